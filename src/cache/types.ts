@@ -1,0 +1,66 @@
+/**
+ * What the cache stores and the interface every store implements. Reads are synchronous on
+ * purpose: the memory store is a Map and lmdb reads from a memory map, so the cache-hit path
+ * never waits for a promise. Writes may complete later.
+ */
+
+/** Response header fields as stored: lowercase names, one pair per field line, order kept. */
+export type HeaderPairs = ReadonlyArray<readonly [name: string, value: string]>;
+
+export interface CachedObjectMeta {
+  /** Primary cache key (method-independent for GET/HEAD, authority, normalised path+query, route key parts). */
+  readonly key: string;
+  /** Secondary key: the normalised values of the request headers the response's Vary names ('' when no Vary). */
+  readonly variantKey: string;
+  /** Absolute URL the object was fetched for (scheme://authority/path?query); purge by URL/prefix matches it. */
+  readonly url: string;
+  readonly status: number;
+  /** Stored response headers (hop-by-hop fields already removed). */
+  readonly headers: HeaderPairs;
+  /**
+   * Lowercase names of the request headers listed in Vary, or null when the response has no Vary.
+   * Contains '*' when Vary is '*': such an object never matches a later request.
+   */
+  readonly varyNames: readonly string[] | null;
+  /** When the request that produced this response was sent / the response was received (ms since epoch). */
+  readonly requestTime: number;
+  readonly responseTime: number;
+  /** Purge tags from Surrogate-Key / Cache-Tag (and hooks). */
+  readonly tags: readonly string[];
+  /** Freshness lifetime override in seconds (config default TTL or a hook); undefined = from HTTP headers. */
+  readonly ttlOverrideSeconds?: number;
+  /** Extra attributes computed once on the miss and reused on hits (e.g. image attributes). */
+  readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+export interface CachedObject {
+  readonly meta: CachedObjectMeta;
+  readonly body: Buffer;
+}
+
+export interface CacheStoreStats {
+  readonly bytes: number;
+  readonly entries: number;
+  readonly evictions: number;
+  readonly maxBytes: number;
+}
+
+export interface CacheStore {
+  /** Every stored variant for a primary key, most recently stored first; undefined when none. */
+  get(key: string): readonly CachedObject[] | undefined;
+  /** Stores (or replaces) the variant identified by meta.key + meta.variantKey. */
+  put(object: CachedObject): void;
+  /** Replaces only the metadata of a stored variant (after a 304 revalidation); false if it is gone. */
+  updateMeta(meta: CachedObjectMeta): boolean;
+  /** Removes every variant of a primary key. Returns how many objects were removed. */
+  delete(key: string): number;
+  /** Removes every object whose meta.url equals `url` (all variants, all route keys). */
+  purgeUrl(url: string): number;
+  /** Removes every object whose meta.url starts with `prefix`. */
+  purgeUrlPrefix(prefix: string): number;
+  /** Removes every object tagged `tag`. */
+  purgeTag(tag: string): number;
+  stats(): CacheStoreStats;
+  /** Flushes pending writes and releases resources. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,49 @@
+/**
+ * One error base with stable codes. Every error edgehook raises on purpose is an EdgehookError;
+ * the catalog below maps each code to the HTTP status a client sees, so the status mapping lives
+ * in one place and a log line or span always carries a code that never changes between versions.
+ */
+export const ERROR_CATALOG = {
+  EH_BAD_REQUEST: 400,
+  EH_HEADER_TOO_LARGE: 431,
+  EH_URI_TOO_LONG: 414,
+  EH_BODY_TOO_LARGE: 413,
+  EH_REQUEST_SMUGGLING: 400,
+  EH_ORIGIN_CONNECT: 502,
+  EH_ORIGIN_PROTOCOL: 502,
+  EH_ORIGIN_TIMEOUT: 504,
+  EH_ONLY_IF_CACHED: 504,
+  EH_SHUTTING_DOWN: 503,
+  EH_HOOK_FAILED: 503,
+  EH_CONFIG: 500,
+  EH_INTERNAL: 500,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export class EdgehookError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EdgehookError';
+    this.code = code;
+    this.status = ERROR_CATALOG[code];
+  }
+
+  /** Works across copies of this module (as undici's errors do), unlike a bare instanceof. */
+  static is(value: unknown): value is EdgehookError {
+    return value instanceof Error && typeof (value as { code?: unknown }).code === 'string'
+      && (value as { code: string }).code in ERROR_CATALOG && 'status' in value;
+  }
+}
+
+/** Raised at startup for a bad config or module; printed without a stack trace by the CLI. */
+export class ConfigError extends Error {
+  readonly code = 'EH_CONFIG';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
