@@ -27,10 +27,28 @@ export interface CachedObjectMeta {
   readonly responseTime: number;
   /** Purge tags from Surrogate-Key / Cache-Tag (and hooks). */
   readonly tags: readonly string[];
-  /** Freshness lifetime override in seconds (config default TTL or a hook); undefined = from HTTP headers. */
-  readonly ttlOverrideSeconds?: number;
+  /** Freshness facts computed once when stored, so a hit does no header parsing. */
+  readonly policy: StoredPolicy;
   /** Extra attributes computed once on the miss and reused on hits (e.g. image attributes). */
   readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+/** What serving a stored object needs to know about its freshness, computed at store time. */
+export interface StoredPolicy {
+  /** Freshness lifetime in seconds (from HTTP headers, a config default TTL, or a hook's override). */
+  readonly lifetimeSeconds: number;
+  /** RFC 9111 §4.2.3 corrected_initial_age, in seconds; current age = this + resident time. */
+  readonly initialAgeSeconds: number;
+  /** RFC 5861 windows past staleness, in seconds (0 when absent). */
+  readonly staleWhileRevalidateSeconds: number;
+  readonly staleIfErrorSeconds: number;
+  /** must-revalidate, proxy-revalidate or s-maxage: never served stale without revalidating. */
+  readonly mustRevalidate: boolean;
+  /** Unqualified no-cache: every use must be revalidated first. */
+  readonly noCache: boolean;
+  /** Validators for conditional requests (to the origin and from clients). */
+  readonly etag?: string;
+  readonly lastModified?: string;
 }
 
 export interface CachedObject {

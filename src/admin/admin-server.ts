@@ -1,0 +1,117 @@
+/**
+ * The admin listener, on its own address: health, purge, metrics, and the hook registry.
+ * Optional bearer token, compared in constant time. It never shares a port with client traffic.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CacheStore } from '../cache/types.ts';
+import { absoluteUrl } from '../http/cache-key.ts';
+import type { Logger } from '../log.ts';
+import { collectBody } from '../pipeline/read-body.ts';
+import type { ProxyMetrics } from '../telemetry/proxy-metrics.ts';
+import { renderPrometheus } from './prometheus.ts';
+
+export interface AdminHooks {
+  list(): unknown;
+  reload(): Promise<unknown>;
+  metricsText?(): string;
+}
+
+export interface AdminDeps {
+  readonly token: string | null;
+  readonly store: CacheStore;
+  readonly metrics: ProxyMetrics;
+  readonly logger: Logger;
+  readonly hooks: AdminHooks | null;
+  /** False once shutdown begins, so load balancers stop sending traffic. */
+  readonly isReady: () => boolean;
+}
+
+type Route = (req: IncomingMessage, res: ServerResponse, deps: AdminDeps) => Promise<void> | void;
+
+const ROUTES: Record<string, Route> = {
+  'GET /healthz': (_req, res, deps) => json(res, deps.isReady() ? 200 : 503, { status: deps.isReady() ? 'ok' : 'draining' }),
+  'GET /metrics': (_req, res, deps) => {
+    const text = renderPrometheus({ proxy: deps.metrics.snapshot(), store: deps.store.stats(), extra: deps.hooks?.metricsText?.() ?? '' });
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    res.end(text);
+  },
+  'POST /purge': purge,
+  'GET /hooks': (_req, res, deps) => json(res, 200, { hooks: deps.hooks?.list() ?? [] }),
+  'POST /hooks/reload': async (_req, res, deps) => {
+    if (deps.hooks === null) return json(res, 404, { error: 'no hooks configured' });
+    return json(res, 200, await deps.hooks.reload());
+  },
+};
+
+export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const expected = deps.token === null ? null : Buffer.from(`Bearer ${deps.token}`);
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const route = ROUTES[`${req.method} ${path}`];
+    if (route === undefined) return json(res, 404, { error: `no admin route ${req.method} ${path}` });
+    if (expected !== null && path !== '/healthz' && !tokenMatches(req.headers.authorization, expected)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return json(res, 401, { error: 'missing or wrong bearer token' });
+    }
+    Promise.resolve(route(req, res, deps)).catch((error: unknown) => {
+      deps.logger.error('admin request failed', { path, error });
+      if (!res.headersSent) json(res, 500, { error: 'internal error' });
+    });
+  };
+}
+
+function tokenMatches(header: string | undefined, expected: Buffer): boolean {
+  if (header === undefined) return false;
+  const given = Buffer.from(header);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+interface PurgeRequest {
+  url?: string;
+  prefix?: string;
+  tag?: string;
+}
+
+/** POST /purge with a JSON body {url} | {prefix} | {tag} (or the same as query parameters). */
+async function purge(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
+  const request = await readPurgeRequest(req);
+  if (typeof request === 'string') return json(res, 400, { error: request });
+  let purged: number;
+  if (request.url !== undefined) purged = deps.store.purgeUrl(normalizeUrl(request.url));
+  else if (request.prefix !== undefined) purged = deps.store.purgeUrlPrefix(normalizeUrl(request.prefix));
+  else purged = deps.store.purgeTag(request.tag!);
+  deps.logger.info('purge', { ...request, purged });
+  json(res, 200, { purged });
+}
+
+async function readPurgeRequest(req: IncomingMessage): Promise<PurgeRequest | string> {
+  const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+  let request: PurgeRequest = Object.fromEntries(['url', 'prefix', 'tag'].flatMap((k) => (query.has(k) ? [[k, query.get(k)!]] : [])));
+  const body = await collectBody(req, 64 * 1024);
+  if (body === null) return 'purge request body too large';
+  if (body.length > 0) {
+    try {
+      request = JSON.parse(body.toString('utf8')) as PurgeRequest;
+    } catch {
+      return 'purge body must be JSON: {"url": ...} | {"prefix": ...} | {"tag": ...}';
+    }
+  }
+  const given = (['url', 'prefix', 'tag'] as const).filter((k) => typeof request[k] === 'string' && request[k] !== '');
+  if (given.length !== 1) return 'give exactly one of url, prefix, tag';
+  if (given[0] !== 'tag' && !/^https?:\/\//i.test(request[given[0]!]!)) return `${given[0]} must be an absolute http(s) URL`;
+  return { [given[0]!]: request[given[0]!] };
+}
+
+/** Purge URLs go through the same normalisation as cache keys, so equivalent spellings match. */
+function normalizeUrl(raw: string): string {
+  const url = new URL(raw);
+  const scheme = url.protocol === 'https:' ? 'https' : 'http';
+  return absoluteUrl(scheme, url.host, url.pathname, url.search.slice(1));
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body) + '\n';
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}

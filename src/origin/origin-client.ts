@@ -1,0 +1,105 @@
+/**
+ * The origin client: one keep-alive undici Pool per origin, with connect / headers / body-idle
+ * timeouts. Failures become EdgehookErrors with stable codes (502 for connect and protocol
+ * errors, 504 for timeouts) so the pipeline answers every origin failure the same way.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { Pool } from 'undici';
+import { EdgehookError } from '../errors.ts';
+
+export interface OriginClientOptions {
+  /** Origin base URL (scheme://host:port); a path prefix is prepended to every request path. */
+  readonly url: string;
+  readonly connectTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly connections: number;
+}
+
+export interface OriginRequest {
+  readonly method: string;
+  /** Path and query in origin-form ("/a/b?c"). */
+  readonly path: string;
+  readonly headers: Record<string, string | string[]>;
+  /** Request body to stream (uploads) or null. */
+  readonly body: Readable | Buffer | null;
+  readonly signal?: AbortSignal;
+}
+
+export interface OriginResponse {
+  readonly status: number;
+  /** Lowercase names; repeated fields as arrays (set-cookie). */
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Readable;
+}
+
+export interface OriginClient {
+  /** The origin's authority (host:port), used when the Host header is rewritten to the origin's. */
+  readonly authority: string;
+  request(request: OriginRequest): Promise<OriginResponse>;
+  close(): Promise<void>;
+}
+
+export function createOriginClient(options: OriginClientOptions): OriginClient {
+  const base = new URL(options.url);
+  const pathPrefix = base.pathname === '/' ? '' : base.pathname.replace(/\/$/, '');
+  const pool = new Pool(base.origin, {
+    connections: options.connections,
+    connectTimeout: options.connectTimeoutMs,
+    headersTimeout: options.headersTimeoutMs,
+    bodyTimeout: options.bodyTimeoutMs,
+    keepAliveTimeout: options.keepAliveTimeoutMs,
+    // A cache must see exactly what the origin sent; undici should not decompress or follow redirects.
+    strictContentLength: true,
+  });
+
+  return {
+    authority: base.host,
+    async request(request) {
+      try {
+        const response = await pool.request({
+          method: request.method,
+          path: pathPrefix + request.path,
+          headers: request.headers,
+          body: request.body,
+          signal: request.signal ?? null,
+        });
+        return { status: response.statusCode, headers: response.headers, body: response.body };
+      } catch (error) {
+        throw toOriginError(error);
+      }
+    },
+    close: () => pool.close(),
+  };
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'EPIPE']);
+
+/** Maps undici and socket errors to edgehook's catalog; the message names the cause for the client body. */
+export function toOriginError(error: unknown): EdgehookError {
+  if (EdgehookError.is(error)) return error;
+  const code = errorCode(error);
+  if (code !== undefined && TIMEOUT_CODES.has(code)) {
+    const what = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect' : code === 'UND_ERR_BODY_TIMEOUT' ? 'body' : 'response headers';
+    return new EdgehookError('EH_ORIGIN_TIMEOUT', `origin timed out waiting for ${what}`, { cause: error });
+  }
+  if (code !== undefined && CONNECT_CODES.has(code)) {
+    return new EdgehookError('EH_ORIGIN_CONNECT', `origin connection failed (${code})`, { cause: error });
+  }
+  if (code === 'UND_ERR_ABORTED') {
+    return new EdgehookError('EH_ORIGIN_CONNECT', 'origin request aborted', { cause: error });
+  }
+  const detail = code ?? (error instanceof Error ? error.message : 'unknown error');
+  return new EdgehookError('EH_ORIGIN_PROTOCOL', `invalid origin response (${detail})`, { cause: error });
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const own = (error as { code?: unknown }).code;
+  if (typeof own === 'string') return own;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause === undefined ? undefined : errorCode(cause);
+}

@@ -1,0 +1,204 @@
+/**
+ * GET and HEAD through the cache: look up the stored variants, decide fresh / stale / miss under
+ * the request's own directives, and serve — from the store, after revalidating, or from a
+ * collapsed fill that streams to the client while it is stored.
+ */
+import type { CachedObject } from '../cache/types.ts';
+import { EdgehookError } from '../errors.ts';
+import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
+import { absoluteUrl, primaryCacheKey } from '../http/cache-key.ts';
+import { formatCacheStatus } from '../http/cache-status.ts';
+import { variantMatches } from '../http/vary.ts';
+import type { RequestContext } from './context.ts';
+import { fill, type FillOutcome } from './fill.ts';
+import { passThrough } from './pass-through.ts';
+import { errorOutgoing, localOutgoing, respond, type Outgoing } from './respond.ts';
+import { storedOutgoing } from './serve-stored.ts';
+import { lookupInPairs } from './stored-object.ts';
+
+const EMPTY_CC: CacheControl = Object.freeze({});
+
+export interface CacheLookup {
+  readonly key: string;
+  readonly url: string;
+  readonly requestCacheControl: CacheControl;
+}
+
+export async function cacheFlow(ctx: RequestContext): Promise<void> {
+  const { deps, view } = ctx;
+  const lookup = prepareLookup(ctx);
+  const now = deps.clock.now();
+  const stored = selectVariant(ctx, deps.store.get(lookup.key));
+  if (stored === undefined) return miss(ctx, lookup, 'uri-miss');
+  if (stored === 'vary-miss') return miss(ctx, lookup, 'vary-miss');
+  if (view.header('authorization') !== undefined && !sharedWithAuthorization(stored)) {
+    return passThrough(ctx, 'authorization');
+  }
+  const cc = lookup.requestCacheControl;
+  const age = currentAgeOf(stored, now);
+  const { policy } = stored.meta;
+  const remaining = policy.lifetimeSeconds - age;
+  const clientForbidsStored = !deps.cache.ignoreClientNoCache && (cc.noCache === true || exceedsClientMaxAge(cc, age));
+  const freshEnough = remaining > 0 && (cc.minFresh === undefined || remaining >= cc.minFresh);
+
+  if (!policy.noCache && !clientForbidsStored && freshEnough) {
+    return respond(ctx, storedOutgoing(ctx, stored, age, formatCacheStatus(deps.cache.name, { hit: true, ttl: remaining }), 'hit'));
+  }
+  const mayServeStale = !policy.noCache && !policy.mustRevalidate && !clientForbidsStored;
+  if (mayServeStale && cc.maxStale !== undefined && -remaining <= cc.maxStale) {
+    return respond(ctx, storedOutgoing(ctx, stored, age, formatCacheStatus(deps.cache.name, { hit: true, ttl: remaining, detail: 'max-stale' }), 'stale'));
+  }
+  if (mayServeStale && -remaining < policy.staleWhileRevalidateSeconds) {
+    revalidateInBackground(ctx, lookup, stored);
+    return respond(ctx, storedOutgoing(ctx, stored, age, formatCacheStatus(deps.cache.name, { hit: true, ttl: remaining, detail: 'stale-while-revalidate' }), 'stale'));
+  }
+  if (cc.onlyIfCached === true) return respond(ctx, errorOutgoing(ctx, onlyIfCached()));
+  return revalidate(ctx, lookup, stored, age, cc.noCache === true ? 'request' : 'stale');
+}
+
+/**
+ * RFC 9111 accepts age <= max-age, but max-age=0 is how clients ask for a reload (and an object
+ * stored this second has age 0): it means "revalidate", as in every major cache.
+ */
+function exceedsClientMaxAge(cc: CacheControl, age: number): boolean {
+  return cc.maxAge !== undefined && (cc.maxAge === 0 || age > cc.maxAge);
+}
+
+function prepareLookup(ctx: RequestContext): CacheLookup {
+  const { view, deps } = ctx;
+  const key = primaryCacheKey({
+    scheme: view.scheme,
+    authority: view.authority,
+    path: view.path,
+    query: view.query,
+    extra: view.cacheKeyParts,
+  }, { sortQuery: deps.cache.sortQuery });
+  const ccHeader = view.header('cache-control');
+  let requestCacheControl = ccHeader === undefined ? EMPTY_CC : parseCacheControl(ccHeader);
+  // HTTP/1.0 clients say Pragma: no-cache; honoured only when Cache-Control is absent (RFC 9111 §5.4).
+  if (ccHeader === undefined && view.header('pragma')?.toLowerCase().includes('no-cache') === true) {
+    requestCacheControl = { noCache: true };
+  }
+  return { key, url: absoluteUrl(view.scheme, view.authority, view.path, view.query), requestCacheControl };
+}
+
+function selectVariant(ctx: RequestContext, variants: readonly CachedObject[] | undefined): CachedObject | 'vary-miss' | undefined {
+  if (variants === undefined || variants.length === 0) return undefined;
+  const header = (name: string): string | undefined => ctx.view.header(name);
+  for (const object of variants) {
+    if (variantMatches(object.meta.varyNames, object.meta.variantKey, header)) return object;
+  }
+  return 'vary-miss';
+}
+
+export function currentAgeOf(object: CachedObject, now: number): number {
+  const resident = Math.max(0, Math.floor((now - object.meta.responseTime) / 1000));
+  return object.meta.policy.initialAgeSeconds + resident;
+}
+
+/** RFC 9111 §3.5: a response may answer an authorized request only if it said it may be shared. */
+function sharedWithAuthorization(object: CachedObject): boolean {
+  const cc = parseCacheControl(lookupInPairs(object.meta.headers)('cache-control'));
+  return cc.public === true || cc.sMaxAge !== undefined || cc.mustRevalidate === true;
+}
+
+function onlyIfCached(): EdgehookError {
+  return new EdgehookError('EH_ONLY_IF_CACHED', 'not in cache (only-if-cached)');
+}
+
+async function miss(ctx: RequestContext, lookup: CacheLookup, why: 'uri-miss' | 'vary-miss'): Promise<void> {
+  if (lookup.requestCacheControl.onlyIfCached === true) return respond(ctx, errorOutgoing(ctx, onlyIfCached()));
+  const outcome = await collapsedFill(ctx, lookup, null);
+  if (outcome === 'refetch') return passThrough(ctx, 'uncacheable');
+  return respond(ctx, outgoingFromFill(ctx, outcome, why, null));
+}
+
+async function revalidate(ctx: RequestContext, lookup: CacheLookup, stored: CachedObject, age: number, why: 'stale' | 'request'): Promise<void> {
+  const outcome = await collapsedFill(ctx, lookup, stored);
+  if (outcome === 'refetch') return passThrough(ctx, 'uncacheable');
+  if (mayServeStaleOnError(outcome, stored, age, lookup.requestCacheControl)) {
+    discard(outcome);
+    const fwdStatus = outcome.kind === 'error' ? outcome.error.status : statusOf(outcome);
+    const status = formatCacheStatus(ctx.deps.cache.name, { fwd: 'stale', fwdStatus, ttl: stored.meta.policy.lifetimeSeconds - age, detail: 'stale-if-error' });
+    return respond(ctx, storedOutgoing(ctx, stored, age, status, 'stale'));
+  }
+  return respond(ctx, outgoingFromFill(ctx, outcome, why, stored));
+}
+
+function revalidateInBackground(ctx: RequestContext, lookup: CacheLookup, stored: CachedObject): void {
+  void collapsedFill(ctx, lookup, stored, true).then(discard, (error: unknown) => {
+    ctx.deps.logger.warn('background revalidation failed', { url: lookup.url, error });
+  });
+}
+
+/**
+ * Joins (or leads) the fill for this key. Resolves to 'refetch' when this request cannot use the
+ * shared outcome: it was not storable (private to the leader), or the Vary selection differs.
+ */
+async function collapsedFill(ctx: RequestContext, lookup: CacheLookup, stale: CachedObject | null, background = false): Promise<FillOutcome | 'refetch'> {
+  const request = { key: lookup.key, url: lookup.url, stale, requestCacheControl: lookup.requestCacheControl };
+  // Credentials decide what an answer may be shared with, so an authorized request fills alone.
+  if (ctx.view.header('authorization') !== undefined) return fill(ctx, request);
+  const joined = ctx.deps.collapser.run(lookup.key, () => fill(ctx, request));
+  if (joined === null) return fill(ctx, request);
+  const outcome = await joined.outcome;
+  if (joined.leader || background) return outcome;
+  ctx.deps.metrics.countCollapsed();
+  return usableByWaiter(ctx, outcome) ? outcome : 'refetch';
+}
+
+function usableByWaiter(ctx: RequestContext, outcome: FillOutcome): boolean {
+  const header = (name: string): string | undefined => ctx.view.header(name);
+  switch (outcome.kind) {
+    case 'shared':
+      return variantMatches(outcome.meta.varyNames, outcome.meta.variantKey, header) && outcome.body.complete;
+    case 'not-modified':
+      return variantMatches(outcome.object.meta.varyNames, outcome.object.meta.variantKey, header);
+    case 'error':
+      return true;
+    default:
+      return false;
+  }
+}
+
+function mayServeStaleOnError(outcome: FillOutcome, stored: CachedObject, age: number, cc: CacheControl): boolean {
+  const failed = outcome.kind === 'error' || ((outcome.kind === 'shared' || outcome.kind === 'private') && outcome.status >= 500);
+  if (!failed || stored.meta.policy.mustRevalidate || stored.meta.policy.noCache) return false;
+  const window = Math.max(stored.meta.policy.staleIfErrorSeconds, cc.staleIfError ?? 0);
+  return age - stored.meta.policy.lifetimeSeconds < window;
+}
+
+function statusOf(outcome: FillOutcome): number {
+  return outcome.kind === 'shared' || outcome.kind === 'private' ? outcome.status : 0;
+}
+
+function discard(outcome: FillOutcome | 'refetch'): void {
+  if (outcome !== 'refetch' && outcome.kind === 'private' && !Buffer.isBuffer(outcome.body)) outcome.body.resume();
+}
+
+function outgoingFromFill(ctx: RequestContext, outcome: FillOutcome, why: 'uri-miss' | 'vary-miss' | 'stale' | 'request', stale: CachedObject | null): Outgoing {
+  const name = ctx.deps.cache.name;
+  const now = ctx.deps.clock.now();
+  switch (outcome.kind) {
+    case 'not-modified': {
+      const freshAge = currentAgeOf(outcome.object, now);
+      const ttl = outcome.object.meta.policy.lifetimeSeconds - freshAge;
+      return storedOutgoing(ctx, outcome.object, freshAge, formatCacheStatus(name, { fwd: why, fwdStatus: 304, ttl, stored: true }), 'revalidated');
+    }
+    case 'shared': {
+      const object = { meta: outcome.meta, body: null };
+      const ttl = outcome.meta.policy.lifetimeSeconds - outcome.meta.policy.initialAgeSeconds;
+      const status = formatCacheStatus(name, { fwd: why, fwdStatus: outcome.status, ttl, stored: true });
+      return storedOutgoing(ctx, object, outcome.meta.policy.initialAgeSeconds, status, stale === null ? 'miss' : 'revalidated', outcome.body);
+    }
+    case 'private': {
+      const status = formatCacheStatus(name, { fwd: why, fwdStatus: outcome.status, detail: outcome.reason });
+      const body = Buffer.isBuffer(outcome.body) ? { kind: 'buffer' as const, data: outcome.body } : { kind: 'stream' as const, stream: outcome.body };
+      return { status: outcome.status, headers: outcome.headers, body, source: 'miss', cacheStatus: status };
+    }
+    case 'local':
+      return localOutgoing(ctx, outcome.response, 'local');
+    case 'error':
+      return errorOutgoing(ctx, outcome.error);
+  }
+}

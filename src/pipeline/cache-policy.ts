@@ -1,0 +1,13 @@
+/** The cache's configurable behaviour, resolved once from config. */
+export interface CachePolicy {
+  /** Cache-Status cache name. */
+  readonly name: string;
+  readonly maxObjectBytes: number;
+  readonly defaultTtlSeconds: number | undefined;
+  readonly storeSetCookie: boolean;
+  readonly ignoreClientNoCache: boolean;
+  readonly heuristicFraction: number;
+  readonly heuristicMaxSeconds: number;
+  readonly sortQuery: boolean;
+  readonly collapseMaxWaiters: number;
+}

@@ -1,0 +1,46 @@
+/**
+ * What the pipeline is built from (injected once per node) and what one request carries through
+ * it. No global state: two nodes with different stores and origins can share a process.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientIpResolver } from '../attributes/client-ip.ts';
+import type { CacheStore } from '../cache/types.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { OriginClient } from '../origin/origin-client.ts';
+import type { RequestLimits } from '../server/request-guard.ts';
+import type { ProxyMetrics } from '../telemetry/proxy-metrics.ts';
+import type { CachePolicy } from './cache-policy.ts';
+import type { Collapser } from './collapser.ts';
+import type { FillOutcome } from './fill.ts';
+import type { ForwardingPolicy } from './forward-headers.ts';
+import type { HookPlan, HookRequestState, RouteHooks } from './hook-seam.ts';
+import type { RequestView } from './request-view.ts';
+
+export interface PipelineDeps {
+  readonly store: CacheStore;
+  readonly origin: OriginClient;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: ProxyMetrics;
+  readonly cache: CachePolicy;
+  readonly forwarding: ForwardingPolicy;
+  readonly limits: RequestLimits;
+  readonly clientIp: ClientIpResolver;
+  /** Concurrent fills per cache key, shared by every request on this node. */
+  readonly collapser: Collapser<FillOutcome>;
+  /** The current hook plan (swapped atomically on reload); null when no hooks are configured. */
+  readonly hooks: () => HookPlan | null;
+}
+
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly deps: PipelineDeps;
+  readonly clientIp: string;
+  readonly route: RouteHooks | null;
+  /** Present when the route has hooks: the state they read and edit. */
+  readonly hookRequest: HookRequestState | null;
+  /** The request after on-request edits. */
+  view: RequestView;
+}

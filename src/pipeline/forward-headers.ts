@@ -1,0 +1,75 @@
+/**
+ * Header rewriting at the two hops: client → origin and origin → client. Hop-by-hop fields (and
+ * those a Connection header nominates) never cross; X-Forwarded-* and Via are added so the origin
+ * knows who asked and through what.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { connectionNominated, isHopByHop } from '../http/hop-by-hop.ts';
+import type { RequestView } from './request-view.ts';
+
+export interface ForwardingPolicy {
+  /** Via pseudonym ("1.1 <via>"). */
+  readonly via: string;
+  readonly addForwardedHeaders: boolean;
+  /** Host sent to the origin: the client's (preserve) or the origin's own authority. */
+  readonly hostHeader: 'preserve' | 'origin';
+  readonly originAuthority: string;
+}
+
+/** Fields a cache fill must not forward: the fill fetches the full object for everyone. */
+const CLIENT_CONDITIONALS = new Set(['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']);
+
+export interface ForwardOptions {
+  readonly clientIp: string;
+  /** Drop the client's conditional and Range fields (cache fills and revalidations). */
+  readonly forCacheFill: boolean;
+}
+
+export function originRequestHeaders(
+  view: RequestView,
+  policy: ForwardingPolicy,
+  options: ForwardOptions,
+): Record<string, string | string[]> {
+  const nominated = connectionNominated(view.header('connection'));
+  const out: Record<string, string | string[]> = {};
+  for (const [rawName, value] of view.headerPairs()) {
+    const name = rawName.toLowerCase();
+    if (isHopByHop(name, nominated) || name === 'host') continue;
+    if (options.forCacheFill && CLIENT_CONDITIONALS.has(name)) continue;
+    appendField(out, name, value);
+  }
+  out.host = policy.hostHeader === 'preserve' ? view.authority : policy.originAuthority;
+  if (policy.addForwardedHeaders) {
+    const prior = out['x-forwarded-for'];
+    out['x-forwarded-for'] = prior === undefined ? options.clientIp : `${joinField(prior)}, ${options.clientIp}`;
+    out['x-forwarded-proto'] = view.scheme;
+    out['x-forwarded-host'] = view.authority;
+  }
+  appendField(out, 'via', `1.1 ${policy.via}`);
+  return out;
+}
+
+/** Origin response fields as stored and sent: lowercase pairs, hop-by-hop removed. */
+export function responseHeaderPairs(headers: IncomingHttpHeaders): [string, string][] {
+  const nominated = connectionNominated(headers.connection);
+  const out: [string, string][] = [];
+  for (const name in headers) {
+    if (isHopByHop(name, nominated)) continue;
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) out.push([name, item]);
+    else out.push([name, value]);
+  }
+  return out;
+}
+
+function appendField(out: Record<string, string | string[]>, name: string, value: string): void {
+  const prior = out[name];
+  if (prior === undefined) out[name] = value;
+  else if (Array.isArray(prior)) prior.push(value);
+  else out[name] = [prior, value];
+}
+
+function joinField(value: string | string[]): string {
+  return Array.isArray(value) ? value.join(', ') : value;
+}

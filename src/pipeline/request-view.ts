@@ -1,0 +1,62 @@
+/**
+ * The request as the pipeline sees it after the on-request phase: either straight from Node's
+ * parsed request (no hooks on the route: nothing is copied) or from the hook state the hooks
+ * edited. Both answer the same questions, so the cache flow never knows which it has.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { HookRequestState } from './hook-seam.ts';
+
+export interface RequestView {
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly authority: string;
+  readonly scheme: 'http' | 'https';
+  readonly cacheKeyParts: readonly string[];
+  /** Combined field value (lowercase name), undefined when absent. */
+  header(name: string): string | undefined;
+  /** Every field line as [name, value], names as the client sent them (or lowercase after hooks). */
+  headerPairs(): Iterable<readonly [string, string]>;
+}
+
+const NO_PARTS: readonly string[] = Object.freeze([]);
+
+export function viewFromNode(
+  req: IncomingMessage,
+  target: { path: string; query: string; authority: string },
+): RequestView {
+  const headers = req.headers;
+  return {
+    method: req.method ?? 'GET',
+    path: target.path,
+    query: target.query,
+    authority: target.authority,
+    scheme: 'http',
+    cacheKeyParts: NO_PARTS,
+    header(name) {
+      const value = headers[name];
+      return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : value;
+    },
+    *headerPairs() {
+      const raw = req.rawHeaders;
+      for (let i = 0; i + 1 < raw.length; i += 2) yield [raw[i]!, raw[i + 1]!] as const;
+    },
+  };
+}
+
+export function viewFromHookState(state: HookRequestState): RequestView {
+  return {
+    get method() { return state.method; },
+    get path() { return state.path; },
+    get query() { return state.query; },
+    authority: state.authority,
+    scheme: state.scheme,
+    cacheKeyParts: state.cacheKeyParts,
+    header: (name) => state.headers.get(name),
+    headerPairs: () => state.headers.pairs(),
+  };
+}
+
+export function pathAndQuery(view: Pick<RequestView, 'path' | 'query'>): string {
+  return view.query === '' ? view.path : `${view.path}?${view.query}`;
+}

@@ -1,0 +1,209 @@
+/**
+ * Writing the response: the one place a head reaches the client. It runs the on-response phase
+ * (per-client, never stored), adds Via and Cache-Status, and sends the body from whichever source
+ * the cache flow produced — a stored buffer, a shared origin body being filled, or a private
+ * origin stream piped with backpressure.
+ */
+import type { ServerResponse } from 'node:http';
+import { pipeline, type Readable } from 'node:stream';
+import { EdgehookError } from '../errors.ts';
+import { HeaderMap } from '../http/header-map.ts';
+import type { RequestContext } from './context.ts';
+import type { HookResponseState, LocalResponse, ResponseSource } from './hook-seam.ts';
+import { collectBody } from './read-body.ts';
+import type { SharedBody } from './shared-body.ts';
+
+export type BodySource =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'buffer'; readonly data: Buffer }
+  | { readonly kind: 'shared'; readonly body: SharedBody; readonly slice?: { start: number; end: number } }
+  | { readonly kind: 'stream'; readonly stream: Readable };
+
+export interface Outgoing {
+  status: number;
+  /** Lowercase pairs; may be edited in place until sent. */
+  headers: [string, string][];
+  body: BodySource;
+  readonly source: ResponseSource;
+  readonly cacheStatus: string;
+}
+
+const NO_BODY: BodySource = { kind: 'none' };
+
+export async function respond(ctx: RequestContext, out: Outgoing): Promise<void> {
+  const chain = ctx.route?.onResponse ?? null;
+  if (chain !== null && ctx.hookRequest !== null) out = await runResponsePhase(ctx, out);
+  writeOut(ctx, out);
+}
+
+async function runResponsePhase(ctx: RequestContext, out: Outgoing): Promise<Outgoing> {
+  const route = ctx.route!;
+  const state: HookResponseState = {
+    status: out.status,
+    headers: HeaderMap.fromPairs(out.headers),
+    body: null,
+    source: out.source,
+    tags: [],
+  };
+  if (route.responseBodyBytes > 0 && out.body.kind !== 'none') {
+    const body = await bufferBody(out.body, route.responseBodyBytes);
+    if (body === null) return localOutgoing(ctx, overflowResponse(), 'error');
+    state.body = body;
+  }
+  const verdict = await route.onResponse!.run(ctx.hookRequest!, state);
+  if (verdict.tag === 'respond') {
+    releaseBody(out.body);
+    return localOutgoing(ctx, verdict.val, 'local');
+  }
+  const headers = state.headers.toPairs();
+  let body = out.body;
+  if (state.body !== null) {
+    body = { kind: 'buffer', data: state.body };
+    setContentLength(headers, state.body.length);
+  }
+  return { status: state.status, headers, body, source: out.source, cacheStatus: out.cacheStatus };
+}
+
+/** Envoy's rule: a response body larger than the buffer a filter asked for is a 500. */
+function overflowResponse(): LocalResponse {
+  return { status: 500, headers: [['content-type', 'text/plain']], body: Buffer.from('response body exceeds the hook buffer limit\n') };
+}
+
+export function localOutgoing(ctx: RequestContext, local: LocalResponse, source: ResponseSource): Outgoing {
+  const headers: [string, string][] = local.headers.map(([n, v]) => [n.toLowerCase(), v]);
+  setContentLength(headers, local.body.length);
+  return {
+    status: local.status,
+    headers,
+    body: local.body.length === 0 ? NO_BODY : { kind: 'buffer', data: local.body },
+    source,
+    cacheStatus: `${ctx.deps.cache.name}; fwd=bypass; detail=local`,
+  };
+}
+
+/** A short plain-text answer naming the cause (errors, limits, hook verdicts). */
+export function errorOutgoing(ctx: RequestContext, error: EdgehookError): Outgoing {
+  const body = Buffer.from(`${error.message}\n`);
+  return {
+    status: error.status,
+    headers: [['content-type', 'text/plain; charset=utf-8'], ['content-length', String(body.length)], ['cache-control', 'no-store']],
+    body: { kind: 'buffer', data: body },
+    source: 'error',
+    cacheStatus: `${ctx.deps.cache.name}; fwd=miss; detail=${error.code}`,
+  };
+}
+
+function writeOut(ctx: RequestContext, out: Outgoing): void {
+  const { res } = ctx;
+  if (res.headersSent || res.destroyed) {
+    releaseBody(out.body);
+    return;
+  }
+  const flat: string[] = [];
+  for (const [name, value] of out.headers) flat.push(name, value);
+  flat.push('via', `1.1 ${ctx.deps.forwarding.via}`, 'cache-status', out.cacheStatus);
+  const noBody = ctx.req.method === 'HEAD' || out.status === 204 || out.status === 304 || out.status < 200;
+  const bytes = bodyLength(out.body);
+  ctx.deps.metrics.countResponse(out.source, out.status, noBody ? 0 : bytes);
+  res.writeHead(out.status, flat);
+  if (noBody) {
+    releaseBody(out.body);
+    res.end();
+    return;
+  }
+  sendBody(res, out.body);
+}
+
+function sendBody(res: ServerResponse, body: BodySource): void {
+  switch (body.kind) {
+    case 'none':
+      res.end();
+      return;
+    case 'buffer':
+      res.end(body.data);
+      return;
+    case 'stream':
+      pipeline(body.stream, res, (error) => {
+        if (error) res.destroy();
+      });
+      return;
+    case 'shared':
+      sendShared(res, body.body, body.slice);
+  }
+}
+
+/** Follows a shared body (optionally one byte range of it) into one client response. */
+function sendShared(res: ServerResponse, shared: SharedBody, slice?: { start: number; end: number }): void {
+  let offset = 0;
+  const reader = {
+    onChunk(chunk: Buffer) {
+      if (slice === undefined) {
+        res.write(chunk);
+        return;
+      }
+      const from = Math.max(slice.start - offset, 0);
+      const to = Math.min(slice.end + 1 - offset, chunk.length);
+      offset += chunk.length;
+      if (to > from) res.write(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
+    },
+    onEnd: () => res.end(),
+    // Headers are gone already: the only honest signal left is a truncated, reset response.
+    onError: () => res.destroy(),
+  };
+  res.once('close', () => shared.unsubscribe(reader));
+  if (!shared.subscribe(reader)) res.destroy();
+}
+
+function bodyLength(body: BodySource): number {
+  switch (body.kind) {
+    case 'buffer':
+      return body.data.length;
+    case 'shared':
+      return body.slice === undefined ? body.body.bytes : body.slice.end - body.slice.start + 1;
+    default:
+      return 0;
+  }
+}
+
+/** Lets go of a body that will not be sent, so an origin stream is not left half-read. */
+export function releaseBody(body: BodySource): void {
+  if (body.kind === 'stream') body.stream.destroy();
+}
+
+async function bufferBody(body: BodySource, maxBytes: number): Promise<Buffer | null> {
+  switch (body.kind) {
+    case 'none':
+      return Buffer.alloc(0);
+    case 'buffer':
+      return body.data.length > maxBytes ? null : body.data;
+    case 'stream':
+      return collectBody(body.stream, maxBytes);
+    case 'shared':
+      return collectShared(body.body, maxBytes);
+  }
+}
+
+function collectShared(shared: SharedBody, maxBytes: number): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const reader = {
+      onChunk(chunk: Buffer) {
+        size += chunk.length;
+        if (size > maxBytes) {
+          shared.unsubscribe(reader);
+          resolve(null);
+        } else chunks.push(chunk);
+      },
+      onEnd: () => resolve(Buffer.concat(chunks, size)),
+      onError: () => resolve(null),
+    };
+    if (!shared.subscribe(reader)) resolve(null);
+  });
+}
+
+export function setContentLength(headers: [string, string][], length: number): void {
+  const at = headers.findIndex(([name]) => name === 'content-length');
+  if (at === -1) headers.push(['content-length', String(length)]);
+  else headers[at] = ['content-length', String(length)];
+}

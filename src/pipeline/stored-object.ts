@@ -1,0 +1,124 @@
+/**
+ * Turning an origin response into what the cache stores, and folding a 304 into a stored object.
+ * Everything a later hit needs (lifetime, initial age, validators, RFC 5861 windows) is computed
+ * here once, so the hit path only adds the resident time.
+ */
+import type { CachedObjectMeta, HeaderPairs, StoredPolicy } from '../cache/types.ts';
+import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
+import { currentAge, freshnessLifetime, type HeaderLookup } from '../http/freshness.ts';
+import type { CachePolicy } from './cache-policy.ts';
+
+export function lookupInPairs(pairs: HeaderPairs): HeaderLookup {
+  return (name) => {
+    let found: string | undefined;
+    for (const [field, value] of pairs) {
+      if (field !== name) continue;
+      found = found === undefined ? value : `${found}, ${value}`;
+    }
+    return found;
+  };
+}
+
+export interface StoredMetaInput {
+  readonly key: string;
+  readonly variantKey: string;
+  readonly url: string;
+  readonly status: number;
+  readonly headers: HeaderPairs;
+  readonly varyNames: readonly string[] | null;
+  readonly requestTime: number;
+  readonly responseTime: number;
+  readonly extraTags?: readonly string[];
+  /** A hook's TTL override in seconds. */
+  readonly ttlOverrideSeconds?: number;
+  /** Fields a qualified private= / no-cache= directive excludes from storage. */
+  readonly stripFields?: readonly string[];
+  readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+/** Fields kept as metadata rather than sent: purge tags are an operator's business, not the client's. */
+const TAG_FIELDS = new Set(['surrogate-key', 'cache-tag']);
+
+export function buildStoredMeta(input: StoredMetaInput, policy: CachePolicy): CachedObjectMeta {
+  const lookup = lookupInPairs(input.headers);
+  const strip = new Set(input.stripFields ?? []);
+  const headers = input.headers.filter(([name]) => name !== 'age' && !TAG_FIELDS.has(name) && !strip.has(name));
+  return {
+    key: input.key,
+    variantKey: input.variantKey,
+    url: input.url,
+    status: input.status,
+    headers,
+    varyNames: input.varyNames,
+    requestTime: input.requestTime,
+    responseTime: input.responseTime,
+    tags: [...parseTags(lookup), ...(input.extraTags ?? [])],
+    policy: computePolicy(input.status, lookup, input, policy),
+    ...(input.attributes === undefined ? {} : { attributes: input.attributes }),
+  };
+}
+
+function computePolicy(
+  status: number,
+  lookup: HeaderLookup,
+  input: Pick<StoredMetaInput, 'requestTime' | 'responseTime' | 'ttlOverrideSeconds'>,
+  policy: CachePolicy,
+): StoredPolicy {
+  const cc = parseCacheControl(lookup('cache-control'));
+  const lifetime = input.ttlOverrideSeconds ?? freshnessLifetime(status, lookup, cc, {
+    shared: true,
+    heuristicFraction: policy.heuristicFraction,
+    heuristicMaxSeconds: policy.heuristicMaxSeconds,
+    ...(policy.defaultTtlSeconds === undefined ? {} : { defaultTtlSeconds: policy.defaultTtlSeconds }),
+  });
+  const etag = lookup('etag');
+  const lastModified = lookup('last-modified');
+  return {
+    lifetimeSeconds: lifetime,
+    initialAgeSeconds: currentAge(lookup, input, input.responseTime),
+    staleWhileRevalidateSeconds: cc.staleWhileRevalidate ?? 0,
+    staleIfErrorSeconds: cc.staleIfError ?? 0,
+    mustRevalidate: mustRevalidate(cc),
+    noCache: cc.noCache === true && (cc.noCacheFields === undefined || cc.noCacheFields.length === 0),
+    ...(etag === undefined ? {} : { etag }),
+    ...(lastModified === undefined ? {} : { lastModified }),
+  };
+}
+
+/** s-maxage carries proxy-revalidate's meaning for a shared cache (RFC 9111 §5.2.2.10). */
+function mustRevalidate(cc: CacheControl): boolean {
+  return cc.mustRevalidate === true || cc.proxyRevalidate === true || cc.sMaxAge !== undefined;
+}
+
+function parseTags(lookup: HeaderLookup): string[] {
+  const tags: string[] = [];
+  const surrogate = lookup('surrogate-key');
+  if (surrogate !== undefined) for (const tag of surrogate.split(/[\s,]+/)) if (tag !== '') tags.push(tag);
+  const cacheTag = lookup('cache-tag');
+  if (cacheTag !== undefined) for (const tag of cacheTag.split(',')) if (tag.trim() !== '') tags.push(tag.trim());
+  return tags;
+}
+
+/** Fields a 304 must not overwrite in the stored response (RFC 9111 §3.2). */
+const NOT_UPDATED_BY_304 = new Set(['content-length', 'content-encoding', 'content-type', 'content-range', 'age']);
+
+/** The stored object's metadata after a 304: fields replaced, timing and freshness recomputed. */
+export function mergeNotModified(
+  stored: CachedObjectMeta,
+  notModifiedHeaders: HeaderPairs,
+  timing: { requestTime: number; responseTime: number },
+  policy: CachePolicy,
+): CachedObjectMeta {
+  const replaced = new Set<string>();
+  for (const [name] of notModifiedHeaders) if (!NOT_UPDATED_BY_304.has(name) && !TAG_FIELDS.has(name)) replaced.add(name);
+  const headers: [string, string][] = stored.headers.filter(([name]) => !replaced.has(name)).map(([n, v]) => [n, v]);
+  for (const [name, value] of notModifiedHeaders) if (replaced.has(name)) headers.push([name, value]);
+  const lookup = lookupInPairs(headers);
+  return {
+    ...stored,
+    headers,
+    requestTime: timing.requestTime,
+    responseTime: timing.responseTime,
+    policy: computePolicy(stored.status, lookup, timing, policy),
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Checks every request head before anything else sees it. Node's parser accepts several shapes
+ * that a proxy must refuse because an origin or another hop may frame them differently
+ * (request smuggling), and it truncates excess headers silently; these checks close those gaps.
+ * Each failure is an EdgehookError whose status the client gets, with nothing cached.
+ */
+import type { IncomingMessage } from 'node:http';
+import { EdgehookError } from '../errors.ts';
+
+export interface RequestLimits {
+  readonly maxHeaders: number;
+  readonly maxUriBytes: number;
+  readonly maxBodyBytes: number | null;
+}
+
+export interface GuardedTarget {
+  /** Origin-form path (no query), as sent. */
+  readonly path: string;
+  /** Query without '?', '' when none. */
+  readonly query: string;
+  /** The Host the request is for (lowercase). */
+  readonly authority: string;
+}
+
+const FRAMING_FIELDS = new Set(['content-length', 'transfer-encoding', 'host']);
+
+/** Returns the parsed target, or throws an EdgehookError naming what is wrong. */
+export function guardRequest(req: IncomingMessage, limits: RequestLimits): GuardedTarget {
+  const url = req.url ?? '';
+  if (url.length > limits.maxUriBytes) throw new EdgehookError('EH_URI_TOO_LONG', 'request target too long');
+  const raw = req.rawHeaders;
+  // The server keeps one header past the limit so that exceeding it is visible here, not silently cut.
+  if (raw.length / 2 > limits.maxHeaders) throw new EdgehookError('EH_HEADER_TOO_LARGE', 'too many header fields');
+  checkFraming(req, raw);
+  checkBodyLimit(req, limits.maxBodyBytes);
+  return parseTarget(url, req.headers.host);
+}
+
+function checkFraming(req: IncomingMessage, raw: readonly string[]): void {
+  let hosts = 0;
+  let contentLengths = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (name === 'host') hosts++;
+    else if (name === 'content-length') contentLengths++;
+  }
+  if (hosts > 1) smuggling('more than one Host header');
+  if (contentLengths > 1) smuggling('more than one Content-Length header');
+  const te = req.headers['transfer-encoding'];
+  if (te !== undefined) {
+    if (req.httpVersionMajor === 1 && req.httpVersionMinor === 0) smuggling('Transfer-Encoding on HTTP/1.0');
+    if (req.headers['content-length'] !== undefined) smuggling('both Content-Length and Transfer-Encoding');
+    if (te.trim().toLowerCase() !== 'chunked') smuggling('Transfer-Encoding other than chunked');
+  }
+  const connection = req.headers.connection;
+  if (connection !== undefined) {
+    for (const token of connection.split(',')) {
+      if (FRAMING_FIELDS.has(token.trim().toLowerCase())) smuggling(`Connection names ${token.trim()}`);
+    }
+  }
+  if ((req.method === 'GET' || req.method === 'HEAD') && hasBody(req)) {
+    smuggling(`${req.method} with a body`);
+  }
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const length = req.headers['content-length'];
+  return length !== undefined && length !== '0';
+}
+
+function checkBodyLimit(req: IncomingMessage, maxBodyBytes: number | null): void {
+  if (maxBodyBytes === null) return;
+  const length = req.headers['content-length'];
+  if (length !== undefined && Number(length) > maxBodyBytes) {
+    throw new EdgehookError('EH_BODY_TOO_LARGE', `request body larger than ${maxBodyBytes} bytes`);
+  }
+}
+
+function parseTarget(url: string, host: string | undefined): GuardedTarget {
+  if (host === undefined || host === '') throw new EdgehookError('EH_BAD_REQUEST', 'missing Host header');
+  const authority = host.toLowerCase();
+  if (!/^[a-z0-9.\-_~%!$&'()*+,;=]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/.test(authority)) {
+    throw new EdgehookError('EH_BAD_REQUEST', 'invalid Host header');
+  }
+  if (url.startsWith('/')) return splitTarget(url, authority);
+  if (/^https?:\/\//i.test(url)) return absoluteTarget(url, authority);
+  throw new EdgehookError('EH_BAD_REQUEST', 'request target must be origin-form');
+}
+
+/** Absolute-form is accepted only for this node's own Host; anything else is a proxy request we refuse. */
+function absoluteTarget(url: string, authority: string): GuardedTarget {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new EdgehookError('EH_BAD_REQUEST', 'invalid request target');
+  }
+  if (parsed.host.toLowerCase() !== authority) smuggling('absolute-form target for another host');
+  const rest = url.slice(url.indexOf('/', url.indexOf('//') + 2));
+  return splitTarget(rest.startsWith('/') ? rest : '/', authority);
+}
+
+function splitTarget(target: string, authority: string): GuardedTarget {
+  if (/[\s\u0000-\u001f\u007f]/.test(target)) throw new EdgehookError('EH_BAD_REQUEST', 'invalid characters in request target');
+  const hashless = target.includes('#') ? target.slice(0, target.indexOf('#')) : target;
+  const q = hashless.indexOf('?');
+  return q === -1
+    ? { path: hashless, query: '', authority }
+    : { path: hashless.slice(0, q), query: hashless.slice(q + 1), authority };
+}
+
+function smuggling(what: string): never {
+  throw new EdgehookError('EH_REQUEST_SMUGGLING', `rejected ambiguous request: ${what}`);
+}
