@@ -15,6 +15,13 @@ export const ERROR_CATALOG = {
   EH_ONLY_IF_CACHED: 504,
   EH_SHUTTING_DOWN: 503,
   EH_HOOK_FAILED: 503,
+  // Hook runtime failures (src/hook-runtime): each ends in the hook's on_error policy.
+  EH_HOOK_TIMEOUT: 503,
+  EH_HOOK_TRAP: 503,
+  EH_HOOK_BAD_VERDICT: 503,
+  EH_HOOK_BAD_OUTPUT: 503,
+  EH_HOOK_CIRCUIT_OPEN: 503,
+  EH_HOOK_LOAD: 500,
   EH_CONFIG: 500,
   EH_INTERNAL: 500,
 } as const satisfies Record<string, number>;
@@ -34,8 +41,9 @@ export class EdgehookError extends Error {
 
   /** Works across copies of this module (as undici's errors do), unlike a bare instanceof. */
   static is(value: unknown): value is EdgehookError {
-    return value instanceof Error && typeof (value as { code?: unknown }).code === 'string'
-      && (value as { code: string }).code in ERROR_CATALOG && 'status' in value;
+    if (!(value instanceof Error) || !('status' in value)) return false;
+    const code: unknown = (value as Error & { code?: unknown }).code;
+    return typeof code === 'string' && code in ERROR_CATALOG;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EdgehookError } from '../errors.ts';
+import { normalizePath } from '../http/cache-key.ts';
 import { HeaderMap } from '../http/header-map.ts';
 import { guardRequest, type GuardedTarget } from '../server/request-guard.ts';
 import { cacheFlow } from './cache-flow.ts';
@@ -26,7 +27,10 @@ export function createRequestHandler(deps: PipelineDeps): RequestHandler {
 async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let target: GuardedTarget;
   try {
-    target = guardRequest(req, deps.limits);
+    const guarded = guardRequest(req, deps.limits);
+    // One spelling per resource, for the cache key and the origin alike: a path the cache keys as
+    // "/b" must not be fetched as "/a/%2e%2e/b" (cache poisoning by equivalent spellings).
+    target = { ...guarded, path: normalizePath(guarded.path) };
   } catch (error) {
     return reject(deps, req, res, error);
   }
