@@ -1,0 +1,124 @@
+/**
+ * Help text for every command and flag. Config defaults shown here are read from the schema, so
+ * help, docs/configuration.md and the validator cannot disagree.
+ */
+import type { AnyField } from '../config/dsl/field.ts';
+import { edgehookSchema } from '../config/schema.ts';
+import { DEMO_DEFAULTS, type HelpTopic } from './args.ts';
+
+export function helpText(topic: HelpTopic | null): string {
+  switch (topic) {
+    case null: return globalHelp();
+    case 'serve': return serveHelp();
+    case 'demo': return demoHelp();
+    case 'hook': return hookHelp();
+  }
+}
+
+/** The default of a config key as a user would write it, e.g. defaultOf('listen', 'port') → "8080". */
+function defaultOf(...path: string[]): string {
+  let field: AnyField | undefined = edgehookSchema;
+  for (const key of path) field = field?.shape?.[key];
+  return field?.defaultLabel ?? 'none';
+}
+
+const address = (section: string): string => `${defaultOf(section, 'host')}:${defaultOf(section, 'port')}`;
+
+function globalHelp(): string {
+  return `edgehook: a caching reverse proxy (one CDN node) whose request lifecycle is programmable
+with sandboxed WebAssembly hooks.
+
+Usage:
+  edgehook serve (--config FILE | --origin URL) [--listen HOST:PORT] [--admin HOST:PORT|off]
+                 [--log-level LEVEL]
+  edgehook demo [--listen HOST:PORT] [--origin-listen HOST:PORT] [--admin HOST:PORT|off]
+                [--log-level LEVEL]
+  edgehook hook <new|build|run> [ARGS...]
+  edgehook help [COMMAND]
+  edgehook --version
+
+Commands:
+  serve   Run the caching proxy in front of an origin server.
+  demo    Run the proxy and a small built-in origin together, to try edgehook with one command.
+  hook    Create, build and try out hooks (edgehook hook --help).
+  help    Show help for a command.
+
+Options:
+  -h, --help   Show help. After a command, show that command's help (edgehook serve --help).
+  --version    Print the edgehook version.
+
+Examples:
+  edgehook serve --origin http://127.0.0.1:9001 --listen 127.0.0.1:8080
+  edgehook serve --config edgehook.yaml
+  edgehook demo
+`;
+}
+
+function serveHelp(): string {
+  return `Usage: edgehook serve (--config FILE | --origin URL) [options]
+
+Run the caching proxy in front of an origin server. Settings come from the config file (see
+docs/configuration.md); the flags below override the keys they name. Without --config, every key
+except origin.url takes its default.
+
+Options:
+  --config FILE              YAML (.yaml, .yml) or JSON (.json) config file. Relative paths in it
+                             are resolved against the file's directory.
+  --origin URL               Origin base URL, http:// or https:// (overrides origin.url).
+  --listen HOST:PORT         Where clients connect (overrides listen; default ${address('listen')}).
+                             Port 0 picks a free port; IPv6 hosts go in brackets: [::1]:8080.
+  --admin HOST:PORT|off      Where the admin API listens, or off (overrides admin; default
+                             ${address('admin')}). The admin token from the file is kept.
+  --log-level LEVEL          debug, info, warn or error (overrides log.level; default ${defaultOf('log', 'level')}).
+  -h, --help                 Show this help.
+
+A bad config is reported all at once, one problem per line:
+  edgehook.yaml:12: cache.memory.max_bytes: expected a size like "64MiB", got "lots"
+
+Examples:
+  edgehook serve --origin http://127.0.0.1:9001 --listen 127.0.0.1:8080
+  edgehook serve --config edgehook.yaml
+  edgehook serve --config edgehook.yaml --listen 0.0.0.0:80 --admin off
+  edgehook serve --origin https://example.com --log-level debug
+`;
+}
+
+function demoHelp(): string {
+  return `Usage: edgehook demo [options]
+
+Run edgehook and a small built-in origin together, so caching can be tried with curl and no
+other setup. The proxy uses the config defaults, with the demo origin as origin.url.
+
+Options:
+  --listen HOST:PORT         Where clients connect (default ${DEMO_DEFAULTS.listen}).
+  --origin-listen HOST:PORT  Where the demo origin listens (default ${DEMO_DEFAULTS.originListen}).
+  --admin HOST:PORT|off      Where the admin API listens, or off (default ${DEMO_DEFAULTS.admin}).
+  --log-level LEVEL          debug, info, warn or error (default ${DEMO_DEFAULTS.logLevel}).
+  -h, --help                 Show this help.
+
+Examples:
+  edgehook demo
+  edgehook demo --listen 127.0.0.1:8000 --origin-listen 127.0.0.1:8001 --admin off
+  curl -i http://${DEMO_DEFAULTS.listen}/
+`;
+}
+
+function hookHelp(): string {
+  return `Usage: edgehook hook <new|build|run> [ARGS...]
+
+Tools for hook authors. Everything after the action is handed to that action; run
+"edgehook hook ACTION --help" for its options.
+
+Actions:
+  new     Create a new hook project from a template.
+  build   Compile a hook into a WebAssembly component edgehook can load.
+  run     Run a hook against a sample request and print its verdict, without a proxy.
+
+A built hook is enabled by listing it under hooks: in the config file (docs/configuration.md).
+
+Examples:
+  edgehook hook new my-hook
+  edgehook hook build my-hook
+  edgehook hook run my-hook --help
+`;
+}

@@ -1,0 +1,130 @@
+/**
+ * The edgehook config schema: every key, its type, its default and what it means, in one place.
+ * Validation, the EdgehookConfig type check and docs/configuration.md all come from this file.
+ * To add a key: add a field here, add it to types.ts, regenerate the docs (see docs.ts).
+ */
+import * as s from './dsl/index.ts';
+import { hooksField } from './hooks-schema.ts';
+import { telemetryField } from './telemetry-schema.ts';
+import { checkAddresses } from './cross-checks.ts';
+import type { LogLevel } from '../log.ts';
+import type { AdminConfig, EdgehookConfig } from './types.ts';
+
+const timeout = (doc: string, fallback: string): s.Field<s.Millis> => s.duration({ doc, default: fallback, min: 1 });
+
+const origin = s.object({
+  url: s.url({ doc: 'Base URL of the origin server. A path prefix is prepended to every request path.', protocols: ['http:', 'https:'] }),
+  connect_timeout: timeout('Time allowed to open a connection to the origin (504 when exceeded).', '5s'),
+  headers_timeout: timeout('Time allowed for the origin to send the response head after the request was sent (504).', '30s'),
+  body_timeout: timeout('Longest gap allowed between two chunks of the origin response body.', '30s'),
+  keep_alive_timeout: timeout('How long an idle origin connection is kept open for reuse.', '4s'),
+  connections: s.int({ doc: 'Maximum concurrent connections to the origin.', default: 128, min: 1 }),
+  host_header: s.enumOf(['preserve', 'origin'], {
+    doc: 'Host header sent to the origin: preserve forwards the client\'s Host; origin uses the host of origin.url.',
+    default: 'preserve',
+  }),
+}, { doc: 'The origin server edgehook fetches from.', required: true });
+
+const hostKey = (fallback: string): s.Field<string> => s.host({ doc: 'Address to bind (IP address or host name).', default: fallback });
+const portKey = (fallback: number): s.Field<number> => s.int({ doc: 'Port to bind; 0 picks a free port.', default: fallback, min: 0, max: 65_535 });
+
+const listen = s.mappingOrString({
+  doc: 'Where edgehook accepts client connections: a mapping, or the shorthand "HOST:PORT".',
+  mapping: s.object({ host: hostKey('127.0.0.1'), port: portKey(8080) }, { doc: 'Client listener.' }),
+  string: s.hostPort({ doc: 'Client listener as HOST:PORT.' }),
+});
+
+const adminMapping = s.map(s.object({
+  host: hostKey('127.0.0.1'),
+  port: portKey(9090),
+  token: s.orNull(s.string({ doc: 'Bearer token required by the admin API.' }), { meaning: 'no token required' }),
+  token_env: s.orNull(s.string({
+    doc: 'Name of an environment variable holding the token, read once at startup (instead of token).',
+    pattern: { regex: /^[A-Za-z_][A-Za-z0-9_]*$/, label: 'an environment variable name like "EDGEHOOK_ADMIN_TOKEN"' },
+  }), { meaning: 'none' }),
+}, { doc: 'Admin API listener.' }), resolveAdminToken);
+
+const admin = s.orOff(s.mappingOrString({
+  doc: 'Admin API (purge, stats, health): a mapping, the shorthand "HOST:PORT", or false to turn it off. Keep it on a private address.',
+  mapping: adminMapping,
+  string: s.map(s.hostPort({ doc: 'Admin listener as HOST:PORT.' }), (address): AdminConfig => Object.freeze({ ...address, token: null })),
+}));
+
+/** Reads token_env once, here, so nothing later ever touches process.env for it. */
+function resolveAdminToken(
+  value: { host: string; port: number; token: string | null; tokenEnv: string | null },
+  ctx: s.ParseContext,
+): AdminConfig | s.Invalid {
+  const { host, port, token, tokenEnv } = value;
+  if (tokenEnv === null) return Object.freeze({ host, port, token });
+  const envCtx = s.at(ctx, 'token_env');
+  if (token !== null) return s.report(envCtx, 'expected either token or token_env, got both');
+  const fromEnv = ctx.env[tokenEnv];
+  if (fromEnv === undefined || fromEnv === '') {
+    return s.report(envCtx, `expected environment variable ${tokenEnv} to hold the admin token, got ${fromEnv === undefined ? 'an unset variable' : 'an empty one'}`);
+  }
+  return Object.freeze({ host, port, token: fromEnv });
+}
+
+const cache = s.object({
+  memory: s.object({
+    max_bytes: s.bytes({ doc: 'Total size of the bodies and headers held in memory.', default: '256MiB', min: 1 }),
+    max_entries: s.int({ doc: 'Most objects held in memory.', default: 100_000, min: 1 }),
+  }, { doc: 'The in-memory tier (least recently used objects are evicted first).' }),
+  disk: s.orNull(s.object({
+    path: s.path({ doc: 'Directory of the disk store; relative to the config file.' }),
+    max_bytes: s.bytes({ doc: 'Size of the disk store.', default: '1GiB', min: 1 }),
+  }, { doc: 'The disk tier behind the memory tier.', required: true }), { meaning: 'no disk tier' }),
+  max_object_bytes: s.bytes({ doc: 'Largest response body that is stored; larger ones are passed through.', default: '64MiB', min: 1 }),
+  default_ttl: s.orNull(s.duration({ doc: 'Freshness lifetime for cacheable responses that carry no explicit freshness (max-age, Expires).' }), {
+    meaning: 'none: such responses use heuristic freshness',
+  }),
+  store_set_cookie: s.bool({ doc: 'Store responses that carry Set-Cookie. Off by default: a Set-Cookie is usually meant for one client.', default: false }),
+  ignore_client_no_cache: s.bool({ doc: 'Ignore request Cache-Control: no-cache / Pragma: no-cache (so clients cannot force origin fetches).', default: false }),
+  heuristic_fraction: s.number({ doc: 'Heuristic freshness as a fraction of the time since Last-Modified (RFC 9111 §4.2.2).', default: 0.1, min: 0, max: 1 }),
+  heuristic_max: s.duration({ doc: 'Cap on heuristic freshness.', default: '1d' }),
+  collapse_max_waiters: s.int({ doc: 'Most requests that may wait on one in-flight origin fetch for the same object; later ones go to the origin.', default: 1000, min: 0 }),
+  name: s.string({
+    doc: 'Cache name reported in the Cache-Status header (RFC 9211).',
+    default: 'edgehook',
+    pattern: { regex: /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, label: 'an HTTP token like "edgehook"' },
+  }),
+  sort_query: s.bool({ doc: 'Sort query parameters when building the cache key, so ?a=1&b=2 and ?b=2&a=1 share an entry.', default: false }),
+}, { doc: 'The HTTP cache.' });
+
+const limits = s.object({
+  max_header_bytes: s.bytes({ doc: 'Largest request head (request line and header fields); larger ones get 431.', default: '16KiB', min: 1 }),
+  max_headers: s.int({ doc: 'Most request header fields; more get 431.', default: 100, min: 1 }),
+  max_uri_bytes: s.bytes({ doc: 'Longest request target; longer ones get 414.', default: '8KiB', min: 1 }),
+  max_body_bytes: s.orNull(s.bytes({ doc: 'Largest request body; larger ones get 413.' }), { meaning: 'unlimited' }),
+  client_idle_timeout: timeout('How long an idle client keep-alive connection stays open.', '60s'),
+  request_head_timeout: timeout('Time a client has to send the complete request head (slowloris protection; 408).', '10s'),
+  shutdown_grace: s.duration({ doc: 'On shutdown, how long in-flight requests may finish before connections are closed.', default: '10s' }),
+}, { doc: 'Bounds on what clients may send, and connection lifetimes.' });
+
+const proxy = s.object({
+  trusted_proxies: s.array(s.cidr({ doc: 'A trusted proxy address or range.' }), {
+    doc: 'Peers whose X-Forwarded-For is believed when finding the client address; [] = trust none.',
+    default: [],
+  }),
+  via: s.string({
+    doc: 'Pseudonym edgehook adds to the Via header.',
+    default: 'edgehook',
+    pattern: { regex: /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, label: 'an HTTP token like "edgehook"' },
+  }),
+  add_forwarded_headers: s.bool({ doc: 'Add X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host to origin requests.', default: true }),
+}, { doc: 'Reverse-proxy behaviour.' });
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[];
+
+const log = s.object({
+  level: s.enumOf(LOG_LEVELS, { doc: 'Lowest level written (JSON lines on stderr).', default: 'info' }),
+}, { doc: 'Logging.' });
+
+const configShape = { origin, listen, admin, cache, limits, proxy, log, hooks: hooksField, telemetry: telemetryField };
+
+/** The whole config: the root mapping, plus checks that span sections. */
+export const edgehookSchema: s.Field<EdgehookConfig> = s.map(s.object(configShape, { doc: 'edgehook configuration.' }), checkAddresses);
+
+/** Fails to compile when the schema and EdgehookConfig (types.ts) disagree. */
+export type ConfigSchemaMatches = s.SameShape<s.ObjectValue<typeof configShape>, EdgehookConfig>;

@@ -1,0 +1,96 @@
+/**
+ * Maps config key paths to line numbers in the source text, and YAML/JSON syntax errors to
+ * file:line:col, using the yaml package's Document and LineCounter. JSON is parsed strictly by
+ * JSON.parse; the YAML reading of the same text (JSON is YAML) only supplies the line numbers.
+ */
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { KeyPath } from './dsl/field.ts';
+import type { LocatedIssue } from './config-error.ts';
+
+export type LineOf = (path: KeyPath) => number | undefined;
+
+export interface ParsedSource {
+  readonly raw: unknown;
+  readonly lineOf: LineOf;
+  /** Syntax errors; when non-empty, `raw` must not be used. */
+  readonly syntaxErrors: readonly LocatedIssue[];
+}
+
+export function parseYamlSource(text: string, file: string): ParsedSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const syntaxErrors = doc.errors.map((error): LocatedIssue => {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    return { path: [], message: yamlMessage(error.code, error.message), file, line, column: col };
+  });
+  // Bounded alias expansion: a few lines of anchors must not expand into gigabytes ("billion laughs").
+  const raw: unknown = syntaxErrors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
+  return { raw, lineOf: createLineOf(doc, lineCounter), syntaxErrors };
+}
+
+/** The yaml package's wording, except where it speaks to programmers rather than config authors. */
+function yamlMessage(code: string, message: string): string {
+  return code === 'MULTIPLE_DOCS' ? 'expected one YAML document, got several (a config file has no "---" separators)' : message;
+}
+
+export function parseJsonSource(text: string, file: string): ParsedSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  try {
+    return { raw: JSON.parse(text) as unknown, lineOf: createLineOf(doc, lineCounter), syntaxErrors: [] };
+  } catch (error) {
+    return { raw: undefined, lineOf: () => undefined, syntaxErrors: [jsonSyntaxIssue(error, text, file, doc, lineCounter)] };
+  }
+}
+
+/** V8 names an offset for most JSON errors; otherwise the YAML parser may still place it. */
+function jsonSyntaxIssue(error: unknown, text: string, file: string, doc: Document, lineCounter: LineCounter): LocatedIssue {
+  const message = error instanceof Error ? error.message : String(error);
+  // Drop V8's quoted copy of the input ('Unexpected token }, "{ ... }" is not valid JSON').
+  const short = `invalid JSON: ${message.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '')}`;
+  const offset = /at position (\d+)/.exec(message)?.[1];
+  if (offset !== undefined) return { path: [], message: short, file, ...lineAndColumn(text, Number(offset)) };
+  const yamlError = doc.errors[0];
+  if (yamlError === undefined) return { path: [], message: short, file };
+  const { line, col } = lineCounter.linePos(yamlError.pos[0]);
+  return { path: [], message: short, file, line, column: col };
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+/**
+ * Finds the line of the deepest key on `path` that exists in the document: a missing key is
+ * reported at the mapping that should have held it.
+ */
+function createLineOf(doc: Document, lineCounter: LineCounter): LineOf {
+  return (path) => {
+    let node: unknown = doc.contents;
+    let line: number | undefined;
+    for (const segment of path) {
+      if (isAlias(node)) node = node.resolve(doc);
+      const step = childOf(node, segment);
+      if (step === undefined) break;
+      if (step.start !== undefined) line = lineCounter.linePos(step.start).line;
+      node = step.node;
+    }
+    return line;
+  };
+}
+
+function childOf(node: unknown, segment: string | number): { node: unknown; start: number | undefined } | undefined {
+  if (isMap(node)) {
+    const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+    if (pair === undefined) return undefined;
+    return { node: pair.value, start: (pair.key as Node).range?.[0] };
+  }
+  if (isSeq(node) && typeof segment === 'number') {
+    const item: unknown = node.items[segment];
+    if (item === undefined) return undefined;
+    return { node: item, start: isScalar(item) || isMap(item) || isSeq(item) ? item.range?.[0] : undefined };
+  }
+  return undefined;
+}

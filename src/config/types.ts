@@ -1,0 +1,98 @@
+/**
+ * The validated configuration as the rest of edgehook sees it: camelCase keys, sizes in bytes,
+ * durations in milliseconds, null for "none / off / unlimited", deeply frozen. Declared by hand
+ * for readability; schema.ts fails to compile if the schema ever produces anything else.
+ * Defaults and meanings live in schema.ts (and docs/configuration.md, generated from it).
+ */
+import type { LogLevel } from '../log.ts';
+import type { ByteCount, Millis } from './dsl/units.ts';
+import type { HookConfig } from './hooks-schema.ts';
+import type { HostPort } from './parse-host-port.ts';
+import type { TelemetryConfig } from './telemetry-schema.ts';
+
+export type { ByteCount, HookConfig, HostPort, Millis, TelemetryConfig };
+
+export interface EdgehookConfig {
+  readonly origin: OriginConfig;
+  readonly listen: HostPort;
+  /** null when the admin server is off (`admin: false`, `--admin off`). */
+  readonly admin: AdminConfig | null;
+  readonly cache: CacheConfig;
+  readonly limits: LimitsConfig;
+  readonly proxy: ProxyConfig;
+  readonly log: LogConfig;
+  readonly hooks: readonly HookConfig[];
+  readonly telemetry: TelemetryConfig;
+}
+
+export interface OriginConfig {
+  /** http(s) base URL as written; a path prefix is allowed, a query or fragment is not. */
+  readonly url: string;
+  readonly connectTimeout: Millis;
+  readonly headersTimeout: Millis;
+  readonly bodyTimeout: Millis;
+  readonly keepAliveTimeout: Millis;
+  /** Maximum connections to the origin. */
+  readonly connections: number;
+  /** preserve: forward the client's Host; origin: send the origin URL's host. */
+  readonly hostHeader: 'preserve' | 'origin';
+}
+
+export interface AdminConfig extends HostPort {
+  /** Bearer token the admin API requires; from `token` or the `token_env` variable read at load. */
+  readonly token: string | null;
+}
+
+export interface CacheConfig {
+  readonly memory: MemoryCacheConfig;
+  /** null = no disk tier. */
+  readonly disk: DiskCacheConfig | null;
+  /** Larger responses are passed through, not stored. */
+  readonly maxObjectBytes: ByteCount;
+  /** Freshness for responses without explicit freshness information; null = none (heuristics only). */
+  readonly defaultTtl: Millis | null;
+  readonly storeSetCookie: boolean;
+  readonly ignoreClientNoCache: boolean;
+  /** Heuristic freshness = this fraction of (Date - Last-Modified), capped at heuristicMax. */
+  readonly heuristicFraction: number;
+  readonly heuristicMax: Millis;
+  /** Most requests that may wait on one in-flight origin fetch (request collapsing). */
+  readonly collapseMaxWaiters: number;
+  /** Cache name in the Cache-Status response header. */
+  readonly name: string;
+  readonly sortQuery: boolean;
+}
+
+export interface MemoryCacheConfig {
+  readonly maxBytes: ByteCount;
+  readonly maxEntries: number;
+}
+
+export interface DiskCacheConfig {
+  /** Absolute when the config came from a file (relative paths are resolved against its directory). */
+  readonly path: string;
+  readonly maxBytes: ByteCount;
+}
+
+export interface LimitsConfig {
+  readonly maxHeaderBytes: ByteCount;
+  readonly maxHeaders: number;
+  readonly maxUriBytes: ByteCount;
+  /** null = unlimited. */
+  readonly maxBodyBytes: ByteCount | null;
+  readonly clientIdleTimeout: Millis;
+  readonly requestHeadTimeout: Millis;
+  readonly shutdownGrace: Millis;
+}
+
+export interface ProxyConfig {
+  /** Normalized to address/prefix ("10.0.0.0/8", "192.0.2.1/32"). */
+  readonly trustedProxies: readonly string[];
+  /** Pseudonym in the Via header edgehook adds. */
+  readonly via: string;
+  readonly addForwardedHeaders: boolean;
+}
+
+export interface LogConfig {
+  readonly level: LogLevel;
+}
