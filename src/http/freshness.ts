@@ -3,7 +3,7 @@
  * epoch) and results are whole seconds, the unit of max-age and Age.
  */
 import type { CacheControl } from './cache-control.ts';
-import { parseDeltaSeconds } from './delta-seconds.ts';
+import { DELTA_SECONDS_MAX, parseDeltaSeconds } from './delta-seconds.ts';
 import type { HeaderLookup } from './header-lookup.ts';
 import { parseHttpDate } from './http-date.ts';
 
@@ -105,16 +105,17 @@ export function currentAge(headers: HeaderLookup, timing: ResponseTiming, now: n
 }
 
 /**
- * RFC 9111 §5.1: a list-valued Age uses its first member; an invalid value is ignored (0).
+ * RFC 9111 §5.1: Age is a single delta-seconds. Anything else — a list, two field lines, a
+ * negative, fractional or parameterised value — cannot be trusted to be small, so it makes the
+ * response stale (the conservative reading the public cache test suite checks), never fresh.
  */
 function ageHeaderSeconds(value: string | undefined): number {
   if (value === undefined) return 0;
-  let end = value.indexOf(',');
-  if (end === -1) end = value.length;
   let start = 0;
+  let end = value.length;
   while (start < end && isOws(value.charCodeAt(start))) start++;
   while (end > start && isOws(value.charCodeAt(end - 1))) end--;
-  return parseDeltaSeconds(value, start, end) ?? 0;
+  return parseDeltaSeconds(value, start, end) ?? DELTA_SECONDS_MAX;
 }
 
 function isOws(c: number): boolean {

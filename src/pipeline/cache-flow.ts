@@ -20,7 +20,6 @@ const EMPTY_CC: CacheControl = Object.freeze({});
 
 export interface CacheLookup {
   readonly key: string;
-  readonly url: string;
   readonly requestCacheControl: CacheControl;
 }
 
@@ -79,7 +78,7 @@ function prepareLookup(ctx: RequestContext): CacheLookup {
   if (ccHeader === undefined && view.header('pragma')?.toLowerCase().includes('no-cache') === true) {
     requestCacheControl = { noCache: true };
   }
-  return { key, url: absoluteUrl(view.scheme, view.authority, view.path, view.query), requestCacheControl };
+  return { key, requestCacheControl };
 }
 
 function selectVariant(ctx: RequestContext, variants: readonly CachedObject[] | undefined): CachedObject | 'vary-miss' | undefined {
@@ -127,7 +126,7 @@ async function revalidate(ctx: RequestContext, lookup: CacheLookup, stored: Cach
 
 function revalidateInBackground(ctx: RequestContext, lookup: CacheLookup, stored: CachedObject): void {
   void collapsedFill(ctx, lookup, stored, true).then(discard, (error: unknown) => {
-    ctx.deps.logger.warn('background revalidation failed', { url: lookup.url, error });
+    ctx.deps.logger.warn('background revalidation failed', { key: lookup.key, error });
   });
 }
 
@@ -136,7 +135,9 @@ function revalidateInBackground(ctx: RequestContext, lookup: CacheLookup, stored
  * shared outcome: it was not storable (private to the leader), or the Vary selection differs.
  */
 async function collapsedFill(ctx: RequestContext, lookup: CacheLookup, stale: CachedObject | null, background = false): Promise<FillOutcome | 'refetch'> {
-  const request = { key: lookup.key, url: lookup.url, stale, requestCacheControl: lookup.requestCacheControl };
+  // The absolute URL (for purge matching) is only needed when something may be stored.
+  const url = absoluteUrl(ctx.view.scheme, ctx.view.authority, ctx.view.path, ctx.view.query);
+  const request = { key: lookup.key, url, stale, requestCacheControl: lookup.requestCacheControl };
   // Credentials decide what an answer may be shared with, so an authorized request fills alone.
   if (ctx.view.header('authorization') !== undefined) return fill(ctx, request);
   const joined = ctx.deps.collapser.run(lookup.key, () => fill(ctx, request));

@@ -10,6 +10,7 @@ import type { EdgehookError } from '../errors.ts';
 import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
 import { HeaderMap } from '../http/header-map.ts';
 import { fieldsToStrip, isStorable } from '../http/storability.ts';
+import { parseSurrogateControl, surrogateCapability } from '../http/surrogate-control.ts';
 import { parseVary, variantKeyFor } from '../http/vary.ts';
 import { toOriginError, type OriginResponse } from '../origin/origin-client.ts';
 import type { RequestContext } from './context.ts';
@@ -42,6 +43,7 @@ export interface FillRequest {
 export async function fill(ctx: RequestContext, request: FillRequest): Promise<FillOutcome> {
   const { deps } = ctx;
   const headers = originRequestHeaders(ctx.view, deps.forwarding, { clientIp: ctx.clientIp, forCacheFill: true });
+  headers['surrogate-capability'] = surrogateCapability(deps.cache.name);
   addValidators(headers, request.stale);
   const requestTime = deps.clock.now();
   const started = deps.clock.monotonic();
@@ -103,11 +105,14 @@ async function storeOrPass(
 
   const lookup = lookupInPairs(headers);
   const responseCacheControl = parseCacheControl(lookup('cache-control'));
+  const surrogate = parseSurrogateControl(lookup('surrogate-control'), deps.cache.name);
+  // Surrogate-Control is addressed to this node: it is consumed here, never passed on.
+  if (lookup('surrogate-control') !== undefined) headers = headers.filter(([name]) => name !== 'surrogate-control');
   const decision = isStorable({
     method: 'GET',
     status,
     requestCacheControl: request.requestCacheControl,
-    responseCacheControl,
+    responseCacheControl: surrogate.maxAge === undefined ? responseCacheControl : overriddenBySurrogate(responseCacheControl, surrogate.maxAge),
     responseHeaders: lookup,
     requestHasAuthorization: ctx.view.header('authorization') !== undefined,
     storeSetCookie: deps.cache.storeSetCookie,
@@ -115,6 +120,7 @@ async function storeOrPass(
   });
   const declaredLength = Number(lookup('content-length') ?? NaN);
   let reason = decision.storable ? '' : decision.reason;
+  if (surrogate.noStore === true) reason = 'surrogate-no-store';
   if (hookState?.cacheable === false) reason = 'hook';
   else if (hookState?.cacheable === true && reason !== '' && reason !== 'set-cookie') reason = '';
   if (reason === '' && declaredLength > deps.cache.maxObjectBytes) reason = 'too-large';
@@ -130,7 +136,7 @@ async function storeOrPass(
     varyNames,
     ...timing,
     extraTags: hookState?.tags ?? [],
-    ...(hookState?.ttlSeconds === undefined ? {} : { ttlOverrideSeconds: hookState.ttlSeconds }),
+    ...ttlOverride(hookState?.ttlSeconds ?? surrogate.maxAge),
     stripFields: fieldsToStrip(responseCacheControl),
   }, deps.cache);
   const shared = new SharedBody(deps.cache.maxObjectBytes);
@@ -164,6 +170,15 @@ function pumpAndStore(ctx: RequestContext, body: Readable | Buffer, shared: Shar
     deps.logger.warn('origin body failed', { code: toOriginError(error).code, url: meta.url });
     shared.fail(error);
   });
+}
+
+function ttlOverride(seconds: number | undefined): { ttlOverrideSeconds?: number } {
+  return seconds === undefined ? {} : { ttlOverrideSeconds: seconds };
+}
+
+/** A surrogate max-age lets this node store what Cache-Control keeps from browsers and private caches. */
+function overriddenBySurrogate(cc: CacheControl, maxAge: number): CacheControl {
+  return { ...cc, noStore: false, private: false, noCache: false, maxAge, sMaxAge: maxAge };
 }
 
 function addValidators(headers: Record<string, string | string[]>, stale: CachedObject | null): void {

@@ -100,7 +100,7 @@ function parseTags(lookup: HeaderLookup): string[] {
 }
 
 /** Fields a 304 must not overwrite in the stored response (RFC 9111 §3.2). */
-const NOT_UPDATED_BY_304 = new Set(['content-length', 'content-encoding', 'content-type', 'content-range', 'age']);
+const NOT_UPDATED_BY_304 = new Set(['content-length', 'content-encoding', 'content-range', 'content-md5', 'etag', 'age']);
 
 /** The stored object's metadata after a 304: fields replaced, timing and freshness recomputed. */
 export function mergeNotModified(
