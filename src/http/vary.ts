@@ -74,11 +74,19 @@ const OWS_AROUND_DELIMITER = /[ \t]*([;=])[ \t]*/g;
 const OWS_RUN = /[ \t]+/g;
 const NON_CANONICAL_OWS = /[ \t]{2}|\t/;
 
+/**
+ * Unknown fields: whitespace is not significant next to a list comma (RFC 9110 §5.6.1), so
+ * "1,2" and " 1, 2 " select the same variant; other runs of whitespace collapse to one space.
+ */
 function collapseWhitespace(value: string): string {
   const trimmed = value.trim();
-  // Most values have no doubled whitespace; skip the replace (and its allocation) for them.
-  return NON_CANONICAL_OWS.test(trimmed) ? trimmed.replace(OWS_RUN, ' ') : trimmed;
+  // Most values have no whitespace to normalise; skip the replaces (and their allocations).
+  if (!INNER_OWS.test(trimmed)) return trimmed;
+  const listTight = trimmed.includes(',') ? trimmed.replace(OWS_AROUND_COMMA, ',') : trimmed;
+  return NON_CANONICAL_OWS.test(listTight) ? listTight.replace(OWS_RUN, ' ') : listTight;
 }
+
+const OWS_AROUND_COMMA = /[ \t]*,[ \t]*/g;
 
 /**
  * The secondary key for a request against a response's Vary names: '' without Vary,

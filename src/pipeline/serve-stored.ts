@@ -30,7 +30,10 @@ export function storedOutgoing(
   const method = ctx.view.method;
   const validators = { etag: meta.policy.etag, lastModified: meta.policy.lastModified };
   if (meta.status === 200) {
-    const verdict = evaluateConditionals(method, header, validators);
+    // Without Last-Modified, If-Modified-Since is judged against Date (RFC 9111 §4.3.2); looked up
+    // only when the request is conditional that way.
+    const date = validators.lastModified === undefined && header('if-modified-since') !== undefined ? fieldValue(meta, 'date') : undefined;
+    const verdict = evaluateConditionals(method, header, date === undefined ? validators : { ...validators, date });
     if (verdict === 'not-modified') {
       return { status: 304, headers: headers.filter(([name]) => !NOT_IN_304.has(name)), body: { kind: 'none' }, source, cacheStatus };
     }
@@ -44,6 +47,10 @@ export function storedOutgoing(
     if (ranged !== null) return ranged;
   }
   return { status: meta.status, headers, body, source, cacheStatus };
+}
+
+function fieldValue(meta: CachedObjectMeta, name: string): string | undefined {
+  return meta.headers.find(([field]) => field === name)?.[1];
 }
 
 function bodySource(stored: Buffer | null, filling: SharedBody | undefined): BodySource {

@@ -67,6 +67,8 @@ function computePolicy(
   const cc = parseCacheControl(lookup('cache-control'));
   const lifetime = input.ttlOverrideSeconds ?? freshnessLifetime(status, lookup, cc, {
     shared: true,
+    // A missing or invalid Date is replaced by the time the response arrived (RFC 9110 §6.6.1).
+    dateFallback: input.responseTime,
     heuristicFraction: policy.heuristicFraction,
     heuristicMaxSeconds: policy.heuristicMaxSeconds,
     ...(policy.defaultTtlSeconds === undefined ? {} : { defaultTtlSeconds: policy.defaultTtlSeconds }),
