@@ -1,0 +1,15 @@
+/**
+ * Stable codes on the cache tier's log lines, so alerts and dashboards can match on them
+ * across versions. Not HTTP errors (a failing cache is a miss, never a client-facing error),
+ * hence not in the error catalog.
+ */
+export const CACHE_LOG_CODES = {
+  /** A stored entry failed its checksum or could not be read; it was deleted, not served. */
+  corrupt: 'EH_CACHE_CORRUPT',
+  /** An object was not stored: larger than the store, or metadata not serializable. */
+  refused: 'EH_CACHE_REFUSED',
+  /** A write was dropped because too many body bytes were already waiting for disk commit. */
+  backlog: 'EH_CACHE_WRITE_BACKLOG',
+  /** An LMDB write transaction failed. */
+  writeFailed: 'EH_CACHE_WRITE_FAILED',
+} as const;

@@ -1,0 +1,281 @@
+/**
+ * The disk cache tier, on LMDB: survives restarts, bounded by bytes, every entry checksummed.
+ *
+ * Reads are synchronous (LMDB reads a memory map). Writes are queued as LMDB transaction
+ * callbacks, which run in call order and commit in batches; until a write commits, the pending
+ * overlay (disk-pending.ts) answers for it, so the synchronous contract holds — a purged object
+ * is never read back, a stored one is found at once.
+ *
+ * Eviction is approximate LRU: every entry carries an access stamp, and an order database maps
+ * stamps to entries, oldest first. A read re-stamps an entry only once it has drifted into the
+ * older half of that order (and at most once per pending commit), so hot entries survive while
+ * a read costs a write only about once per entries/2 writes — unlike strict LRU, which would
+ * turn every disk hit into a write transaction. Behind the memory tier, disk reads are memory
+ * misses, which is the signal this tier should keep.
+ *
+ * One process owns a path: the byte total and the overlay live in this process (LMDB itself
+ * would tolerate other readers).
+ */
+import type { Logger } from '../log.ts';
+import { CACHE_LOG_CODES } from './cache-log-codes.ts';
+import { openDiskDbs, peekMetaRecord } from './disk-db.ts';
+import { exactIndexHits, urlPrefixHits, type IndexHit, type IndexName } from './disk-index-scan.ts';
+import { entryId } from './disk-keys.ts';
+import { PendingWrites } from './disk-pending.ts';
+import {
+  accountedSize, bodyChecksum, checkBody, encodeMeta, MAX_BODY_BYTES, readHeader, readMeta, type RecordFault,
+} from './disk-record.ts';
+import { scanDisk } from './disk-scan.ts';
+import { variantIds } from './disk-variants.ts';
+import { DiskWriteQueue, type Settlement } from './disk-write-queue.ts';
+import {
+  evictToBound, removeEntry, removeIndexKeys, rewriteMeta, touchEntry, writeEntry, type PreparedEntry,
+} from './disk-writer.ts';
+import { assertPositiveInteger } from './store-limits.ts';
+import type { CachedObject, CachedObjectMeta, CacheStore, CacheStoreStats } from './types.ts';
+
+export interface DiskStoreOptions {
+  readonly path: string;
+  /** Bound on stored bytes: bodies, metadata records and an estimate of index and LMDB overhead. */
+  readonly maxBytes: number;
+  readonly logger: Logger;
+  /** Body bytes allowed to wait for a disk commit; a put beyond it is dropped. Default 64 MiB. */
+  readonly maxPendingBytes?: number;
+}
+
+export interface DiskStoreStats extends CacheStoreStats {
+  /** Entries dropped because they failed verification. */
+  readonly corrupt: number;
+  /** Puts refused: larger than maxBytes, or metadata not serializable. */
+  readonly refused: number;
+  /** Puts dropped because the write backlog was full. */
+  readonly dropped: number;
+  /** Writes accepted but not yet committed. */
+  readonly pendingWrites: number;
+}
+
+export interface DiskStore extends CacheStore {
+  stats(): DiskStoreStats;
+  /** Resolves once every write issued so far has committed. */
+  flush(): Promise<void>;
+}
+
+const DEFAULT_MAX_PENDING_BYTES = 64 * 1024 * 1024;
+/** Below this many stamps of drift a read never re-stamps (small stores would churn). */
+const MIN_TOUCH_DISTANCE = 64;
+
+interface Found { readonly object: CachedObject; readonly storedSeq: number }
+
+export function createDiskStore(options: DiskStoreOptions): DiskStore {
+  assertPositiveInteger(options.maxBytes, 'cache.disk.max_bytes');
+  const { maxBytes, logger } = options;
+  const maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
+  const dbs = openDiskDbs(options.path);
+  const { totals, corrupt: corruptAtOpen } = scanDisk(dbs);
+  const pending = new PendingWrites();
+  const queue = new DiskWriteQueue(dbs, pending, logger);
+  const enqueue = queue.enqueue.bind(queue);
+  const touching = new Set<string>();
+  const counters = { corrupt: 0, refused: 0, dropped: 0 };
+  let closed = false;
+
+  function removeQueued(ids: Iterable<string>, dangling?: { urls: Buffer[]; tags: Buffer[] }): void {
+    const settlements = [...ids].map((id): Settlement => [id, pending.delete(id)]);
+    enqueue(() => {
+      for (const [id] of settlements) removeEntry(dbs, totals, id);
+      if (dangling !== undefined) removeIndexKeys(dbs, dangling);
+    }, settlements);
+  }
+
+  function removeIfPresent(id: string): void {
+    const op = pending.get(id);
+    if (op?.kind === 'delete') return;
+    if (op !== undefined || dbs.meta.doesExist(id)) removeQueued([id]);
+  }
+
+  function dropCorrupt(id: string, fault: RecordFault): void {
+    counters.corrupt += 1;
+    logger.warn('disk cache entry failed verification; dropped', { code: CACHE_LOG_CODES.corrupt, id, fault });
+    removeQueued([id]);
+  }
+
+  function refuse(id: string, meta: CachedObjectMeta, reason: string, bytes: number): void {
+    counters.refused += 1;
+    logger.info('object not stored on disk', { code: CACHE_LOG_CODES.refused, reason, url: meta.url, bytes, maxBytes });
+    // The origin superseded any older copy, so it must not outlive the refused one.
+    removeIfPresent(id);
+  }
+
+  function maybeTouch(id: string, accessSeq: number): void {
+    const distance = Math.max(MIN_TOUCH_DISTANCE, totals.entries >> 1);
+    if (totals.nextSeq - accessSeq <= distance || touching.has(id)) return;
+    touching.add(id);
+    enqueue(() => touchEntry(dbs, totals, id, accessSeq), [], () => touching.delete(id));
+  }
+
+  /**
+   * Verifies and decodes one committed entry; a failure drops it instead of returning it.
+   * `record` may be lmdb's shared read buffer: it is fully decoded before the body is read.
+   */
+  function readCommitted(id: string, record: Buffer, key: string, pendingMeta: CachedObjectMeta | undefined): Found | undefined {
+    const head = readHeader(record);
+    const meta = head.ok ? pendingMeta ?? readMeta(record) : undefined;
+    if (!head.ok || meta === undefined) {
+      dropCorrupt(id, head.ok ? 'metadata' : head.fault);
+      return undefined;
+    }
+    // Same 132-bit id prefix, different key: a hash collision, not this key's object.
+    if (meta.key !== key) return undefined;
+    // lmdb copies the value out of the map once (bodies over 32 KiB straight into their own
+    // buffer); the body is used as returned, never copied again.
+    const body = dbs.body.getBinary(id);
+    const fault = checkBody(head.header, body);
+    if (fault !== undefined || body === undefined) {
+      dropCorrupt(id, fault ?? 'body-missing');
+      return undefined;
+    }
+    maybeTouch(id, head.header.accessSeq);
+    return { object: { meta, body }, storedSeq: head.header.storedSeq };
+  }
+
+  function get(key: string): readonly CachedObject[] | undefined {
+    if (closed) return undefined;
+    const found: Found[] = [];
+    for (const id of variantIds(dbs, key)) {
+      const op = pending.get(id);
+      if (op !== undefined && op.kind !== 'meta') continue;
+      const record = peekMetaRecord(dbs, id);
+      const entry = record === undefined ? undefined : readCommitted(id, record, key, op?.meta);
+      if (entry !== undefined) found.push(entry);
+    }
+    const fresh = pending.putsForKey(key);
+    if (found.length === 0 && fresh.length === 0) return undefined;
+    found.sort((a, b) => b.storedSeq - a.storedSeq);
+    return Object.freeze([...fresh.map((p) => p.object), ...found.map((f) => f.object)]);
+  }
+
+  function prepare(object: CachedObject): PreparedEntry | undefined {
+    const metaJson = encodeMeta(object.meta);
+    if (metaJson === undefined) return undefined;
+    const size = accountedSize(metaJson, object.body.byteLength, object.meta);
+    return { meta: object.meta, metaJson, body: object.body, bodyCrc: bodyChecksum(object.body), size };
+  }
+
+  function put(object: CachedObject): void {
+    if (closed) return;
+    const { meta, body } = object;
+    const id = entryId(meta.key, meta.variantKey);
+    if (body.byteLength > MAX_BODY_BYTES) return refuse(id, meta, 'too-large', body.byteLength);
+    const entry = prepare(object);
+    if (entry === undefined) return refuse(id, meta, 'metadata-not-serializable', body.byteLength);
+    if (entry.size > maxBytes) return refuse(id, meta, 'too-large', entry.size);
+    if (pending.bodyBytes > 0 && pending.bodyBytes + body.byteLength > maxPendingBytes) {
+      counters.dropped += 1;
+      logger.warn('disk write backlog full; object not stored on disk', {
+        code: CACHE_LOG_CODES.backlog, url: meta.url, pendingBytes: pending.bodyBytes, maxPendingBytes,
+      });
+      return removeIfPresent(id);
+    }
+    const ticket = pending.put(id, object);
+    enqueue(() => {
+      writeEntry(dbs, totals, id, entry);
+      evictToBound(dbs, totals, maxBytes);
+    }, [[id, ticket]]);
+  }
+
+  /** Body length of a committed entry, or undefined when it is gone or fails verification. */
+  function committedBodyLength(id: string): number | undefined {
+    const record = peekMetaRecord(dbs, id);
+    if (record === undefined) return undefined;
+    const head = readHeader(record);
+    if (head.ok) return head.header.bodyLength;
+    dropCorrupt(id, head.fault);
+    return undefined;
+  }
+
+  /**
+   * Rewrites only the metadata record, keeping body and "stored" order. A pending put is updated
+   * in the overlay as a put (its body is not on disk yet); the rewrite queues behind that put.
+   */
+  function updateMeta(meta: CachedObjectMeta): boolean {
+    if (closed) return false;
+    const id = entryId(meta.key, meta.variantKey);
+    const op = pending.get(id);
+    if (op?.kind === 'delete') return false;
+    const bodyLength = op?.kind === 'put' ? op.object.body.byteLength : committedBodyLength(id);
+    if (bodyLength === undefined) return false;
+    const metaJson = encodeMeta(meta);
+    const size = metaJson === undefined ? undefined : accountedSize(metaJson, bodyLength, meta);
+    if (metaJson === undefined || size === undefined || size > maxBytes) {
+      refuse(id, meta, metaJson === undefined ? 'metadata-not-serializable' : 'too-large', size ?? bodyLength);
+      return false;
+    }
+    const ticket = op?.kind === 'put'
+      ? pending.put(id, { meta, body: op.object.body }, op.order)
+      : pending.meta(id, meta);
+    enqueue(() => {
+      rewriteMeta(dbs, totals, id, metaJson, meta, size);
+      evictToBound(dbs, totals, maxBytes);
+    }, [[id, ticket]]);
+    return true;
+  }
+
+  function deleteKey(key: string): number {
+    if (closed) return 0;
+    const ids = new Set<string>();
+    for (const id of variantIds(dbs, key)) {
+      const record = pending.get(id) === undefined ? peekMetaRecord(dbs, id) : undefined;
+      if (record === undefined) continue;
+      const head = readHeader(record);
+      const meta = head.ok ? readMeta(record) : undefined;
+      if (meta === undefined) dropCorrupt(id, head.ok ? 'metadata' : head.fault);
+      else if (meta.key === key) ids.add(id);
+    }
+    for (const id of pending.idsForKey(key)) ids.add(id);
+    if (ids.size > 0) removeQueued(ids);
+    return ids.size;
+  }
+
+  /**
+   * Removes the committed candidates (from an index range) plus every pending write whose
+   * metadata matches. Entries with a pending op are judged on that op's metadata, which is what
+   * will be on disk once it commits. Index keys whose entry is gone are cleaned up on the way.
+   */
+  function purge(hits: Iterable<IndexHit>, index: IndexName, matches: (meta: CachedObjectMeta) => boolean): number {
+    if (closed) return 0;
+    const ids = new Set<string>();
+    const dangling = { urls: [] as Buffer[], tags: [] as Buffer[] };
+    for (const { indexKey, id } of hits) {
+      if (pending.get(id) !== undefined) continue;
+      if (dbs.meta.doesExist(id)) ids.add(id);
+      else dangling[index].push(indexKey);
+    }
+    for (const [id, meta] of pending.metas()) if (matches(meta)) ids.add(id);
+    if (ids.size > 0 || dangling[index].length > 0) removeQueued(ids, dangling);
+    return ids.size;
+  }
+
+  for (const { id, fault } of corruptAtOpen) dropCorrupt(id, fault);
+  if (totals.bytes > maxBytes) enqueue(() => evictToBound(dbs, totals, maxBytes), []);
+
+  return {
+    get,
+    put,
+    updateMeta,
+    delete: deleteKey,
+    purgeUrl: (url) => purge(exactIndexHits(dbs, 'urls', url), 'urls', (meta) => meta.url === url),
+    purgeUrlPrefix: (prefix) => purge(urlPrefixHits(dbs, prefix), 'urls', (meta) => meta.url.startsWith(prefix)),
+    purgeTag: (tag) => purge(exactIndexHits(dbs, 'tags', tag), 'tags', (meta) => meta.tags.includes(tag)),
+    stats: () => ({
+      bytes: totals.bytes, entries: totals.entries, evictions: totals.evictions, maxBytes,
+      ...counters, pendingWrites: pending.size,
+    }),
+    flush: () => queue.flush(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await queue.flush();
+      await dbs.root.close();
+    },
+  };
+}

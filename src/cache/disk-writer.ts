@@ -1,0 +1,134 @@
+/**
+ * Mutations of the disk store. Every function here runs inside an LMDB write transaction
+ * (a `root.transaction` callback), so its reads see the transaction's own writes and an entry,
+ * its indexes and its eviction-order key change together or not at all. The running totals are
+ * only changed here, in commit order.
+ */
+import type { DiskDbs } from './disk-db.ts';
+import { indexKey } from './disk-keys.ts';
+import { buildRecord, readHeader, readMeta, restampRecord, type RecordHeader } from './disk-record.ts';
+import { addVariant, removeVariant } from './disk-variants.ts';
+import type { CachedObjectMeta } from './types.ts';
+
+export interface DiskTotals {
+  bytes: number;
+  entries: number;
+  evictions: number;
+  /** Next eviction-order stamp; also the "stored" stamp of the next write. */
+  nextSeq: number;
+}
+
+/** A put's work done before the transaction (serialize, checksum, size). */
+export interface PreparedEntry {
+  readonly meta: CachedObjectMeta;
+  readonly metaJson: Buffer;
+  readonly body: Buffer;
+  readonly bodyCrc: number;
+  readonly size: number;
+}
+
+export function writeEntry(dbs: DiskDbs, totals: DiskTotals, id: string, entry: PreparedEntry): void {
+  removeEntry(dbs, totals, id);
+  const seq = totals.nextSeq++;
+  const header: RecordHeader = {
+    bodyCrc: entry.bodyCrc, bodyLength: entry.body.byteLength, storedSeq: seq, accessSeq: seq, size: entry.size,
+  };
+  dbs.meta.put(id, buildRecord(entry.metaJson, header));
+  dbs.body.put(id, entry.body);
+  dbs.order.put(seq, id);
+  addVariant(dbs, id);
+  addIndexes(dbs, id, entry.meta);
+  totals.bytes += entry.size;
+  totals.entries += 1;
+}
+
+/**
+ * Replaces the metadata of a stored entry, keeping its body (revalidation). Returns false when
+ * the entry is gone or its record no longer verifies (then it is removed).
+ */
+export function rewriteMeta(dbs: DiskDbs, totals: DiskTotals, id: string, metaJson: Buffer, meta: CachedObjectMeta, size: number): boolean {
+  const record = dbs.meta.get(id);
+  if (record === undefined) return false;
+  const head = readHeader(record);
+  const old = head.ok ? readMeta(record) : undefined;
+  if (!head.ok || old === undefined) {
+    removeEntry(dbs, totals, id);
+    return false;
+  }
+  removeIndexes(dbs, id, old);
+  dbs.order.remove(head.header.accessSeq);
+  const seq = totals.nextSeq++;
+  dbs.meta.put(id, buildRecord(metaJson, { ...head.header, accessSeq: seq, size }));
+  dbs.order.put(seq, id);
+  addIndexes(dbs, id, meta);
+  totals.bytes += size - head.header.size;
+  return true;
+}
+
+export type RemoveOutcome = 'removed' | 'absent' | 'stale-order';
+
+/**
+ * Removes an entry with its body, indexes and order key. With `orderSeq` (eviction), only
+ * removes it if that order key is still the entry's current one.
+ */
+export function removeEntry(dbs: DiskDbs, totals: DiskTotals, id: string, orderSeq?: number): RemoveOutcome {
+  const record = dbs.meta.get(id);
+  if (record === undefined) return 'absent';
+  const head = readHeader(record);
+  if (head.ok && orderSeq !== undefined && head.header.accessSeq !== orderSeq) return 'stale-order';
+  dbs.meta.remove(id);
+  dbs.body.remove(id);
+  removeVariant(dbs, id);
+  totals.entries -= 1;
+  // An unverifiable record's size and indexes cannot be trusted: its index keys stay behind
+  // until a purge meets them, and `bytes` stays high until the next open recounts.
+  if (!head.ok) return 'removed';
+  dbs.order.remove(head.header.accessSeq);
+  totals.bytes -= head.header.size;
+  const meta = readMeta(record);
+  if (meta !== undefined) removeIndexes(dbs, id, meta);
+  return 'removed';
+}
+
+/** Re-stamps an entry as recently used, if it still carries the stamp the reader saw. */
+export function touchEntry(dbs: DiskDbs, totals: DiskTotals, id: string, seenSeq: number): void {
+  const record = dbs.meta.get(id);
+  if (record === undefined) return;
+  const head = readHeader(record);
+  if (!head.ok || head.header.accessSeq !== seenSeq) return;
+  const seq = totals.nextSeq++;
+  dbs.meta.put(id, restampRecord(record, seq));
+  dbs.order.remove(seenSeq);
+  dbs.order.put(seq, id);
+}
+
+/** Evicts in eviction order (oldest stamp first) until the total is within `maxBytes`. */
+export function evictToBound(dbs: DiskDbs, totals: DiskTotals, maxBytes: number): void {
+  while (totals.bytes > maxBytes) {
+    const oldest = firstOrderEntry(dbs);
+    if (oldest === undefined) return;
+    dbs.order.remove(oldest.key);
+    if (removeEntry(dbs, totals, oldest.value, oldest.key) === 'removed') totals.evictions += 1;
+  }
+}
+
+/** Removes index keys whose entry is gone (left behind by a dropped, unverifiable record). */
+export function removeIndexKeys(dbs: DiskDbs, keys: { readonly urls: readonly Buffer[]; readonly tags: readonly Buffer[] }): void {
+  for (const key of keys.urls) dbs.urls.remove(key);
+  for (const key of keys.tags) dbs.tags.remove(key);
+}
+
+function firstOrderEntry(dbs: DiskDbs): { key: number; value: string } | undefined {
+  for (const entry of dbs.order.getRange({ limit: 1 })) return entry;
+  return undefined;
+}
+
+function addIndexes(dbs: DiskDbs, id: string, meta: CachedObjectMeta): void {
+  dbs.urls.put(indexKey(meta.url, id), meta.url);
+  for (const tag of meta.tags) dbs.tags.put(indexKey(tag, id), tag);
+}
+
+function removeIndexes(dbs: DiskDbs, id: string, meta: CachedObjectMeta): void {
+  dbs.urls.remove(indexKey(meta.url, id));
+  for (const tag of meta.tags) dbs.tags.remove(indexKey(tag, id));
+}
