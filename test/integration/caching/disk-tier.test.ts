@@ -26,20 +26,22 @@ describe('disk tier through the proxy', () => {
       res.end(`stored ${req.url}`);
     });
     const config = { cache: { disk: { path: dir, max_bytes: '16MiB' } } };
+    // The cache key includes the Host; each restart listens on a new port, so name the site.
+    const site = { headers: { host: 'cdn.test' } };
     node = await startEdgehook(origin.url, config);
-    await send(`${node.url}/one`);
-    await send(`${node.url}/two`);
+    await send(`${node.url}/one`, site);
+    await send(`${node.url}/two`, site);
     await node.close(0);
 
     node = await startEdgehook(origin.url, config);
-    const one = await send(`${node.url}/one`);
+    const one = await send(`${node.url}/one`, site);
     expect(one.body).toBe('stored /one');
     expect(one.headers['cache-status']).toMatch(/^edgehook; hit/);
     expect(origin.count('/one')).toBe(1);
 
     const purged = await send(`${node.adminUrl}/purge`, { method: 'POST', body: JSON.stringify({ tag: 'persisted' }) });
     expect(JSON.parse(purged.body)).toEqual({ purged: 2 });
-    await send(`${node.url}/two`);
+    await send(`${node.url}/two`, site);
     expect(origin.count('/two')).toBe(2);
   });
 });
