@@ -16,7 +16,7 @@ import { toOriginError, type OriginResponse } from '../origin/origin-client.ts';
 import type { RequestContext } from './context.ts';
 import { originRequestHeaders, responseHeaderPairs } from './forward-headers.ts';
 import type { HookResponseState, LocalResponse } from './hook-seam.ts';
-import { collectBody } from './read-body.ts';
+import { collectBody, discardStream } from './read-body.ts';
 import { pathAndQuery } from './request-view.ts';
 import { SharedBody } from './shared-body.ts';
 import { buildStoredMeta, lookupInPairs, mergeNotModified } from './stored-object.ts';
@@ -91,7 +91,7 @@ async function storeOrPass(
     }
     const verdict = await chain.run(ctx.hookRequest, hookState);
     if (verdict.tag === 'respond') {
-      response.body.destroy();
+      discardStream(response.body);
       return { kind: 'local', response: verdict.val };
     }
     status = hookState.status;

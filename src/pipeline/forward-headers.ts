@@ -16,11 +16,23 @@ export interface ForwardingPolicy {
   readonly originAuthority: string;
 }
 
+/**
+ * Fields answered at this hop: Node's server already sent the client its 100 Continue, so the
+ * expectation is met here (and undici refuses to send an Expect field at all).
+ */
+const CONSUMED_HERE = new Set(['expect']);
+
 /** Fields a cache fill must not forward: the fill fetches the full object for everyone. */
 const CLIENT_CONDITIONALS = new Set(['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']);
 
 export interface ForwardOptions {
+  /** The client's address as resolved (trusted X-Forwarded-For hops walked back). */
   readonly clientIp: string;
+  /**
+   * The address this request came from (the socket peer): what X-Forwarded-For gets appended.
+   * Absent, the resolved client address is appended, which is only right for untrusted peers.
+   */
+  readonly peerAddress?: string;
   /** Drop the client's conditional and Range fields (cache fills and revalidations). */
   readonly forCacheFill: boolean;
 }
@@ -34,14 +46,19 @@ export function originRequestHeaders(
   const out: Record<string, string | string[]> = {};
   for (const [rawName, value] of view.headerPairs()) {
     const name = rawName.toLowerCase();
-    if (isHopByHop(name, nominated) || name === 'host') continue;
+    if (isHopByHop(name, nominated) || name === 'host' || CONSUMED_HERE.has(name)) continue;
     if (options.forCacheFill && CLIENT_CONDITIONALS.has(name)) continue;
     appendField(out, name, value);
   }
   out.host = policy.hostHeader === 'preserve' ? view.authority : policy.originAuthority;
   if (policy.addForwardedHeaders) {
+    // Each hop appends the address it got the request from, whatever it concluded the client to
+    // be: the chain stays a faithful list of hops (an untrusted peer's entries are kept, not
+    // believed) and the next trusted hop can walk it back the same way. Appending the resolved
+    // client instead would repeat it and lose the address of the proxy that sent us the request.
+    const hop = options.peerAddress ?? options.clientIp;
     const prior = out['x-forwarded-for'];
-    out['x-forwarded-for'] = prior === undefined ? options.clientIp : `${joinField(prior)}, ${options.clientIp}`;
+    out['x-forwarded-for'] = prior === undefined ? hop : `${joinField(prior)}, ${hop}`;
     out['x-forwarded-proto'] = view.scheme;
     out['x-forwarded-host'] = view.authority;
   }

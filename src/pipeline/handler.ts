@@ -19,12 +19,20 @@ import { viewFromHookState, viewFromNode } from './request-view.ts';
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export function createRequestHandler(deps: PipelineDeps): RequestHandler {
+  // Connections on which a request was refused (and which close after the refusal). Requests
+  // pipelined behind it were framed by the same suspect bytes, and their answers could never be
+  // delivered anyway: they are dropped here instead of reaching the origin.
+  const refused = new WeakSet<object>();
   return (req, res) => {
-    handle(deps, req, res).catch((error: unknown) => lastResort(deps, req, res, error));
+    if (refused.has(req.socket)) {
+      req.resume();
+      return;
+    }
+    handle(deps, refused, req, res).catch((error: unknown) => lastResort(deps, req, res, error));
   };
 }
 
-async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let target: GuardedTarget;
   try {
     const guarded = guardRequest(req, deps.limits);
@@ -32,6 +40,7 @@ async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerRespo
     // "/b" must not be fetched as "/a/%2e%2e/b" (cache poisoning by equivalent spellings).
     target = { ...guarded, path: normalizePath(guarded.path) };
   } catch (error) {
+    refused.add(req.socket);
     return reject(deps, req, res, error);
   }
   const clientIp = deps.clientIp.resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']);

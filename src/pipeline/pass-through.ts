@@ -3,8 +3,9 @@
  * stream to the origin and back without buffering, with backpressure both ways. A successful
  * unsafe request invalidates what the cache holds for its URL (RFC 9111 §4.4).
  */
-import type { IncomingMessage } from 'node:http';
-import { Transform, type Readable } from 'node:stream';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { finished, Transform, type Readable } from 'node:stream';
+import { normalizeAddress } from '../attributes/client-ip.ts';
 import { EdgehookError } from '../errors.ts';
 import { absoluteUrl } from '../http/cache-key.ts';
 import { formatCacheStatus } from '../http/cache-status.ts';
@@ -18,7 +19,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 export async function passThrough(ctx: RequestContext, reason: string): Promise<void> {
   const { deps, view } = ctx;
-  const headers = originRequestHeaders(view, deps.forwarding, { clientIp: ctx.clientIp, forCacheFill: false });
+  if (isChunked(ctx.req) && !(await framingAccepted(ctx))) return;
+  const peerAddress = normalizeAddress(ctx.req.socket.remoteAddress ?? '');
+  const headers = originRequestHeaders(view, deps.forwarding, { clientIp: ctx.clientIp, peerAddress, forCacheFill: false });
   const body = requestBody(ctx, headers);
   const started = deps.clock.monotonic();
   let response: OriginResponse;
@@ -47,7 +50,47 @@ function requestBody(ctx: RequestContext, headers: Record<string, string | strin
   }
   if (!hasRequestBody(ctx.req)) return null;
   const max = ctx.deps.limits.maxBodyBytes;
-  return max === null ? ctx.req : ctx.req.pipe(byteLimit(max));
+  if (max === null) return ctx.req;
+  const limited = ctx.req.pipe(byteLimit(max));
+  // pipe() does not pass on a client that went away: without this the origin upload (and the
+  // pool, and shutdown) would wait for the rest of the body forever.
+  finished(ctx.req, (error) => {
+    if (error !== undefined && error !== null) limited.destroy(error);
+  });
+  limited.once('close', () => {
+    if (limited.errored !== null || !ctx.req.complete) closeAfterResponse(ctx.req, ctx.res);
+  });
+  return limited;
+}
+
+/**
+ * The upload was cut short — past the body limit, or the origin answered without reading it all
+ * (undici then drops the body) — and the rest of it may still be coming. Node would read and
+ * discard all of it to keep the connection alive, which would let any size through the limit:
+ * the connection closes after the answer instead (the 413, or the origin's response).
+ */
+function closeAfterResponse(req: IncomingMessage, res: ServerResponse): void {
+  if (!res.headersSent) {
+    res.shouldKeepAlive = false;
+    return;
+  }
+  if (res.writableFinished) req.socket.destroy();
+  else res.once('finish', () => req.socket.destroy());
+}
+
+function isChunked(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * The chunk-size check (server/chunk-framing.ts) reads each buffer just after Node's parser, so
+ * a bad chunk-size line that came with the head has been judged by the next turn of the event
+ * loop: waiting one turn keeps such a request from ever reaching the origin. (A bad line that
+ * arrives later aborts the upload the origin has already started to receive.)
+ */
+async function framingAccepted(ctx: RequestContext): Promise<boolean> {
+  await new Promise((resolve) => setImmediate(resolve));
+  return !ctx.res.headersSent;
 }
 
 export function hasRequestBody(req: IncomingMessage): boolean {

@@ -5,12 +5,12 @@
  * origin stream piped with backpressure.
  */
 import type { ServerResponse } from 'node:http';
-import { pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { EdgehookError } from '../errors.ts';
 import { HeaderMap } from '../http/header-map.ts';
 import type { RequestContext } from './context.ts';
 import type { HookResponseState, LocalResponse, ResponseSource } from './hook-seam.ts';
-import { collectBody } from './read-body.ts';
+import { collectBody, discardStream } from './read-body.ts';
 import type { SharedBody } from './shared-body.ts';
 
 export type BodySource =
@@ -123,13 +123,25 @@ function sendBody(res: ServerResponse, body: BodySource): void {
       res.end(body.data);
       return;
     case 'stream':
-      pipeline(body.stream, res, (error) => {
-        if (error) res.destroy();
-      });
+      pipeStream(body.stream, res);
       return;
     case 'shared':
       sendShared(res, body.body, body.slice);
   }
+}
+
+/**
+ * Streams an origin body to the client with backpressure. Plain pipe() rather than
+ * stream.pipeline(): pipeline allocates an AbortController per call and aborts it on completion,
+ * building a DOMException (with a stack trace) for every proxied response.
+ */
+function pipeStream(stream: Readable, res: ServerResponse): void {
+  // Headers are out: a failing origin body can only be signalled by resetting the client.
+  stream.once('error', () => res.destroy());
+  res.once('close', () => {
+    if (!stream.readableEnded) discardStream(stream);
+  });
+  stream.pipe(res);
 }
 
 /** Follows a shared body (optionally one byte range of it) into one client response. */
@@ -167,7 +179,7 @@ function bodyLength(body: BodySource): number {
 
 /** Lets go of a body that will not be sent, so an origin stream is not left half-read. */
 export function releaseBody(body: BodySource): void {
-  if (body.kind === 'stream') body.stream.destroy();
+  if (body.kind === 'stream') discardStream(body.stream);
 }
 
 async function bufferBody(body: BodySource, maxBytes: number): Promise<Buffer | null> {

@@ -1,0 +1,74 @@
+/**
+ * Hook runtime bench: µs per call (through LoadedHook.invoke, i.e. state, validation and commit
+ * included) for a no-op and a header-rewrite hook, per guest path (direct canonical-ABI binding
+ * for AssemblyScript, jco transpile for QuickJS) and isolation mode; instantiation time; and the
+ * fuel-metering overhead (same module prepared without the meter).
+ *   node bench/hooks-bench.ts [--iterations N]
+ */
+import { systemClock } from '../src/clock.ts';
+import { silentLogger } from '../src/log.ts';
+import { loadGuest } from '../src/hook-runtime/guest-loader.ts';
+import { validateHookConfig } from '../src/hook-runtime/hook-config.ts';
+import { createLoadedHook, type LoadedHook, type PreparedGuest } from '../src/hook-runtime/loaded-hook.ts';
+import { buildFixture, buildJsFixture, CACHE_DIR } from '../test/hooks/support/fixtures.ts';
+import { makeRequest } from '../test/hooks/support/states.ts';
+
+const ITERATIONS = Number(process.argv[process.argv.indexOf('--iterations') + 1]) || 20_000;
+const HEADERS: [string, string][] = [
+  ['user-agent', 'bench/1.0'], ['accept', '*/*'], ['accept-encoding', 'gzip, br'], ['accept-language', 'en'],
+  ['cookie', 'a=1; b=2'], ['x-debug', '1'], ['x-request-id', 'abc'], ['referer', 'https://example.com/'],
+  ['cache-control', 'no-cache'], ['x-forwarded-for', '203.0.113.1'],
+];
+
+async function hookFor(guest: PreparedGuest, isolation: 'pooled' | 'per-request'): Promise<LoadedHook> {
+  const { value } = validateHookConfig({ name: 'bench', module: 'x', phases: ['on-request'], isolation, timeout_ms: 1000 }, 'bench');
+  return createLoadedHook(value!, guest, { logger: silentLogger, clock: systemClock });
+}
+
+async function microsPerCall(hook: LoadedHook, iterations: number): Promise<number> {
+  // One request reused: the bench hooks' edits are idempotent, and building a request is not hook cost.
+  const request = makeRequest({ headers: HEADERS });
+  for (let i = 0; i < Math.min(2000, iterations); i++) await hook.invoke('on-request', request, null);
+  const started = performance.now();
+  for (let i = 0; i < iterations; i++) await hook.invoke('on-request', request, null);
+  return ((performance.now() - started) * 1000) / iterations;
+}
+
+async function instantiateMs(guest: PreparedGuest, times: number): Promise<number> {
+  const settings = { name: 'bench', config: '', requestBodyMax: 0, responseBodyMax: 0, logger: silentLogger };
+  const started = performance.now();
+  for (let i = 0; i < times; i++) await guest.createInstance(settings);
+  return (performance.now() - started) / times;
+}
+
+const rows: string[][] = [['guest path', 'hook', 'isolation', 'µs/call']];
+const fixtures = {
+  'direct (AssemblyScript)': { 'no-op': await buildFixture('continue'), 'header rewrite': await buildFixture('header') },
+  'jco (QuickJS)': { 'no-op': await buildJsFixture('js-noop'), 'header rewrite': await buildJsFixture('js-header') },
+};
+const instantiation: string[] = [];
+for (const [path, hooks] of Object.entries(fixtures)) {
+  const jco = path.startsWith('jco');
+  for (const [name, fixture] of Object.entries(hooks)) {
+    const guest = await loadGuest(fixture.bytes, 16, { cacheDir: CACHE_DIR, clock: systemClock });
+    for (const isolation of ['pooled', 'per-request'] as const) {
+      const iterations = isolation === 'per-request' ? (jco ? 200 : 2_000) : (jco ? ITERATIONS / 4 : ITERATIONS);
+      rows.push([path, name, isolation, (await microsPerCall(await hookFor(guest, isolation), iterations)).toFixed(2)]);
+    }
+    if (name === 'no-op') instantiation.push(`${path}: instantiate ${(await instantiateMs(guest, jco ? 50 : 500)).toFixed(3)} ms`);
+  }
+}
+const fuel: string[] = [];
+for (const [path, hooks] of Object.entries(fixtures)) {
+  const fixture = hooks['header rewrite'];
+  const iterations = path.startsWith('jco') ? ITERATIONS / 4 : ITERATIONS;
+  const micros = async (meter: boolean) => microsPerCall(
+    await hookFor(await loadGuest(fixture.bytes, 16, { cacheDir: CACHE_DIR, clock: systemClock, meter }), 'pooled'), iterations);
+  fuel.push(`fuel metering, header rewrite, ${path}, pooled: ${(await micros(false)).toFixed(2)} µs unmetered → ${(await micros(true)).toFixed(2)} µs metered`);
+}
+
+const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
+for (const line of instantiation) console.log(line);
+for (const line of fuel) console.log(line);
+console.log(`(request with ${HEADERS.length} headers; ${ITERATIONS} iterations pooled; Node ${process.version})`);

@@ -1,0 +1,69 @@
+/**
+ * The bench's origin and its "bare" baseline: one tiny node:http server serving fixed bytes from
+ * memory. Running the same program as both means edgehook and the baseline send identical bodies
+ * and headers, so the ratio measures the proxy and nothing else.
+ *
+ *   GET  /hit/<size>    Cache-Control: public, max-age=3600   (cacheable; query string ignored)
+ *   GET  /miss/<size>   Cache-Control: no-store               (every request reaches the origin)
+ *   POST /post/<size>   reads the request body, answers <size> bytes, no-store
+ *   GET  /__stats       {"requests": N} — requests served so far, excluding /__stats itself
+ *
+ * <size> is bytes with an optional k suffix (1k = 1024). Prints the CLI's listening line.
+ * Run: node bench/lib/fixture-server.ts
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+
+const MAX_SIZE = 16 * 1024 * 1024;
+const bodies = new Map<number, Buffer>();
+let served = 0;
+
+function parseSize(text: string): number | null {
+  const match = /^(\d+)(k?)$/.exec(text);
+  if (!match) return null;
+  const size = Number(match[1]) * (match[2] === 'k' ? 1024 : 1);
+  return size <= MAX_SIZE ? size : null;
+}
+
+/** Deterministic bytes, built once per size so the hot path only writes a Buffer. */
+function bodyOf(size: number): Buffer {
+  let body = bodies.get(size);
+  if (body === undefined) {
+    body = Buffer.alloc(size, 'edgehook-bench-');
+    bodies.set(size, body);
+  }
+  return body;
+}
+
+function send(response: ServerResponse, size: number, cacheControl: string): void {
+  const body = bodyOf(size);
+  response.writeHead(200, {
+    'content-type': 'application/octet-stream', 'content-length': body.length, 'cache-control': cacheControl,
+  });
+  response.end(body);
+}
+
+function route(request: IncomingMessage, response: ServerResponse): void {
+  const [, kind = '', sizeText = ''] = (request.url ?? '/').split('?')[0]!.split('/');
+  if (kind === '__stats') {
+    response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    response.end(JSON.stringify({ requests: served }));
+    return;
+  }
+  served += 1;
+  const size = parseSize(sizeText);
+  if (size === null) return void response.writeHead(404).end();
+  if (kind === 'hit' && request.method === 'GET') return send(response, size, 'public, max-age=3600');
+  if (kind === 'miss' && request.method === 'GET') return send(response, size, 'no-store');
+  if (kind === 'post' && request.method === 'POST') {
+    request.resume();
+    request.once('end', () => send(response, size, 'no-store'));
+    return;
+  }
+  response.writeHead(405).end();
+}
+
+const server = createServer({ keepAliveTimeout: 30_000 }, route);
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as { port: number };
+  process.stdout.write(JSON.stringify({ msg: 'listening', url: `http://127.0.0.1:${port}` }) + '\n');
+});

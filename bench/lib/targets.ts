@@ -1,0 +1,89 @@
+/**
+ * Processes a scenario can be pointed at. Each target is its own process (or processes), started
+ * per group and stopped after it, pinned per the CPU plan.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startChildServer, type ChildServer } from './child-server.ts';
+import { pinned, type CpuPlan } from './cpu.ts';
+import { nginxVersion, startNginx } from './nginx.ts';
+import type { RunningTarget, TargetSpec } from './scenario.ts';
+
+const REPO_ROOT = join(import.meta.dirname, '..', '..');
+const FIXTURE = join(import.meta.dirname, 'fixture-server.ts');
+const CLI_ENTRY = join(REPO_ROOT, 'src', 'cli', 'main.ts');
+const NODE_LAUNCHER = join(import.meta.dirname, 'edgehook-server.ts');
+const NODE_ENTRY = join(REPO_ROOT, 'src', 'node.ts');
+
+function startFixture(cpus: string | null): Promise<ChildServer> {
+  const [command, args] = pinned(cpus, process.execPath, [FIXTURE]);
+  return startChildServer({ command, args });
+}
+
+/** Run `start` with a fresh origin; stop the origin too if `start` fails. */
+async function withOrigin(cpus: CpuPlan, start: (originUrl: string) => Promise<ChildServer>): Promise<RunningTarget> {
+  const origin = await startFixture(cpus.load);
+  try {
+    const proxy = await start(origin.url);
+    return {
+      url: proxy.url,
+      pid: proxy.pid,
+      originStatsUrl: `${origin.url}/__stats`,
+      crashReport: () => crashReport('proxy', proxy) ?? crashReport('origin', origin),
+      close: async () => { await proxy.close(); await origin.close(); },
+    };
+  } catch (error) {
+    await origin.close();
+    throw error;
+  }
+}
+
+function crashReport(role: string, server: ChildServer): string | null {
+  const status = server.exitStatus();
+  return status === null ? null : `${role} exited (${status})\n${server.stderrTail()}`;
+}
+
+/** The fixture itself, serving from memory: what a proxy in front of it is compared with. */
+export const bareTarget: TargetSpec = {
+  id: 'bare',
+  title: 'bare node:http serving the same bytes',
+  unavailable: () => null,
+  start: async (cpus) => {
+    const server = await startFixture(cpus.target);
+    return { url: server.url, pid: server.pid, originStatsUrl: null, crashReport: () => crashReport('server', server), close: () => server.close() };
+  },
+};
+
+/** edgehook via startNode in its own process; `configFile` selects a variant (hooks, tracing, …). */
+export function edgehookTarget(id = 'edgehook', configFile: string | null = null): TargetSpec {
+  const extra = configFile === null ? [] : ['--config', configFile];
+  return {
+    id,
+    title: configFile === null ? 'edgehook (startNode, defaults)' : `edgehook (startNode, ${configFile})`,
+    unavailable: () => (existsSync(NODE_ENTRY) ? null : 'src/node.ts does not exist yet'),
+    start: (cpus) => withOrigin(cpus, (originUrl) => {
+      const [command, args] = pinned(cpus.target, process.execPath, [NODE_LAUNCHER, '--origin', originUrl, ...extra]);
+      return startChildServer({ command, args });
+    }),
+  };
+}
+
+/** edgehook through its CLI, as deployed (the CLI also starts the telemetry SDK). */
+export const edgehookCliTarget: TargetSpec = {
+  id: 'edgehook-cli',
+  title: 'edgehook CLI serve',
+  unavailable: () => (existsSync(CLI_ENTRY) ? null : 'src/cli/main.ts does not exist yet'),
+  start: (cpus) => withOrigin(cpus, (originUrl) => {
+    const [command, args] = pinned(cpus.target, process.execPath,
+      [CLI_ENTRY, 'serve', '--origin', originUrl, '--listen', '127.0.0.1:0', '--admin', 'off', '--log-level', 'warn']);
+    return startChildServer({ command, args });
+  }),
+};
+
+/** nginx 1.x from apt as a caching proxy (one worker), for reference. */
+export const nginxTarget: TargetSpec = {
+  id: 'nginx',
+  title: 'nginx caching proxy, 1 worker',
+  unavailable: () => (nginxVersion() === null ? 'nginx is not installed' : null),
+  start: (cpus) => withOrigin(cpus, (originUrl) => startNginx({ originUrl, upstreamKeepalive: true, cpus: cpus.target })),
+};

@@ -1,0 +1,133 @@
+/**
+ * `npm run bench`: edgehook against a bare node:http server serving the same bytes from memory.
+ *
+ *   node bench/run.ts [--duration 5] [--warmup 1] [--connections 50] [--group core] [--scenarios hit-1k,post]
+ *                     [--targets bare,edgehook,edgehook-cli,nginx] [--generator auto|wrk|autocannon] [--no-pin]
+ *
+ * Defaults: 50 connections, 1 s warmup + 5 s measured per scenario, wrk when installed (else
+ * autocannon's CLI), server under test pinned to CPU 0 and load generator + origin to CPU 1.
+ * The default run (2 targets × 5 scenarios × 6 s) takes about a minute. Results are also written
+ * to .cache/bench-results.json. All traffic stays on 127.0.0.1.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { planCpus } from './lib/cpu.ts';
+import { pickLoadGenerator } from './lib/load-generator.ts';
+import { runGroup } from './lib/runner.ts';
+import type { GroupResult, Scenario, ScenarioGroup } from './lib/scenario.ts';
+import { formatGroup } from './lib/table.ts';
+import { bareTarget, edgehookCliTarget, edgehookTarget, nginxTarget } from './lib/targets.ts';
+
+const CORE_SCENARIOS: readonly Scenario[] = [
+  { id: 'hit-1k', title: 'hit 1 KB', request: { method: 'GET', path: '/hit/1k' }, expectOrigin: 'none' },
+  { id: 'hit-100k', title: 'hit 100 KB', request: { method: 'GET', path: '/hit/100k' }, expectOrigin: 'none' },
+  { id: 'miss-no-store', title: 'miss 1 KB (no-store)', request: { method: 'GET', path: '/miss/1k' }, expectOrigin: 'all' },
+  {
+    id: 'miss-unique', title: 'miss 1 KB (unique URL, stored)',
+    request: { method: 'GET', path: '/hit/1k', uniquePath: true }, expectOrigin: 'all',
+  },
+  {
+    id: 'post', title: 'POST 1 KB pass-through',
+    request: { method: 'POST', path: '/post/1k', bodyBytes: 1024 }, expectOrigin: 'all',
+  },
+];
+
+const ALL_TARGETS = [bareTarget, edgehookTarget(), edgehookCliTarget, nginxTarget];
+
+/** Scenario groups. Hook, tracing and transform overhead groups go here as edgehook variants. */
+const GROUPS: readonly ScenarioGroup[] = [
+  {
+    id: 'core', title: 'core: edgehook vs bare node:http', baseline: 'bare',
+    targets: ALL_TARGETS, scenarios: CORE_SCENARIOS,
+  },
+];
+
+function parseOptions(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '1' },
+      connections: { type: 'string', default: '50' },
+      group: { type: 'string' },
+      scenarios: { type: 'string' },
+      targets: { type: 'string', default: 'bare,edgehook' },
+      generator: { type: 'string', default: 'auto' },
+      'no-pin': { type: 'boolean', default: false },
+    },
+  });
+  const generator = values.generator;
+  if (generator !== 'auto' && generator !== 'wrk' && generator !== 'autocannon') throw new Error('--generator: auto, wrk or autocannon');
+  return {
+    durationSeconds: positive(values.duration, 'duration'),
+    warmupSeconds: Number(values.warmup),
+    connections: positive(values.connections, 'connections'),
+    group: values.group ?? null,
+    scenarios: values.scenarios === undefined ? null : new Set(values.scenarios.split(',')),
+    targets: new Set(values.targets.split(',')),
+    generator,
+    pin: !values['no-pin'],
+  } as const;
+}
+
+function positive(text: string, name: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+}
+
+function selectGroups(
+  group: string | null, targets: ReadonlySet<string>, scenarios: ReadonlySet<string> | null,
+): ScenarioGroup[] {
+  const chosen = GROUPS.filter((g) => group === null || g.id === group);
+  if (chosen.length === 0) throw new Error(`no group ${group}; groups: ${GROUPS.map((g) => g.id).join(', ')}`);
+  return chosen.map((g) => ({
+    ...g,
+    // The baseline always runs: a ratio needs its denominator.
+    targets: g.targets.filter((t) => t.id === g.baseline || targets.has(t.id)),
+    scenarios: g.scenarios.filter((s) => scenarios === null || scenarios.has(s.id)),
+  }));
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const generator = pickLoadGenerator(options.generator);
+  const cpus = planCpus(options.pin);
+  const progress = (line: string): void => void process.stderr.write(`  ${line}\n`);
+  console.log(`load: ${generator.name} ${generator.version}, ${options.connections} connections, `
+    + `${options.warmupSeconds} s warmup + ${options.durationSeconds} s measured per scenario; ${cpus.description}; `
+    + `node ${process.version}`);
+  warnIfBusy();
+  const results: GroupResult[] = [];
+  for (const group of selectGroups(options.group, options.targets, options.scenarios)) {
+    const { connections, durationSeconds, warmupSeconds } = options;
+    const result = await runGroup(group, { connections, durationSeconds, warmupSeconds, generator, cpus, progress });
+    results.push(result);
+    console.log(`\n${formatGroup(result)}`);
+  }
+  console.log('\norigin = origin requests per client request while measuring (hits ~0%, misses 100%; "!" = not what the scenario expects).'
+    + '\ncpu = CPU used by the server under test (100% = its one core; well below means the load side was the limit);'
+    + '\nµs cpu/req = its CPU time per request (origin excluded) — steadier than req/s when the machine is shared.');
+  await writeResults(results, { ...options, generator: `${generator.name} ${generator.version}`, cpus: cpus.description });
+}
+
+/** Other processes on a 2-core box skew every number; say so rather than print quiet lies. */
+function warnIfBusy(): void {
+  const [oneMinute = 0] = loadavg();
+  const note = `1-min load average before start: ${oneMinute.toFixed(2)}`;
+  console.log(oneMinute > 0.5 ? `${note} — WARNING: machine busy, numbers are unreliable` : note);
+}
+
+async function writeResults(results: readonly GroupResult[], settings: Record<string, unknown>): Promise<void> {
+  const dir = join(import.meta.dirname, '..', '.cache');
+  await mkdir(dir, { recursive: true });
+  const data = results.map((r) => ({ group: r.group.id, measurements: r.measurements, skipped: Object.fromEntries(r.skipped) }));
+  // Sets do not serialize; list them.
+  const plain = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, v instanceof Set ? [...v] : v]));
+  await writeFile(join(dir, 'bench-results.json'),
+    JSON.stringify({ date: new Date().toISOString(), settings: plain, results: data }, null, 2) + '\n');
+}
+
+await main();
