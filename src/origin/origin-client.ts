@@ -51,6 +51,9 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
     headersTimeout: options.headersTimeoutMs,
     bodyTimeout: options.bodyTimeoutMs,
     keepAliveTimeout: options.keepAliveTimeoutMs,
+    // undici follows an origin's `Keep-Alive: timeout=N` hint up to keepAliveMaxTimeout (10 min by
+    // default); the configured idle timeout is meant as the bound, so hints may only shorten it.
+    keepAliveMaxTimeout: options.keepAliveTimeoutMs,
     // A cache must see exactly what the origin sent; undici should not decompress or follow redirects.
     strictContentLength: true,
   });
@@ -71,7 +74,9 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
         throw toOriginError(error);
       }
     },
-    close: () => pool.close(),
+    // Called once every client connection is closed: what is still in flight (a stalled upload,
+    // a background revalidation) has nobody left to answer and must not hold shutdown open.
+    close: () => pool.destroy(),
   };
 }
 

@@ -5,6 +5,7 @@
  * conditional fill is folded into the stored object.
  */
 import type { Readable } from 'node:stream';
+import { normalizeAddress } from '../attributes/client-ip.ts';
 import type { CachedObject, CachedObjectMeta } from '../cache/types.ts';
 import type { EdgehookError } from '../errors.ts';
 import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
@@ -42,7 +43,8 @@ export interface FillRequest {
 
 export async function fill(ctx: RequestContext, request: FillRequest): Promise<FillOutcome> {
   const { deps } = ctx;
-  const headers = originRequestHeaders(ctx.view, deps.forwarding, { clientIp: ctx.clientIp, forCacheFill: true });
+  const peerAddress = normalizeAddress(ctx.req.socket.remoteAddress ?? '');
+  const headers = originRequestHeaders(ctx.view, deps.forwarding, { clientIp: ctx.clientIp, peerAddress, forCacheFill: true });
   headers['surrogate-capability'] = surrogateCapability(deps.cache.name);
   addValidators(headers, request.stale);
   const requestTime = deps.clock.now();
@@ -139,6 +141,7 @@ async function storeOrPass(
     ...ttlOverride(hookState?.ttlSeconds ?? surrogate.maxAge),
     stripFields: fieldsToStrip(responseCacheControl),
   }, deps.cache);
+  if (isUseless(meta)) return { kind: 'private', status, headers, body, reason: 'no-freshness' };
   const shared = new SharedBody(deps.cache.maxObjectBytes);
   pumpAndStore(ctx, body, shared, meta, Number.isNaN(declaredLength) ? null : declaredLength);
   return { kind: 'shared', status, meta, body: shared };
@@ -170,6 +173,16 @@ function pumpAndStore(ctx: RequestContext, body: Readable | Buffer, shared: Shar
     deps.logger.warn('origin body failed', { code: toOriginError(error).code, url: meta.url });
     shared.fail(error);
   });
+}
+
+/**
+ * Storable by the letter of RFC 9111 but never reusable: no lifetime, nothing to revalidate
+ * with, no stale allowance. Storing it would only churn the store.
+ */
+function isUseless(meta: CachedObjectMeta): boolean {
+  const { policy } = meta;
+  return policy.lifetimeSeconds <= policy.initialAgeSeconds && policy.etag === undefined && policy.lastModified === undefined
+    && policy.staleWhileRevalidateSeconds === 0 && policy.staleIfErrorSeconds === 0;
 }
 
 function ttlOverride(seconds: number | undefined): { ttlOverrideSeconds?: number } {

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log.ts';
+import { watchChunkFraming, type FramedRequest } from './chunk-framing.ts';
 
 export interface ServerLimits {
   readonly maxHeaderBytes: number;
@@ -39,21 +40,37 @@ export async function startHttpServer(
     headersTimeout: limits.requestHeadTimeoutMs,
     requestTimeout: 0, // uploads may be long: body progress is bounded by the idle timeout instead
     keepAliveTimeout: limits.clientIdleTimeoutMs,
+    // Node checks headersTimeout only on this sweep (default every 30 s), so a trickled head
+    // could outlive request_head_timeout by up to 30 s; sweep often enough to honour it.
+    connectionsCheckingInterval: checkingInterval(limits.requestHeadTimeoutMs),
     joinDuplicateHeaders: false,
     requireHostHeader: true,
+    // Only WebSocket upgrades are tunnelled; any other Upgrade (h2c, …) is a hop-by-hop offer an
+    // origin server may ignore, so the request is served as a plain request instead of dropped.
+    shouldUpgradeCallback: (req: IncomingMessage) => handlers.upgrade !== undefined && isWebSocketUpgrade(req),
   });
   // One past the limit, so that too many headers is seen by the guard instead of silently cut.
   server.maxHeadersCount = limits.maxHeaders + 1;
   server.setTimeout(limits.clientIdleTimeoutMs);
   server.on('request', handlers.request);
-  if (handlers.upgrade !== undefined) server.on('upgrade', handlers.upgrade);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, logger));
+  watchChunkFraming(server, (request, reason) => refuseFraming(request, reason, logger));
 
   const inFlight = new Set<ServerResponse>();
   server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
   });
+  // Upgraded sockets leave Node's connection list, so closeAllConnections() would never end them.
+  const tunnels = new Set<Duplex>();
+  const upgrade = handlers.upgrade;
+  if (upgrade !== undefined) {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      tunnels.add(socket);
+      socket.once('close', () => tunnels.delete(socket));
+      upgrade(req, socket, head);
+    });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -68,11 +85,23 @@ export async function startHttpServer(
     server,
     address,
     url: `http://${host}:${address.port}`,
-    shutdown: (graceMs) => shutdown(server, inFlight, graceMs),
+    shutdown: (graceMs) => shutdown(server, inFlight, tunnels, graceMs),
   };
 }
 
-async function shutdown(server: Server, inFlight: Set<ServerResponse>, graceMs: number): Promise<void> {
+function isWebSocketUpgrade(req: IncomingMessage): boolean {
+  return req.method === 'GET' && req.headers.upgrade?.trim().toLowerCase() === 'websocket';
+}
+
+function checkingInterval(requestHeadTimeoutMs: number): number {
+  return Math.max(50, Math.min(1_000, Math.floor(requestHeadTimeoutMs / 4)));
+}
+
+/**
+ * Tunnels (WebSockets) have no end of their own to wait for: they are closed with the last
+ * connections, once in-flight requests are done or the grace period is over.
+ */
+async function shutdown(server: Server, inFlight: Set<ServerResponse>, tunnels: Set<Duplex>, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   // Responses finishing from now on must not keep their connection open.
@@ -83,6 +112,7 @@ async function shutdown(server: Server, inFlight: Set<ServerResponse>, graceMs: 
   })();
   await Promise.race([drained, deadline]);
   server.closeAllConnections();
+  for (const socket of tunnels) socket.destroy();
   await closed;
 }
 
@@ -91,6 +121,20 @@ const CLIENT_ERROR_ANSWERS: Record<string, [number, string]> = {
   HPE_URI_OVERFLOW: [414, 'request target too long'],
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'request timeout'],
 };
+
+/** A chunk-size line the parser let through (see chunk-framing.ts): 400 and close, like the guard. */
+function refuseFraming({ req, res }: FramedRequest, reason: string, logger: Logger): void {
+  logger.info('request rejected', { code: 'EH_REQUEST_SMUGGLING', reason, method: req.method, peer: req.socket.remoteAddress });
+  if (res.headersSent) {
+    // Too late for an answer: the response is under way, so the connection is cut instead.
+    req.socket.destroy();
+    return;
+  }
+  const body = `rejected ambiguous request: ${reason}\n`;
+  res.shouldKeepAlive = false;
+  res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', connection: 'close' });
+  res.end(body);
+}
 
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, logger: Logger): void {
   const [status, text] = CLIENT_ERROR_ANSWERS[error.code ?? ''] ?? [400, 'bad request'];

@@ -1,20 +1,25 @@
 /**
- * WebSocket (and other Upgrade) requests tunnel to the origin through http-proxy-3: after the
- * 101 the bytes are opaque, so they get no cache, no hooks, just the same head checks.
+ * WebSocket upgrades tunnel to the origin through http-proxy-3: after the 101 the bytes are
+ * opaque, so they get no cache, no hooks, just the same head checks. (Other Upgrade offers are
+ * served as plain requests: see shouldUpgradeCallback in http-server.ts.) An origin that answers
+ * without upgrading has its answer relayed and the socket closed.
  */
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { createProxyServer } from 'http-proxy-3';
+import type { EdgehookError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { toOriginError } from '../origin/origin-client.ts';
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 export function createUpgradeProxy(originUrl: string, logger: Logger): { handle: UpgradeHandler; close(): void } {
   const proxy = createProxyServer({ target: originUrl, ws: true, xfwd: true });
   proxy.on('error', (error, req, target) => {
-    logger.warn('upgrade proxy failed', { code: 'EH_ORIGIN_CONNECT', url: req.url, error });
-    if (target !== undefined && 'destroy' in target) (target as Duplex).destroy();
+    const failure = toOriginError(error);
+    logger.warn('upgrade proxy failed', { code: failure.code, url: req.url, error });
+    if (target !== undefined && 'destroy' in target) refuse(target as Socket, failure);
   });
   return {
     handle(req, socket, head) {
@@ -22,4 +27,18 @@ export function createUpgradeProxy(originUrl: string, logger: Logger): { handle:
     },
     close: () => proxy.close(),
   };
+}
+
+/**
+ * Before the 101 nothing has been written, so the client can still be told why in plain HTTP
+ * (502/504 naming the cause, as for any request); after it, the tunnel can only be cut.
+ */
+function refuse(socket: Socket, failure: EdgehookError): void {
+  if (socket.bytesWritten > 0 || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = `${failure.message}\n`;
+  socket.end(`HTTP/1.1 ${failure.status} ${STATUS_CODES[failure.status] ?? ''}\r\ncontent-type: text/plain; charset=utf-8\r\n`
+    + `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`);
 }

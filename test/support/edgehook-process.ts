@@ -1,0 +1,96 @@
+/**
+ * edgehook as a real child process (`src/cli/main.ts serve`), for what only a process shows:
+ * its memory (VmHWM in /proc) and how it answers signals. It listens on 127.0.0.1:0 and the URL
+ * is read from its "listening" log line on stderr.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+export interface EdgehookProcess {
+  readonly url: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** Every stderr line so far (JSON log lines). */
+  readonly log: string[];
+  /** Peak resident set size so far, in bytes (VmHWM). */
+  peakRssBytes(): number;
+  /** Sends `signal` and resolves with the exit code (null when killed by a signal). */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
+}
+
+/** Starts `edgehook serve`; `config` (raw snake_case, as in YAML) is written to a temp JSON file. */
+export async function spawnEdgehook(originUrl: string, config: Record<string, unknown> = {}): Promise<EdgehookProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'edgehook-test-'));
+  const configFile = join(dir, 'edgehook.json');
+  writeFileSync(configFile, JSON.stringify({ ...config, origin: { url: originUrl, ...(config.origin as object | undefined) } }));
+  const child = spawn(process.execPath, [MAIN, 'serve', '--config', configFile, '--listen', '127.0.0.1:0', '--admin', 'off'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const log: string[] = [];
+  const url = await listeningUrl(child, log);
+  const pid = child.pid!;
+  return {
+    url,
+    pid,
+    child,
+    log,
+    peakRssBytes: () => peakRss(pid),
+    stop: (signal = 'SIGTERM', timeoutMs = 10_000) => stop(child, signal, timeoutMs),
+  };
+}
+
+function listeningUrl(child: ChildProcess, log: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail('no "listening" line within 15 s'), 15_000);
+    const onExit = (code: number | null): void => fail(`exited with code ${code} before listening`);
+    function fail(why: string): void {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`edgehook ${why}\n${log.join('\n')}`));
+    }
+    child.once('exit', onExit);
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      log.push(line);
+      const url = listeningLineUrl(line);
+      if (url === null) return;
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      resolve(url);
+    });
+  });
+}
+
+function listeningLineUrl(line: string): string | null {
+  try {
+    const parsed = JSON.parse(line) as { msg?: unknown; url?: unknown };
+    return parsed.msg === 'listening' && typeof parsed.url === 'string' ? parsed.url : null;
+  } catch {
+    return null;
+  }
+}
+
+function peakRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+  if (match === null) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  return Number(match[1]) * 1024;
+}
+
+async function stop(child: ChildProcess, signal: NodeJS.Signals, timeoutMs: number): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  child.kill(signal);
+  // A child that ignores the signal is killed so that a failing test still ends.
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = await exited;
+  clearTimeout(timer);
+  return code;
+}
