@@ -1,70 +1,113 @@
 /**
- * The `hooks:` list. Validation is deliberately light for now: the hook runtime owns what a
- * module must export and will refine these fields (add a key to `hookShape` and to HookConfig;
- * the compile-time check in this file fails until both agree).
+ * The `hooks:` list. The config layer validates it (every problem at once, with file:line and
+ * "did you mean") and produces exactly the HookConfig the hook runtime loads, so there is one
+ * validator and one set of defaults. Item keys stay snake_case in TypeScript too: they are the
+ * runtime's documented contract (wit/README.md, hooks/README.md), and renaming them in between
+ * would give one concept two spellings.
  */
+import { resolve } from 'node:path';
+import type { HookConfig, HookRoute } from '../hook-runtime/hook-config.ts';
+import { HOOK_DEFAULTS } from '../hook-runtime/hook-config.ts';
 import type { PhaseName } from '../pipeline/hook-seam.ts';
 import * as s from './dsl/index.ts';
 
-export const HOOK_PHASES = ['on-request', 'on-origin-response', 'on-response'] as const satisfies readonly PhaseName[];
-export const HOOK_ON_ERROR = ['fail-closed', 'fail-open'] as const;
-export const HOOK_BODY = ['none', 'request', 'response', 'both'] as const;
-export const HOOK_ISOLATION = ['per-request', 'pooled'] as const;
+export type { HookConfig };
 
-export interface HookConfig {
-  /** Unique within the list; used in logs, metrics and errors. */
-  readonly name: string;
-  /** Absolute path to the module (relative paths are resolved against the config file's directory). */
-  readonly module: string;
-  /** Phases to run in; [] = every phase the module exports. */
-  readonly phases: readonly PhaseName[];
-  /** Route patterns the hook applies to; [] = every route. */
-  readonly routes: readonly string[];
-  /** Free-form settings handed to the hook when it is instantiated. */
-  readonly config: Readonly<Record<string, s.JsonValue>>;
-  /** What a failing hook (trap, timeout, bad verdict) does to the request. */
-  readonly onError: (typeof HOOK_ON_ERROR)[number];
-  /** Deadline for one hook call. */
-  readonly timeoutMs: s.Millis;
-  /** Memory limit for one hook instance, in MiB. */
-  readonly memoryMb: number;
-  /** Which bodies the hook needs buffered (bounded by limits.max_body_bytes / cache.max_object_bytes). */
-  readonly body: (typeof HOOK_BODY)[number];
-  /** Whether each request gets a fresh instance or instances are reused. */
-  readonly isolation: (typeof HOOK_ISOLATION)[number];
-}
+export const HOOK_PHASES = ['on-request', 'on-origin-response', 'on-response'] as const satisfies readonly PhaseName[];
+const MAX_BODY_BYTES = 64 * 1_048_576;
+
+const route = s.map(s.object({
+  host: s.orNull(s.string({
+    doc: 'Exact host (case-insensitive, port ignored) or "*.example.com".',
+    pattern: { regex: /^(\*\.)?[A-Za-z0-9.-]+$/, label: 'a host name or *.domain' },
+  }), { meaning: 'any host' }),
+  path: s.orNull(s.string({
+    doc: 'Path glob: "*" matches within one segment, "**" across segments.',
+    pattern: { regex: /^\//, label: 'a path glob starting with "/"' },
+  }), { meaning: 'any path' }),
+  methods: s.orNull(s.array(s.string({ doc: 'An HTTP method.', pattern: { regex: /^[A-Za-z]+$/, label: 'a method name like "GET"' } }), {
+    doc: 'Methods the route covers.', minItems: 1,
+  }), { meaning: 'any method' }),
+}, { doc: 'Where a hook applies: host, path glob and methods (all optional).' }), (value): HookRoute => Object.freeze({
+  ...(value.host === null ? {} : { host: value.host.toLowerCase() }),
+  ...(value.path === null ? {} : { path: value.path }),
+  ...(value.methods === null ? {} : { methods: Object.freeze(value.methods.map((m) => m.toUpperCase())) }),
+}));
 
 const hookShape = {
   name: s.string({
-    doc: 'Unique name of the hook, used in logs, metrics and error messages.',
-    pattern: { regex: /^[a-z0-9][a-z0-9._-]*$/i, label: 'a hook name like "auth" (letters, digits, ".", "_", "-")' },
+    doc: 'Unique name of the hook, used in logs, metrics, traces and error messages.',
+    pattern: { regex: /^[a-z0-9][a-z0-9._-]{0,63}$/, label: 'a hook name like "auth" (lower-case letters, digits, ".", "_", "-")' },
   }),
-  module: s.path({ doc: 'Path to the hook module (a Wasm component, or a native ES module); relative to the config file.' }),
+  module: s.map(s.string({ doc: 'The hook component: a file path (relative to the config file) or an https:// URL pinned by sha256.' }), resolveModule),
+  sha256: s.orNull(s.string({
+    doc: 'SHA-256 of the module bytes (hex). Required for https:// modules; checked for files when given.',
+    pattern: { regex: /^[0-9a-f]{64}$/, label: '64 lower-case hex digits' },
+  }), { meaning: 'not pinned (files only)' }),
   phases: s.array(s.enumOf(HOOK_PHASES, { doc: 'A request lifecycle phase.' }), {
-    doc: 'Phases the hook runs in. Request phases run hooks in list order, response phases in reverse. [] = every phase the module exports.',
-    default: [],
+    doc: 'Phases the hook runs in; the module must export each. Request phases run hooks in list order, response phases in reverse.',
+    minItems: 1,
   }),
-  routes: s.array(s.string({ doc: 'A route pattern.' }), { doc: 'Route patterns the hook applies to. [] = every route.', default: [] }),
-  config: s.record(s.json({ doc: 'Any JSON value.' }), { doc: 'Free-form settings passed to the hook when it is instantiated.' }),
-  on_error: s.enumOf(HOOK_ON_ERROR, {
-    doc: 'What a failing hook (trap, timeout, invalid verdict) does: fail-closed answers 503 (EH_HOOK_FAILED); fail-open continues as if the hook had returned "continue".',
-    default: 'fail-closed',
+  routes: s.array(route, { doc: 'Routes the hook applies to; [{}] = everything.', default: [{}] }),
+  config: s.json({ doc: 'Settings handed to the hook (its config() import returns strings verbatim, anything else as JSON).' }),
+  on_error: s.enumOf(['open', 'closed'], {
+    doc: 'A failing hook (trap, deadline, bad verdict, open circuit): closed answers 503 naming the hook; open continues as if it were absent.',
+    default: HOOK_DEFAULTS.on_error,
   }),
-  timeout_ms: s.duration({ doc: 'Deadline for one hook call (milliseconds, or a duration like "50ms").', default: '50ms', min: 1, max: 60_000 }),
-  memory_mb: s.int({ doc: 'Memory limit for one hook instance, in MiB.', default: 32, min: 1, max: 4096 }),
-  body: s.enumOf(HOOK_BODY, { doc: 'Which bodies the hook needs buffered; buffering is bounded. "none" streams bodies past the hook.', default: 'none' }),
-  isolation: s.enumOf(HOOK_ISOLATION, {
-    doc: 'per-request: a fresh instance for every request (no state leaks between requests); pooled: instances are reused.',
-    default: 'per-request',
+  timeout_ms: s.duration({ doc: 'Deadline for one hook call.', default: `${HOOK_DEFAULTS.timeout_ms}ms`, min: 1, max: 60_000 }),
+  memory_mb: s.int({ doc: 'Cap on one instance\'s linear memory, in MiB (the module\'s declared maximum is rewritten to it).', default: HOOK_DEFAULTS.memory_mb, min: 1, max: 4096 }),
+  body: s.object({
+    request: s.bytes({ doc: 'Request body bytes buffered for the hook (0 = streamed past it; over the bound: 413).', default: 0, min: 0, max: MAX_BODY_BYTES }),
+    response: s.bytes({ doc: 'Response body bytes buffered for the hook (0 = streamed past it; over the bound: 500).', default: 0, min: 0, max: MAX_BODY_BYTES }),
+  }, { doc: 'Bodies the hook reads or replaces, bounded.' }),
+  isolation: s.enumOf(['pooled', 'per-request'], {
+    doc: 'pooled: instances are reused across requests (guest state persists between them); per-request: a fresh instance per call.',
+    default: HOOK_DEFAULTS.isolation,
   }),
+  circuit: s.orNull(s.object({
+    failures: s.int({ doc: 'Failures within the window that trip the circuit.', default: 5, min: 1 }),
+    window_ms: s.duration({ doc: 'Window the failures are counted in.', default: '10s', min: 1 }),
+    cooldown_ms: s.duration({ doc: 'How long a tripped hook is skipped (its on_error answer applies) before one trial call.', default: '30s', min: 1 }),
+  }, { doc: 'Circuit breaker.' }), { meaning: '5 failures in 10 s trip it for 30 s' }),
 };
 
-const hookField = s.object(hookShape, { doc: 'One hook.' });
+type HookFields = s.ObjectValue<typeof hookShape>;
+
+const hookField = s.map(s.object(hookShape, { doc: 'One hook.' }), toRuntimeConfig);
 
 export const hooksField: s.Field<readonly HookConfig[]> = s.map(
-  s.array(hookField, { doc: 'Hooks, in the order request phases run them.', default: [] }),
+  s.array(hookField, { doc: 'Hooks, in the order request phases run them (see wit/README.md).', default: [] }),
   rejectDuplicateNames,
 );
+
+/** URLs stay as written; file paths resolve against the config file's directory. */
+function resolveModule(module: string, ctx: s.ParseContext): string | s.Invalid {
+  if (module.startsWith('https://')) return module;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(module)) return s.expected(ctx, 'a file path or an https:// URL', module);
+  return ctx.baseDir === undefined ? module : resolve(ctx.baseDir, module);
+}
+
+function toRuntimeConfig(value: HookFields, ctx: s.ParseContext): HookConfig | s.Invalid {
+  if (value.module.startsWith('https://') && value.sha256 === null) {
+    return s.report(s.at(ctx, 'sha256'), 'expected the module\'s SHA-256: an https:// module must be pinned');
+  }
+  return Object.freeze({
+    name: value.name,
+    module: value.module,
+    ...(value.sha256 === null ? {} : { sha256: value.sha256 }),
+    phases: value.phases,
+    routes: value.routes,
+    ...(value.config === null ? {} : { config: value.config }),
+    on_error: value.onError,
+    timeout_ms: value.timeoutMs,
+    memory_mb: value.memoryMb,
+    body: Object.freeze({ request: value.body.request, response: value.body.response }),
+    isolation: value.isolation,
+    ...(value.circuit === null ? {} : {
+      circuit: Object.freeze({ failures: value.circuit.failures, window_ms: value.circuit.windowMs, cooldown_ms: value.circuit.cooldownMs }),
+    }),
+  });
+}
 
 /** Names identify hooks in logs and metrics, so two hooks may not share one. */
 function rejectDuplicateNames(hooks: readonly HookConfig[], ctx: s.ParseContext): readonly HookConfig[] | s.Invalid {
@@ -82,6 +125,3 @@ function rejectDuplicateNames(hooks: readonly HookConfig[], ctx: s.ParseContext)
   });
   return ok ? hooks : s.INVALID;
 }
-
-/** Fails to compile when the schema and HookConfig disagree. */
-export type HookSchemaMatches = s.SameShape<s.FieldValue<typeof hookField>, HookConfig>;

@@ -99,7 +99,7 @@ describe('loadConfigFile (YAML)', () => {
   });
 
   it('resolves relative paths against the config file directory', async () => {
-    const file = await write('paths.yml', 'origin: { url: "http://x:1" }\ncache: { disk: { path: ./store } }\nhooks: [{ name: a, module: hooks/a.wasm }]\n');
+    const file = await write('paths.yml', 'origin: { url: "http://x:1" }\ncache: { disk: { path: ./store } }\nhooks: [{ name: a, module: hooks/a.wasm, phases: [on-request] }]\n');
     const config = await loadConfigFile(file, { env: {} });
     expect(config.cache.disk?.path).toBe(join(dir, 'store'));
     expect(config.hooks[0]?.module).toBe(join(dir, 'hooks/a.wasm'));

@@ -39,6 +39,7 @@ describe('resolveConfig defaults', () => {
         collapseMaxWaiters: 1000,
         name: 'edgehook',
         sortQuery: false,
+        key: { geo: 'none' },
       },
       limits: {
         maxHeaderBytes: 16_384, maxHeaders: 100, maxUriBytes: 8192, maxBodyBytes: null,
@@ -47,13 +48,24 @@ describe('resolveConfig defaults', () => {
       proxy: { trustedProxies: [], via: 'edgehook', addForwardedHeaders: true },
       log: { level: 'info' },
       hooks: [],
-      telemetry: {},
+      telemetry: {
+        serviceName: 'edgehook',
+        traces: { exporter: 'none', endpoint: null, sampleRatio: 1 },
+        metrics: { exporter: 'none', endpoint: null, interval: 60_000 },
+      },
+      geo: { database: 'geoip-lite', dataDir: null, overrides: [], groups: {}, defaultGroup: 'other' },
+      image: {
+        maxBytes: 20 * 2 ** 20,
+        maxPixels: 40_000_000,
+        transform: { maxWidth: 4096, maxHeight: 4096, defaultQuality: 80, negotiate: ['avif', 'webp'], concurrency: 0, maxQueue: 64, timeout: 10_000 },
+        transformQuery: { pathPrefixes: [] },
+      },
     };
     expect(resolveConfig({ origin: ORIGIN }, NO_ENV)).toEqual(expected);
   });
 
   it('returns a deeply frozen config', () => {
-    const config = resolveConfig({ origin: ORIGIN, proxy: { trusted_proxies: ['10.0.0.0/8'] }, hooks: [{ name: 'a', module: '/a.wasm' }] }, NO_ENV);
+    const config = resolveConfig({ origin: ORIGIN, proxy: { trusted_proxies: ['10.0.0.0/8'] }, hooks: [{ name: 'a', module: '/a.wasm', phases: ['on-request'], config: { k: 'v' } }] }, NO_ENV);
     for (const value of [config, config.origin, config.cache.memory, config.proxy.trustedProxies, config.hooks, config.hooks[0], config.hooks[0]?.config, config.listen, config.admin]) {
       expect(Object.isFrozen(value)).toBe(true);
     }
@@ -86,19 +98,28 @@ describe('resolveConfig accepts', () => {
     ['an explicit unlimited body', { limits: { max_body_bytes: null } }, (c) => c.limits.maxBodyBytes, null],
     ['trusted proxies, normalized', { proxy: { trusted_proxies: ['10.0.0.0/8', '192.0.2.1', '::1'] } }, (c) => c.proxy.trustedProxies, ['10.0.0.0/8', '192.0.2.1/32', '::1/128']],
     ['log level', { log: { level: 'debug' } }, (c) => c.log.level, 'debug'],
-    ['free-form telemetry', { telemetry: { exporter: 'otlp', sample: [0.5, { a: null }] } }, (c) => c.telemetry, { exporter: 'otlp', sample: [0.5, { a: null }] }],
-    ['a hook with defaults', { hooks: [{ name: 'auth', module: '/hooks/auth.wasm' }] }, (c) => c.hooks, [{
-      name: 'auth', module: '/hooks/auth.wasm', phases: [], routes: [], config: {}, onError: 'fail-closed',
-      timeoutMs: 50, memoryMb: 32, body: 'none', isolation: 'per-request',
+    ['traces to a collector', { telemetry: { traces: { exporter: 'otlp-http', endpoint: 'http://127.0.0.1:4318', sample_ratio: 0.01 } } }, (c) => c.telemetry.traces, {
+      exporter: 'otlp-http', endpoint: 'http://127.0.0.1:4318', sampleRatio: 0.01,
+    }],
+    ['metrics over gRPC every 15 s', { telemetry: { service_name: 'edge-eu1', metrics: { exporter: 'otlp-grpc', interval: '15s' } } }, (c) => [c.telemetry.serviceName, c.telemetry.metrics], [
+      'edge-eu1', { exporter: 'otlp-grpc', endpoint: null, interval: 15_000 },
+    ]],
+    ['a hook with defaults', { hooks: [{ name: 'auth', module: '/hooks/auth.wasm', phases: ['on-request'] }] }, (c) => c.hooks, [{
+      name: 'auth', module: '/hooks/auth.wasm', phases: ['on-request'], routes: [{}], on_error: 'closed',
+      timeout_ms: 50, memory_mb: 16, body: { request: 0, response: 0 }, isolation: 'pooled',
     }]],
     ['a hook with every key', {
       hooks: [{
-        name: 'img', module: '/i.wasm', phases: ['on-origin-response', 'on-response'], routes: ['/images/'], config: { q: 80 },
-        on_error: 'fail-open', timeout_ms: '200ms', memory_mb: 128, body: 'response', isolation: 'pooled',
+        name: 'img', module: 'https://hooks.example/i.wasm', sha256: 'a'.repeat(64), phases: ['on-origin-response', 'on-response'],
+        routes: [{ host: 'CDN.example', path: '/images/**', methods: ['get'] }], config: { q: 80 },
+        on_error: 'open', timeout_ms: '200ms', memory_mb: 128, body: { response: '1MiB' }, isolation: 'per-request',
+        circuit: { failures: 3, window_ms: '1s', cooldown_ms: '5s' },
       }],
     }, (c) => c.hooks[0], {
-      name: 'img', module: '/i.wasm', phases: ['on-origin-response', 'on-response'], routes: ['/images/'], config: { q: 80 },
-      onError: 'fail-open', timeoutMs: 200, memoryMb: 128, body: 'response', isolation: 'pooled',
+      name: 'img', module: 'https://hooks.example/i.wasm', sha256: 'a'.repeat(64), phases: ['on-origin-response', 'on-response'],
+      routes: [{ host: 'cdn.example', path: '/images/**', methods: ['GET'] }], config: { q: 80 },
+      on_error: 'open', timeout_ms: 200, memory_mb: 128, body: { request: 0, response: 1_048_576 }, isolation: 'per-request',
+      circuit: { failures: 3, window_ms: 1000, cooldown_ms: 5000 },
     }],
   ];
 
@@ -145,12 +166,17 @@ describe('resolveConfig rejects', () => {
     ['a bad CIDR in the list', { origin: ORIGIN, proxy: { trusted_proxies: ['10.0.0.0/8', '10.0.0.0/33'] } }, ['proxy.trusted_proxies[1]: expected an IP address or CIDR range like "10.0.0.0/8", got "10.0.0.0/33"']],
     ['an unknown log level', { origin: ORIGIN, log: { level: 'verbose' } }, ['log.level: expected one of "debug", "info", "warn", "error", got "verbose"']],
     ['hooks as a mapping', { origin: ORIGIN, hooks: {} }, ['hooks: expected a list of mapping, got a mapping']],
-    ['a hook without a name', { origin: ORIGIN, hooks: [{ module: 'x.wasm' }] }, ['hooks[0].name: expected a hook name like "auth" (letters, digits, ".", "_", "-"), got nothing (the key is required)']],
+    ['a hook without a name', { origin: ORIGIN, hooks: [{ module: 'x.wasm', phases: ['on-request'] }] }, ['hooks[0].name: expected a hook name like "auth" (lower-case letters, digits, ".", "_", "-"), got nothing (the key is required)']],
     ['a misspelt hook phase', { origin: ORIGIN, hooks: [{ name: 'a', module: '/a', phases: ['on-requst'] }] }, ['hooks[0].phases[0]: expected one of "on-request", "on-origin-response", "on-response", got "on-requst" (did you mean "on-request"?)']],
-    ['two hooks with one name', { origin: ORIGIN, hooks: [{ name: 'a', module: '/a' }, { name: 'b', module: '/b' }, { name: 'a', module: '/c' }] }, ['hooks[2].name: expected a name no other hook uses, got "a" (hooks[0].name has it too)']],
-    ['a hook timeout above the cap', { origin: ORIGIN, hooks: [{ name: 'a', module: '/a', timeout_ms: '2m' }] }, ['hooks[0].timeout_ms: expected a duration of at most 1m, got "2m"']],
-    ['non-finite numbers in free-form settings', { origin: ORIGIN, telemetry: { rate: Infinity } }, ['telemetry.rate: expected a finite number, got Infinity']],
+    ['a hook bound to no phase', { origin: ORIGIN, hooks: [{ name: 'a', module: '/a', phases: [] }] }, ['hooks[0].phases: expected a list of at least 1 on-request | on-origin-response | on-response, got a list']],
+    ['two hooks with one name', { origin: ORIGIN, hooks: [{ name: 'a', module: '/a', phases: ['on-request'] }, { name: 'b', module: '/b', phases: ['on-request'] }, { name: 'a', module: '/c', phases: ['on-request'] }] }, ['hooks[2].name: expected a name no other hook uses, got "a" (hooks[0].name has it too)']],
+    ['a hook timeout above the cap', { origin: ORIGIN, hooks: [{ name: 'a', module: '/a', phases: ['on-request'], timeout_ms: '2m' }] }, ['hooks[0].timeout_ms: expected a duration of at most 1m, got "2m"']],
+    ['an unpinned https module', { origin: ORIGIN, hooks: [{ name: 'a', module: 'https://x.example/a.wasm', phases: ['on-request'] }] }, ['hooks[0].sha256: expected the module\'s SHA-256: an https:// module must be pinned']],
+    ['non-finite numbers in free-form settings', { origin: ORIGIN, hooks: [{ name: 'a', module: '/a', phases: ['on-request'], config: { rate: Infinity } }] }, ['hooks[0].config.rate: expected a finite number, got Infinity']],
     ['telemetry as a list', { origin: ORIGIN, telemetry: [] }, ['telemetry: expected a mapping, got a list']],
+    ['a misspelt trace exporter', { origin: ORIGIN, telemetry: { traces: { exporter: 'otlp' } } }, ['telemetry.traces.exporter: expected one of "otlp-http", "otlp-grpc", "console", "none", got "otlp"']],
+    ['a sample ratio above 1', { origin: ORIGIN, telemetry: { traces: { sample_ratio: 10 } } }, ['telemetry.traces.sample_ratio: expected a number from 0 to 1, got 10']],
+    ['a collector endpoint without a scheme', { origin: ORIGIN, telemetry: { traces: { endpoint: 'collector:4318' } } }, ['telemetry.traces.endpoint: expected an http/https URL like "http://127.0.0.1:9001", got "collector:4318"']],
   ];
 
   it.each(cases)('%s', (_name, raw, expected, env = {}) => {

@@ -1,0 +1,27 @@
+// Adds the client's geo attributes as request headers for the origin (x-geo-country, x-geo-city,
+// x-geo-asn) and answers 451 for countries listed in the hook's `config` ("CU,KP").
+import { Verdict, proceed, respond, request, config } from "./edgehook";
+
+export function onRequest(): Verdict {
+  const geo = request.geo();
+  if (geo === null) {
+    request.setHeader("x-geo-country", "unknown");
+    return proceed();
+  }
+  const country = geo.country;
+  if (country !== null) {
+    const blocked = config().split(",");
+    for (let i = 0; i < blocked.length; i++) {
+      if (blocked[i].trim() == country) {
+        return respond(451, ["content-type", "text/plain", "cache-control", "no-store"], "unavailable in your region\n");
+      }
+    }
+    request.setHeader("x-geo-country", country);
+    // Origins that vary content by country get a per-country cache entry.
+    request.addCacheKeyPart("geo:" + country);
+  }
+  const city = geo.city;
+  if (city !== null) request.setHeader("x-geo-city", city);
+  if (geo.asn >= 0) request.setHeader("x-geo-asn", geo.asn.toString());
+  return proceed();
+}

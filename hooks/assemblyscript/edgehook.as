@@ -1,0 +1,261 @@
+// edgehook hook SDK for AssemblyScript (contract edgehook:hooks@0.1.0, see wit/README.md).
+//
+// The `.as` extension keeps this file out of the project's TypeScript check; `edgehook hook build`
+// stages it as `edgehook.ts` next to your entry, so hooks `import ... from "./edgehook"`.
+// Strings cross the boundary as UTF-16 (the component is embedded with string-encoding=utf16), so
+// AssemblyScript strings are passed without re-encoding.
+
+// ---- host imports (canonical ABI, lowered) --------------------------------------------------
+@external("edgehook:hooks/request@0.1.0", "method") declare function _rq_method(ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "path") declare function _rq_path(ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "query") declare function _rq_query(ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "authority") declare function _rq_authority(ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "scheme") declare function _rq_scheme(ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "client-ip") declare function _rq_client_ip(ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "geo") declare function _rq_geo(ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "get-header") declare function _rq_get(p: usize, l: i32, ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "get-header-all") declare function _rq_get_all(p: usize, l: i32, ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "header-names") declare function _rq_names(ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "set-header") declare function _rq_set(np: usize, nl: i32, vp: usize, vl: i32, ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "append-header") declare function _rq_append(np: usize, nl: i32, vp: usize, vl: i32, ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "remove-header") declare function _rq_remove(np: usize, nl: i32, ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "set-method") declare function _rq_set_method(p: usize, l: i32, ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "set-path") declare function _rq_set_path(p: usize, l: i32, ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "set-query") declare function _rq_set_query(p: usize, l: i32, ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "add-cache-key-part") declare function _rq_key_part(p: usize, l: i32, ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "body") declare function _rq_body(ret: usize): void;
+@external("edgehook:hooks/request@0.1.0", "set-body") declare function _rq_set_body(p: usize, l: i32, ret: usize): void;
+
+@external("edgehook:hooks/response@0.1.0", "status") declare function _rs_status(): i32;
+@external("edgehook:hooks/response@0.1.0", "set-status") declare function _rs_set_status(s: i32, ret: usize): void;
+@external("edgehook:hooks/response@0.1.0", "source") declare function _rs_source(): i32;
+@external("edgehook:hooks/response@0.1.0", "image") declare function _rs_image(ret: usize): void;
+@external("edgehook:hooks/response@0.1.0", "get-header") declare function _rs_get(p: usize, l: i32, ret: usize): void;
+@external("edgehook:hooks/response@0.1.0", "get-header-all") declare function _rs_get_all(p: usize, l: i32, ret: usize): void;
+@external("edgehook:hooks/response@0.1.0", "header-names") declare function _rs_names(ret: usize): void;
+@external("edgehook:hooks/response@0.1.0", "set-header") declare function _rs_set(np: usize, nl: i32, vp: usize, vl: i32, ret: usize): void;
+@external("edgehook:hooks/response@0.1.0", "append-header") declare function _rs_append(np: usize, nl: i32, vp: usize, vl: i32, ret: usize): void;
+@external("edgehook:hooks/response@0.1.0", "remove-header") declare function _rs_remove(np: usize, nl: i32, ret: usize): void;
+@external("edgehook:hooks/response@0.1.0", "body") declare function _rs_body(ret: usize): void;
+@external("edgehook:hooks/response@0.1.0", "set-body") declare function _rs_set_body(p: usize, l: i32, ret: usize): void;
+
+@external("edgehook:hooks/cache@0.1.0", "set-ttl") declare function _c_ttl(s: u32, ret: usize): void;
+@external("edgehook:hooks/cache@0.1.0", "set-cacheable") declare function _c_cacheable(b: i32, ret: usize): void;
+@external("edgehook:hooks/cache@0.1.0", "add-tag") declare function _c_tag(p: usize, l: i32, ret: usize): void;
+
+@external("edgehook:hooks/log@0.1.0", "log") declare function _log(level: i32, mp: usize, ml: i32, fp: usize, fl: i32): void;
+@external("edgehook:hooks/clock@0.1.0", "monotonic-now") declare function _clock_now(): u64;
+@external("edgehook:hooks/clock@0.1.0", "wall-now") declare function _clock_wall(): u64;
+@external("edgehook:hooks/config@0.1.0", "get") declare function _config_get(ret: usize): void;
+
+@external("edgehook:hooks/crypto@0.1.0", "hmac-sha256") declare function _hmac(kp: usize, kl: i32, dp: usize, dl: i32, ret: usize): void;
+@external("edgehook:hooks/crypto@0.1.0", "sha256") declare function _sha256(dp: usize, dl: i32, ret: usize): void;
+@external("edgehook:hooks/crypto@0.1.0", "constant-time-equal") declare function _cteq(ap: usize, al: i32, bp: usize, bl: i32): i32;
+
+// One return area for host calls (largest: option<geo-attributes>, 88 bytes, align 8).
+const RET: usize = memory.data(96, 8);
+
+// ---- allocation the host uses to hand us strings and lists ----------------------------------
+export function cabi_realloc(old: usize, oldSize: usize, align: usize, newSize: usize): usize {
+  if (old == 0) return heap.alloc(newSize);
+  return heap.realloc(old, newSize);
+}
+
+// ---- public types -----------------------------------------------------------------------------
+export enum EditError { Ok = -1, ForbiddenName = 0, InvalidValue = 1, TooLarge = 2, WrongPhase = 3, BodyNotBuffered = 4 }
+export enum LogLevel { Debug = 0, Info = 1, Warn = 2, Error = 3 }
+export enum ResponseSource { Hit = 0, Stale = 1, Revalidated = 2, Miss = 3, Pass = 4, Local = 5, Error = 6 }
+
+export class Verdict {
+  constructor(
+    public tag: i32,
+    public status: u16 = 0,
+    public headers: string[] = [],
+    public body: ArrayBuffer = new ArrayBuffer(0),
+  ) {}
+}
+
+/** Go on with the next hook. */
+export function proceed(): Verdict { return new Verdict(0); }
+
+/** Answer with a local response. `headers` is a flat [name, value, name, value, ...] list. */
+export function respond(status: u16, headers: string[], body: string): Verdict {
+  return new Verdict(1, status, headers, String.UTF8.encode(body));
+}
+
+export class GeoAttributes {
+  country: string | null = null;
+  region: string | null = null;
+  city: string | null = null;
+  latitude: f64 = NaN;
+  longitude: f64 = NaN;
+  asn: i64 = -1;
+}
+
+export class ImageAttributes {
+  constructor(public format: string, public width: u32, public height: u32) {}
+}
+
+// ---- lifting helpers --------------------------------------------------------------------------
+function takeString(ptr: usize, len: i32): string {
+  const s = String.UTF16.decodeUnsafe(ptr, <usize>len << 1);
+  heap.free(ptr);
+  return s;
+}
+function retString(): string { return takeString(load<u32>(RET), load<i32>(RET, 4)); }
+function retOptString(at: usize): string | null {
+  if (load<u8>(at) == 0) return null;
+  return takeString(load<u32>(at, 4), load<i32>(at, 8));
+}
+function retStringList(): string[] {
+  const base = <usize>load<u32>(RET);
+  const n = load<i32>(RET, 4);
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const el = base + (<usize>i << 3);
+    out[i] = takeString(load<u32>(el), load<i32>(el, 4));
+  }
+  heap.free(base);
+  return out;
+}
+function takeBytes(ptr: usize, len: i32): ArrayBuffer {
+  const buf = new ArrayBuffer(len);
+  memory.copy(changetype<usize>(buf), ptr, len);
+  heap.free(ptr);
+  return buf;
+}
+function retOptBytes(): ArrayBuffer | null {
+  if (load<u8>(RET) == 0) return null;
+  return takeBytes(load<u32>(RET, 4), load<i32>(RET, 8));
+}
+function retResult(): EditError { return load<u8>(RET) == 0 ? EditError.Ok : <EditError>load<u8>(RET, 1); }
+function sp(s: string): usize { return changetype<usize>(s); }
+function bp(b: ArrayBuffer): usize { return changetype<usize>(b); }
+
+// ---- the request --------------------------------------------------------------------------------
+export namespace request {
+  export function method(): string { _rq_method(RET); return retString(); }
+  export function path(): string { _rq_path(RET); return retString(); }
+  export function query(): string { _rq_query(RET); return retString(); }
+  export function authority(): string { _rq_authority(RET); return retString(); }
+  export function scheme(): string { _rq_scheme(RET); return retString(); }
+  export function clientIp(): string { _rq_client_ip(RET); return retString(); }
+  export function geo(): GeoAttributes | null {
+    _rq_geo(RET);
+    if (load<u8>(RET) == 0) return null;
+    const g = new GeoAttributes();
+    const p = RET + 8;
+    g.country = retOptString(p);
+    g.region = retOptString(p + 12);
+    g.city = retOptString(p + 24);
+    if (load<u8>(p + 40) != 0) g.latitude = load<f64>(p + 48);
+    if (load<u8>(p + 56) != 0) g.longitude = load<f64>(p + 64);
+    if (load<u8>(p + 72) != 0) g.asn = <i64>load<u32>(p + 76);
+    return g;
+  }
+  export function getHeader(name: string): string | null { _rq_get(sp(name), name.length, RET); return retOptString(RET); }
+  export function getHeaderAll(name: string): string[] { _rq_get_all(sp(name), name.length, RET); return retStringList(); }
+  export function headerNames(): string[] { _rq_names(RET); return retStringList(); }
+  export function setHeader(name: string, value: string): EditError { _rq_set(sp(name), name.length, sp(value), value.length, RET); return retResult(); }
+  export function appendHeader(name: string, value: string): EditError { _rq_append(sp(name), name.length, sp(value), value.length, RET); return retResult(); }
+  export function removeHeader(name: string): EditError { _rq_remove(sp(name), name.length, RET); return retResult(); }
+  export function setMethod(v: string): EditError { _rq_set_method(sp(v), v.length, RET); return retResult(); }
+  export function setPath(v: string): EditError { _rq_set_path(sp(v), v.length, RET); return retResult(); }
+  export function setQuery(v: string): EditError { _rq_set_query(sp(v), v.length, RET); return retResult(); }
+  export function addCacheKeyPart(v: string): EditError { _rq_key_part(sp(v), v.length, RET); return retResult(); }
+  export function body(): ArrayBuffer | null { _rq_body(RET); return retOptBytes(); }
+  export function setBody(b: ArrayBuffer): EditError { _rq_set_body(bp(b), b.byteLength, RET); return retResult(); }
+}
+
+// ---- the response -------------------------------------------------------------------------------
+export namespace response {
+  export function status(): u16 { return <u16>_rs_status(); }
+  export function setStatus(s: u16): EditError { _rs_set_status(s, RET); return retResult(); }
+  export function source(): ResponseSource { return <ResponseSource>_rs_source(); }
+  export function image(): ImageAttributes | null {
+    _rs_image(RET);
+    if (load<u8>(RET) == 0) return null;
+    const fmt = takeString(load<u32>(RET, 4), load<i32>(RET, 8));
+    return new ImageAttributes(fmt, load<u32>(RET, 12), load<u32>(RET, 16));
+  }
+  export function getHeader(name: string): string | null { _rs_get(sp(name), name.length, RET); return retOptString(RET); }
+  export function getHeaderAll(name: string): string[] { _rs_get_all(sp(name), name.length, RET); return retStringList(); }
+  export function headerNames(): string[] { _rs_names(RET); return retStringList(); }
+  export function setHeader(name: string, value: string): EditError { _rs_set(sp(name), name.length, sp(value), value.length, RET); return retResult(); }
+  export function appendHeader(name: string, value: string): EditError { _rs_append(sp(name), name.length, sp(value), value.length, RET); return retResult(); }
+  export function removeHeader(name: string): EditError { _rs_remove(sp(name), name.length, RET); return retResult(); }
+  export function body(): ArrayBuffer | null { _rs_body(RET); return retOptBytes(); }
+  export function setBody(b: ArrayBuffer): EditError { _rs_set_body(bp(b), b.byteLength, RET); return retResult(); }
+}
+
+// ---- cache policy (on-origin-response) ------------------------------------------------------
+export namespace cache {
+  export function setTtl(seconds: u32): EditError { _c_ttl(seconds, RET); return retResult(); }
+  export function setCacheable(v: bool): EditError { _c_cacheable(v ? 1 : 0, RET); return retResult(); }
+  export function addTag(tag: string): EditError { _c_tag(sp(tag), tag.length, RET); return retResult(); }
+}
+
+// ---- log, clock, config, crypto -----------------------------------------------------------------
+/** `fields` is a flat [key, value, key, value, ...] list. */
+export function log(level: LogLevel, message: string, fields: string[] = []): void {
+  const n = fields.length >> 1;
+  const area = heap.alloc(<usize>n << 4);
+  for (let i = 0; i < n; i++) {
+    const k = fields[i << 1], v = fields[(i << 1) + 1];
+    const el = area + (<usize>i << 4);
+    store<u32>(el, sp(k)); store<i32>(el, k.length, 4);
+    store<u32>(el, sp(v), 8); store<i32>(el, v.length, 12);
+  }
+  _log(<i32>level, sp(message), message.length, area, n);
+  heap.free(area);
+}
+export function monotonicNow(): u64 { return _clock_now(); }
+/** Milliseconds since the Unix epoch. */
+export function wallNow(): u64 { return _clock_wall(); }
+export function config(): string { _config_get(RET); return retString(); }
+
+export namespace crypto {
+  export function hmacSha256(key: ArrayBuffer, data: ArrayBuffer): ArrayBuffer {
+    _hmac(bp(key), key.byteLength, bp(data), data.byteLength, RET);
+    return takeBytes(load<u32>(RET), load<i32>(RET, 4));
+  }
+  export function sha256(data: ArrayBuffer): ArrayBuffer {
+    _sha256(bp(data), data.byteLength, RET);
+    return takeBytes(load<u32>(RET), load<i32>(RET, 4));
+  }
+  export function constantTimeEqual(a: ArrayBuffer, b: ArrayBuffer): bool {
+    return _cteq(bp(a), a.byteLength, bp(b), b.byteLength) != 0;
+  }
+}
+
+/** UTF-8 bytes of a string (for crypto inputs). */
+export function utf8(s: string): ArrayBuffer { return String.UTF8.encode(s); }
+
+// ---- lowering the verdict (used by the generated export wrappers) ---------------------------
+const VERDICT: usize = memory.data(24, 4);
+let pendingArea: usize = 0;
+
+export function __lowerVerdict(v: Verdict): usize {
+  if (pendingArea != 0) { heap.free(pendingArea); pendingArea = 0; }
+  store<u8>(VERDICT, <u8>v.tag);
+  if (v.tag == 0) return VERDICT;
+  store<u16>(VERDICT + 4, v.status);
+  const n = v.headers.length >> 1;
+  const area = heap.alloc(<usize>n << 4);
+  for (let i = 0; i < n; i++) {
+    const k = v.headers[i << 1], val = v.headers[(i << 1) + 1];
+    const el = area + (<usize>i << 4);
+    store<u32>(el, sp(k)); store<i32>(el, k.length, 4);
+    store<u32>(el, sp(val), 8); store<i32>(el, val.length, 12);
+  }
+  pendingArea = area;
+  store<u32>(VERDICT + 8, area); store<i32>(VERDICT + 12, n);
+  store<u32>(VERDICT + 16, bp(v.body)); store<i32>(VERDICT + 20, v.body.byteLength);
+  // The header strings and body stay reachable until the next call: keep the verdict alive.
+  lastVerdict = v;
+  return VERDICT;
+}
+let lastVerdict: Verdict | null = null;
+
+/** Aborts (failed assertions, out-of-bounds) trap instead of importing a host `abort`. */
+export function __ehAbort(msg: usize, file: usize, line: u32, column: u32): void { unreachable(); }

@@ -1,0 +1,49 @@
+/**
+ * `edgehook hook build <entry>`: AssemblyScript entries (`.as`) take the fast single-module path;
+ * `.ts`/`.js` entries are bundled and componentized with a JS engine. Results are cached by the
+ * content hash of everything that goes into them.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PhaseName } from '../../src/pipeline/hook-seam.ts';
+import { contractWit } from '../../src/hook-runtime/contract.ts';
+import { assemblyScriptSdkSource, buildAssemblyScriptHook, detectAssemblyScriptPhases } from './build-assemblyscript.ts';
+import { bundleJsHook, buildJsHook, type JsEngine } from './build-js.ts';
+import { cachedBytes, sha256Hex } from './content-cache.ts';
+
+export interface HookBuildOptions {
+  readonly engine?: JsEngine;
+  /** Cache directory (default `.cache` in the working directory). */
+  readonly cacheDir?: string;
+}
+
+export interface HookBuildResult {
+  readonly component: Uint8Array;
+  readonly phases: PhaseName[];
+  readonly cached: boolean;
+  readonly kind: 'assemblyscript' | JsEngine;
+}
+
+const BUILD_VERSION = 'build-1';
+
+export async function buildHook(entry: string, options: HookBuildOptions = {}): Promise<HookBuildResult> {
+  const cacheDir = join(options.cacheDir ?? '.cache', 'hook-builds');
+  let built = false;
+  if (entry.endsWith('.as')) {
+    const source = await readFile(entry, 'utf8');
+    const key = sha256Hex(BUILD_VERSION, 'as', source, await assemblyScriptSdkSource(), contractWit());
+    const component = await cachedBytes(cacheDir, `${key}.wasm`, async () => {
+      built = true;
+      return (await buildAssemblyScriptHook(source)).component;
+    });
+    return { component, phases: detectAssemblyScriptPhases(source), cached: !built, kind: 'assemblyscript' };
+  }
+  const engine = options.engine ?? 'quickjs';
+  const bundle = await bundleJsHook(entry);
+  const key = sha256Hex(BUILD_VERSION, engine, bundle.code, contractWit());
+  const component = await cachedBytes(cacheDir, `${key}.wasm`, async () => {
+    built = true;
+    return (await buildJsHook(bundle, engine)).component;
+  });
+  return { component, phases: bundle.phases, cached: !built, kind: engine };
+}

@@ -1,0 +1,196 @@
+/**
+ * Everything one hook call may read and ask to change: the host side of the WIT contract in plain
+ * JS values, shared by every guest binding. Each change is validated when asked (an invalid one
+ * returns an edit-error to the guest and is not recorded) and applied by commit() only after the
+ * call returned a valid verdict.
+ */
+import type { PhaseName, HookRequestState, HookResponseState } from '../pipeline/hook-seam.ts';
+import type { Logger } from '../log.ts';
+import { PendingHeaders } from './pending-headers.ts';
+import {
+  checkHeader, checkHeaderName, checkLabel, checkMethod, checkPath, checkQuery, checkStatus,
+  LIMITS, type EditError,
+} from './edit-validation.ts';
+
+export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
+
+export interface GeoRecord {
+  country?: string; region?: string; city?: string; latitude?: number; longitude?: number; asn?: number;
+}
+export interface ImageRecord { format: string; width: number; height: number }
+
+/** Per-hook settings a call needs (fixed at load). */
+export interface HookCallSettings {
+  readonly name: string;
+  readonly config: string;
+  readonly requestBodyMax: number;
+  readonly responseBodyMax: number;
+  readonly logger: Logger;
+}
+
+export interface HookLogLine {
+  readonly level: LogLevelName;
+  readonly message: string;
+  readonly fields: Record<string, string>;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+const NO_TRACE_FIELDS: Readonly<Record<string, string>> = Object.freeze({});
+
+export class HookCallState {
+  readonly phase: PhaseName;
+  readonly settings: HookCallSettings;
+  readonly request: HookRequestState;
+  readonly response: HookResponseState | null;
+  readonly requestHeaders: PendingHeaders;
+  readonly responseHeaders: PendingHeaders | null;
+  readonly logs: HookLogLine[] = [];
+  /** trace_id / span_id added to the hook's log lines when the request is traced (set by the caller). */
+  traceFields: Readonly<Record<string, string>> = NO_TRACE_FIELDS;
+  #method: string | undefined;
+  #path: string | undefined;
+  #query: string | undefined;
+  readonly #keyParts: string[] = [];
+  #requestBody: Uint8Array | undefined;
+  #status: number | undefined;
+  #responseBody: Uint8Array | undefined;
+  #ttl: number | undefined;
+  #cacheable: boolean | undefined;
+  readonly #tags: string[] = [];
+  #headerEdits = 0;
+
+  constructor(phase: PhaseName, settings: HookCallSettings, request: HookRequestState, response: HookResponseState | null) {
+    this.phase = phase;
+    this.settings = settings;
+    this.request = request;
+    this.response = response;
+    this.requestHeaders = new PendingHeaders(request.headers);
+    this.responseHeaders = response === null ? null : new PendingHeaders(response.headers);
+  }
+
+  // ---- request reads ----
+  method(): string { return this.#method ?? this.request.method; }
+  path(): string { return this.#path ?? this.request.path; }
+  query(): string { return this.#query ?? this.request.query; }
+  geo(): GeoRecord | undefined {
+    const geo = this.request.attributes.geo();
+    if (geo === undefined) return undefined;
+    return {
+      country: str(geo['country']), region: str(geo['region']), city: str(geo['city']),
+      latitude: num(geo['latitude']), longitude: num(geo['longitude']), asn: num(geo['asn']),
+    };
+  }
+  image(): ImageRecord | undefined {
+    const image = this.response === null ? undefined : this.request.attributes.image();
+    if (image === undefined) return undefined;
+    return { format: str(image['format']) ?? '', width: num(image['width']) ?? 0, height: num(image['height']) ?? 0 };
+  }
+  requestBody(): Uint8Array | undefined { return this.#requestBody ?? this.request.body ?? undefined; }
+
+  // ---- header edits (request: on-request only; response: response phases only) ----
+  headerEdit(which: 'request' | 'response', op: 'set' | 'append' | 'remove', name: string, value = ''): EditError | undefined {
+    const headers = which === 'request' ? (this.phase === 'on-request' ? this.requestHeaders : null) : this.responseHeaders;
+    if (headers === null) return 'wrong-phase';
+    const invalid = op === 'remove' ? checkHeaderName(name) : checkHeader(name, value);
+    if (invalid !== undefined) return invalid;
+    if (++this.#headerEdits > LIMITS.editsPerCall) return 'too-large';
+    if (op === 'set') headers.set(name, value);
+    else if (op === 'append') headers.append(name, value);
+    else headers.remove(name);
+    return undefined;
+  }
+
+  // ---- request edits ----
+  #requestEdit(check: EditError | undefined, apply: () => void): EditError | undefined {
+    if (this.phase !== 'on-request') return 'wrong-phase';
+    if (check === undefined) apply();
+    return check;
+  }
+  setMethod(v: string): EditError | undefined { return this.#requestEdit(checkMethod(v), () => { this.#method = v; }); }
+  setPath(v: string): EditError | undefined { return this.#requestEdit(checkPath(v), () => { this.#path = v; }); }
+  setQuery(v: string): EditError | undefined { return this.#requestEdit(checkQuery(v), () => { this.#query = v; }); }
+  addCacheKeyPart(v: string): EditError | undefined {
+    const full = this.request.cacheKeyParts.length + this.#keyParts.length >= LIMITS.cacheKeyParts;
+    return this.#requestEdit(full ? 'too-large' : checkLabel(v, LIMITS.cacheKeyPart), () => { this.#keyParts.push(v); });
+  }
+  setRequestBody(body: Uint8Array): EditError | undefined {
+    if (this.phase !== 'on-request') return 'wrong-phase';
+    if (this.settings.requestBodyMax === 0 || this.request.body === null) return 'body-not-buffered';
+    if (body.length > this.settings.requestBodyMax) return 'too-large';
+    this.#requestBody = body;
+    return undefined;
+  }
+
+  // ---- response ----
+  status(): number { return this.#status ?? this.response?.status ?? 0; }
+  setStatus(status: number): EditError | undefined {
+    if (this.response === null) return 'wrong-phase';
+    const invalid = checkStatus(status);
+    if (invalid === undefined) this.#status = status;
+    return invalid;
+  }
+  responseBody(): Uint8Array | undefined { return this.#responseBody ?? this.response?.body ?? undefined; }
+  setResponseBody(body: Uint8Array): EditError | undefined {
+    if (this.response === null) return 'wrong-phase';
+    if (this.settings.responseBodyMax === 0 || this.response.body === null) return 'body-not-buffered';
+    if (body.length > this.settings.responseBodyMax) return 'too-large';
+    this.#responseBody = body;
+    return undefined;
+  }
+
+  // ---- cache policy (on-origin-response only) ----
+  setTtl(seconds: number): EditError | undefined {
+    if (this.phase !== 'on-origin-response') return 'wrong-phase';
+    this.#ttl = seconds;
+    return undefined;
+  }
+  setCacheable(cacheable: boolean): EditError | undefined {
+    if (this.phase !== 'on-origin-response') return 'wrong-phase';
+    this.#cacheable = cacheable;
+    return undefined;
+  }
+  addTag(tag: string): EditError | undefined {
+    if (this.phase !== 'on-origin-response') return 'wrong-phase';
+    const full = (this.response?.tags.length ?? 0) + this.#tags.length >= LIMITS.tags;
+    const invalid = full ? 'too-large' : checkLabel(tag, LIMITS.tag);
+    if (invalid === undefined) this.#tags.push(tag);
+    return invalid;
+  }
+
+  // ---- log ----
+  log(level: LogLevelName, message: string, fields: ReadonlyArray<readonly [string, string]>): void {
+    if (this.logs.length >= LIMITS.logLinesPerCall) return;
+    const record: Record<string, string> = {};
+    for (const [key, value] of fields.slice(0, LIMITS.logFields)) record[key.slice(0, 64)] = value.slice(0, 512);
+    const line = { level, message: message.slice(0, LIMITS.logMessage), fields: record };
+    this.logs.push(line);
+    this.settings.logger[level](line.message, { hook: this.settings.name, phase: this.phase, fields: record, ...this.traceFields });
+  }
+
+  /** Applies every recorded edit to the pipeline's state. Called once, after a valid verdict. */
+  commit(): void {
+    const request = this.request;
+    if (this.phase === 'on-request') {
+      this.requestHeaders.commit();
+      if (this.#method !== undefined) request.method = this.#method;
+      if (this.#path !== undefined) request.path = this.#path;
+      if (this.#query !== undefined) request.query = this.#query;
+      request.cacheKeyParts.push(...this.#keyParts);
+      if (this.#requestBody !== undefined) request.body = Buffer.from(this.#requestBody);
+    }
+    const response = this.response;
+    if (response === null) return;
+    this.responseHeaders?.commit();
+    if (this.#status !== undefined) response.status = this.#status;
+    if (this.#responseBody !== undefined) response.body = Buffer.from(this.#responseBody);
+    if (this.#ttl !== undefined) response.ttlSeconds = this.#ttl;
+    if (this.#cacheable !== undefined) response.cacheable = this.#cacheable;
+    response.tags.push(...this.#tags);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * A hook call that did not produce a usable verdict. The code is stable (it is in src/errors.ts's
+ * catalog) and ends up in the log line, the span status and the error metric.
+ */
+import type { ErrorCode } from '../errors.ts';
+import { Wasm } from './wasm-api.ts';
+
+export type HookFailureCode = Extract<ErrorCode,
+  'EH_HOOK_TIMEOUT' | 'EH_HOOK_TRAP' | 'EH_HOOK_BAD_VERDICT' | 'EH_HOOK_BAD_OUTPUT' | 'EH_HOOK_CIRCUIT_OPEN'>;
+
+export class HookFailure extends Error {
+  readonly code: HookFailureCode;
+
+  constructor(code: HookFailureCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HookFailure';
+    this.code = code;
+  }
+}
+
+/** Maps anything a guest call threw to a HookFailure (traps, host bounds checks, stack overflow). */
+export function toHookFailure(error: unknown): HookFailure {
+  if (error instanceof HookFailure) return error;
+  if (error instanceof Wasm.RuntimeError) return new HookFailure('EH_HOOK_TRAP', `trap: ${error.message}`, { cause: error });
+  if (error instanceof RangeError) return new HookFailure('EH_HOOK_TRAP', `trap: ${error.message}`, { cause: error });
+  const message = error instanceof Error ? error.message : String(error);
+  return new HookFailure('EH_HOOK_TRAP', `guest error: ${message}`, { cause: error });
+}

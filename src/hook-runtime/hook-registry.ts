@@ -1,0 +1,126 @@
+/**
+ * createHookPlan: loads and validates every configured hook at startup (compile once, never on
+ * the request path) and keeps the current frozen plan. reload() builds a complete new plan and
+ * swaps it atomically: requests that already selected their RouteHooks finish on the old hooks;
+ * if any module fails to load or validate, the old plan keeps serving and the reason is logged.
+ */
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { HookPlan } from '../pipeline/hook-seam.ts';
+import { checkExports, loadGuest } from './guest-loader.ts';
+import type { HookConfig } from './hook-config.ts';
+import { createFrozenPlan } from './hook-plan.ts';
+import { createLoadedHook, type HookInfo, type LoadedHook } from './loaded-hook.ts';
+import { loadModuleBytes } from './module-source.ts';
+import type { Telemetry } from '../telemetry/telemetry.ts';
+
+export type { HookInfo } from './loaded-hook.ts';
+
+export interface HookPlanDeps {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Directory of the config file: relative module paths resolve against it. */
+  readonly baseDir: string;
+  /** Prepared modules are cached under `<cacheDir>/hooks/<sha256>`. */
+  readonly cacheDir: string;
+  /** Extra CA certificates for https:// modules (tests: a local self-signed server). */
+  readonly httpsCa?: string | Buffer;
+  /** Spans and metrics for each hook call; absent = none. */
+  readonly telemetry?: Telemetry;
+}
+
+export interface ReloadResult {
+  readonly ok: boolean;
+  /** Per hook: the version now serving (sha256), or why loading failed. */
+  readonly hooks: ReadonlyArray<{ name: string; sha256?: string; changed?: boolean; error?: string }>;
+}
+
+export interface HookRegistry {
+  /** The current frozen plan; select() on it is the request path's only entry point. */
+  plan(): HookPlan;
+  /** Reloads modules (and, when given, a new `hooks:` list) and swaps the plan atomically. */
+  reload(hooks?: readonly HookConfig[]): Promise<ReloadResult>;
+  list(): HookInfo[];
+  close(): void;
+}
+
+async function loadOne(config: HookConfig, deps: HookPlanDeps): Promise<LoadedHook> {
+  try {
+    const bytes = await loadModuleBytes(config.module, config.sha256, {
+      baseDir: deps.baseDir, ...(deps.httpsCa === undefined ? {} : { httpsCa: deps.httpsCa }),
+    });
+    const guest = await loadGuest(bytes, config.memory_mb, { cacheDir: deps.cacheDir, clock: deps.clock });
+    checkExports(config, guest);
+    return await createLoadedHook(config, guest, { logger: deps.logger, clock: deps.clock, telemetry: deps.telemetry });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(message.includes(`"${config.name}"`) ? message : `hook "${config.name}": ${message}`, { cause: error });
+  }
+}
+
+async function loadAll(configs: readonly HookConfig[], deps: HookPlanDeps): Promise<PromiseSettledResult<LoadedHook>[]> {
+  const names = new Set<string>();
+  for (const config of configs) {
+    if (names.has(config.name)) throw new Error(`hook "${config.name}" is configured twice`);
+    names.add(config.name);
+  }
+  return Promise.allSettled(configs.map((config) => loadOne(config, deps)));
+}
+
+function firstError(results: PromiseSettledResult<LoadedHook>[]): Error | undefined {
+  const failed = results.find((r) => r.status === 'rejected');
+  return failed === undefined ? undefined : (failed as PromiseRejectedResult).reason as Error;
+}
+
+/** Loads every hook; throws (naming the hook) if any fails — startup must not serve half a config. */
+export async function createHookPlan(hooks: readonly HookConfig[], deps: HookPlanDeps): Promise<HookRegistry> {
+  const logger = deps.logger.child({ component: 'hooks' });
+  const initial = await loadAll(hooks, deps);
+  const error = firstError(initial);
+  if (error !== undefined) throw error;
+  let configs = hooks;
+  let loaded = initial.map((r) => (r as PromiseFulfilledResult<LoadedHook>).value);
+  let plan = createFrozenPlan(loaded);
+  let closed = false;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const doReload = async (next: readonly HookConfig[]): Promise<ReloadResult> => {
+    let results: PromiseSettledResult<LoadedHook>[];
+    try {
+      results = await loadAll(next, deps);
+    } catch (error) {
+      logger.error('hook reload refused', { code: 'EH_HOOK_LOAD', error });
+      return { ok: false, hooks: [{ name: '*', error: (error as Error).message }] };
+    }
+    const previous = new Map(loaded.map((h) => [h.name, h.sha256]));
+    const report = results.map((r, i) => r.status === 'fulfilled'
+      ? { name: r.value.name, sha256: r.value.sha256, changed: previous.get(r.value.name) !== r.value.sha256 }
+      : { name: next[i]!.name, error: (r.reason as Error).message });
+    const error = firstError(results);
+    if (error !== undefined || closed) {
+      logger.error('hook reload failed: the previous hooks keep serving', { code: 'EH_HOOK_LOAD', error });
+      return { ok: false, hooks: report };
+    }
+    configs = next;
+    loaded = results.map((r) => (r as PromiseFulfilledResult<LoadedHook>).value);
+    plan = createFrozenPlan(loaded); // the swap: one assignment
+    logger.info('hooks reloaded', { hooks: report });
+    return { ok: true, hooks: report };
+  };
+
+  return {
+    plan: () => plan,
+    reload: (next) => {
+      // Reloads are serialised so two SIGHUPs cannot interleave their swaps.
+      const run = queue.then(() => doReload(next ?? configs));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    list: () => loaded.map((h) => h.info()),
+    close: () => {
+      closed = true;
+      loaded = [];
+      plan = createFrozenPlan([]);
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Components with several core modules (JS engines: componentize-qjs, componentize-js) load
+ * through jco transpile with `instantiation: 'async'`, so the host supplies every import and every
+ * core module: each core module is memory-capped and fuel-metered at load like the direct path,
+ * and the meter import is added through jco's `instantiateCore` hook. The transpiled output is
+ * cached on disk by content hash. No WASI shim is passed at all: components built by
+ * `edgehook hook build` stub WASI out, and one that still imports WASI is refused at load
+ * (so jco's default shim, which grants filesystem/env/network, can never be reached).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Clock } from '../clock.ts';
+import type { PhaseName, PhaseVerdict } from '../pipeline/hook-seam.ts';
+import { interfaceName, PHASES } from './contract.ts';
+import type { GuestInstance } from './direct-instance.ts';
+import { FUEL_BUDGET, METER_MODULE, METER_REFUEL } from './fuel-metering.ts';
+import { HookFailure } from './hook-failure.ts';
+import type { HookCallSettings, HookCallState } from './hook-call-state.ts';
+import type { PreparedGuest } from './loaded-hook.ts';
+import { prepareCoreModule, sha256Of, type PrepareOptions } from './prepare-module.ts';
+import { createTranspiledImports, type TranspiledSlot } from './transpiled-imports.ts';
+import { checkLocalResponse } from './verdict-check.ts';
+import { Wasm, type WasmImports, type WasmInstance, type WasmModule } from './wasm-api.ts';
+
+const PREPARE_VERSION = 'jco-1';
+const ALLOWED_IMPORTS = /^edgehook:hooks\/(request|response|cache|log|clock|config|crypto)(@0\.1\.0)?$/;
+
+type InstantiateCore = (module: WasmModule, imports?: WasmImports) => Promise<WasmInstance>;
+type Instantiate = (
+  getCoreModule: (name: string) => WasmModule, imports: unknown, instantiateCore: InstantiateCore,
+) => Promise<Record<string, unknown>>;
+
+interface Meta { phases: PhaseName[]; wasm: string[] }
+
+async function transpileToDir(bytes: Uint8Array, dir: string, memoryBytes: number, meter: boolean): Promise<void> {
+  const { transpile } = await import('@bytecodealliance/jco');
+  const result = await transpile(bytes, {
+    name: 'hook', instantiation: 'async', noTypescript: true, base64Cutoff: 0, nodejsCompat: false,
+  });
+  const refused = result.imports.filter((name) => !ALLOWED_IMPORTS.test(name));
+  if (refused.length > 0) {
+    throw new Error(`the component imports ${refused.join(', ')}: only edgehook:hooks interfaces are provided (build with WASI stubbed)`);
+  }
+  const exported = new Set(result.exports.map(([name]) => name));
+  const meta: Meta = { phases: PHASES.filter((p) => exported.has(interfaceName(p))), wasm: [] };
+  const staging = `${dir}.${process.pid}.tmp`;
+  await rm(staging, { recursive: true, force: true });
+  for (const [name, content] of Object.entries(result.files)) {
+    const file = join(staging, name);
+    await mkdir(dirname(file), { recursive: true });
+    if (name.endsWith('.wasm')) {
+      meta.wasm.push(name);
+      await writeFile(file, prepareCoreModule(content, memoryBytes, meter));
+    } else await writeFile(file, content);
+  }
+  await writeFile(join(staging, 'package.json'), '{"type":"module"}\n');
+  await writeFile(join(staging, 'meta.json'), JSON.stringify(meta));
+  await rm(dir, { recursive: true, force: true });
+  await rename(staging, dir);
+}
+
+export async function prepareTranspiled(bytes: Uint8Array, options: PrepareOptions, clock: Clock): Promise<PreparedGuest> {
+  const sha256 = sha256Of(bytes);
+  const meter = options.meter ?? true;
+  const key = sha256Of(new TextEncoder().encode(`${PREPARE_VERSION}:${sha256}:${options.memoryMb}:${meter}`));
+  const dir = join(options.cacheDir ?? join(tmpdir(), 'edgehook-cache'), 'hooks', `jco-${key}`);
+  if (!existsSync(join(dir, 'meta.json'))) await transpileToDir(bytes, dir, options.memoryMb * 1_048_576, meter);
+  const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as Meta;
+  const modules = new Map<string, WasmModule>();
+  for (const name of meta.wasm) modules.set(name, new Wasm.Module(new Uint8Array(await readFile(join(dir, name)))));
+  const glue = await import(pathToFileURL(join(dir, 'hook.js')).href) as { instantiate: Instantiate };
+  return {
+    kind: 'jco', sha256, phases: meta.phases,
+    createInstance: (settings) => TranspiledInstance.create(glue.instantiate, modules, settings, clock),
+  };
+}
+
+const CAMEL: Record<PhaseName, string> = {
+  'on-request': 'onRequest', 'on-origin-response': 'onOriginResponse', 'on-response': 'onResponse',
+};
+
+interface RawVerdict { tag: string; val?: { status: number; headers: [string, string][]; body: Uint8Array } }
+
+export class TranspiledInstance implements GuestInstance {
+  readonly #slot: TranspiledSlot;
+  readonly #clock: Clock;
+  #exports: Record<string, unknown> = {};
+  #deadline = Number.POSITIVE_INFINITY;
+
+  private constructor(slot: TranspiledSlot, clock: Clock) {
+    this.#slot = slot;
+    this.#clock = clock;
+  }
+
+  static async create(
+    instantiate: Instantiate, modules: Map<string, WasmModule>, settings: HookCallSettings, clock: Clock,
+  ): Promise<TranspiledInstance> {
+    const slot: TranspiledSlot = {
+      state: null, settings, monotonicNs: () => BigInt(Math.round(clock.monotonic() * 1e6)), wallMs: () => clock.now(),
+    };
+    const instance = new TranspiledInstance(slot, clock);
+    const meter = { [METER_REFUEL]: () => instance.#refuel() };
+    const instantiateCore: InstantiateCore = async (module, imports) =>
+      new Wasm.Instance(module, { ...imports, [METER_MODULE]: meter });
+    instance.#deadline = clock.monotonic() + 5_000; // engine start-up is bounded too
+    try {
+      instance.#exports = await instantiate((name) => {
+        const module = modules.get(name);
+        if (module === undefined) throw new Error(`unknown core module ${name}`);
+        return module;
+      }, createTranspiledImports(slot), instantiateCore);
+    } finally {
+      instance.#deadline = Number.POSITIVE_INFINITY;
+    }
+    return instance;
+  }
+
+  #refuel(): number {
+    if (this.#clock.monotonic() > this.#deadline) throw new HookFailure('EH_HOOK_TIMEOUT', 'deadline exceeded');
+    return FUEL_BUDGET;
+  }
+
+  call(phase: PhaseName, state: HookCallState, timeoutMs: number): PhaseVerdict {
+    const phaseExports = this.#exports[CAMEL[phase]] as { handle?: () => unknown } | undefined;
+    if (typeof phaseExports?.handle !== 'function') throw new HookFailure('EH_HOOK_TRAP', `the module does not export ${phase}`);
+    this.#slot.state = state;
+    this.#deadline = this.#clock.monotonic() + timeoutMs;
+    try {
+      const raw = phaseExports.handle() as RawVerdict;
+      if (raw instanceof Promise) throw new HookFailure('EH_HOOK_BAD_VERDICT', 'handle returned a promise (async exports are not supported)');
+      if (raw?.tag === 'continue') return { tag: 'continue' };
+      if (raw?.tag !== 'respond' || raw.val === undefined) throw new HookFailure('EH_HOOK_BAD_VERDICT', 'invalid verdict');
+      return { tag: 'respond', val: checkLocalResponse(raw.val.status, raw.val.headers, raw.val.body, state.settings.responseBodyMax) };
+    } finally {
+      this.#slot.state = null;
+      this.#deadline = Number.POSITIVE_INFINITY;
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.ts';
+import type { PhaseVerdict } from '../../src/pipeline/hook-seam.ts';
+import { buildJsFixture, type Fixture } from './support/fixtures.ts';
+import { loadFixtureHook } from './support/load-hook.ts';
+import { makeRequest } from './support/states.ts';
+
+let fixture: Fixture;
+beforeAll(async () => { fixture = await buildJsFixture('js-rewrite'); }, 120_000);
+
+const load = (extra: Record<string, unknown> = {}) => loadFixtureHook('js-rewrite', extra, systemClock, fixture);
+const code = (v: PhaseVerdict) => (v.tag === 'respond' ? v.val.headers.find(([n]) => n === 'x-edgehook-error')?.[1] : undefined);
+
+describe('JS guests (QuickJS component through jco transpile)', () => {
+  it('loads through jco and applies edits', async () => {
+    const { hook } = await load();
+    expect(hook.info().kind).toBe('jco');
+    const request = makeRequest({ clientIp: '198.51.100.9' });
+    expect(await hook.invoke('on-request', request, null)).toEqual({ tag: 'continue' });
+    expect(request.headers.get('x-hook')).toBe('js');
+    expect(request.headers.get('x-client-ip')).toBe('198.51.100.9');
+  });
+
+  it('answers with a local response', async () => {
+    const { hook } = await load();
+    const verdict = await hook.invoke('on-request', makeRequest({ path: '/deny' }), null);
+    expect(verdict).toMatchObject({ tag: 'respond', val: { status: 403, headers: [['x-denied-by', 'js']] } });
+  });
+
+  it('stops a runaway loop at the deadline (fuel metering on the engine modules)', async () => {
+    const { hook } = await load({ timeout_ms: 50 });
+    const started = performance.now();
+    const verdict = await hook.invoke('on-request', makeRequest({ path: '/spin' }), null);
+    expect(code(verdict)).toBe('EH_HOOK_TIMEOUT');
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(await hook.invoke('on-request', makeRequest(), null)).toEqual({ tag: 'continue' });
+  });
+
+  it('traps at the memory cap', async () => {
+    const { hook } = await load({ memory_mb: 24, timeout_ms: 5000 });
+    expect(code(await hook.invoke('on-request', makeRequest({ path: '/alloc' }), null))).toBe('EH_HOOK_TRAP');
+  });
+
+  it('rejects an invalid local response header', async () => {
+    const { hook } = await load();
+    expect(code(await hook.invoke('on-request', makeRequest({ headers: [['x-bad', '1']] }), null))).toBe('EH_HOOK_BAD_VERDICT');
+  });
+});
+
+// SpiderMonkey builds take 10–25 s and 12 MB: opt in with EDGEHOOK_TEST_SPIDERMONKEY=1.
+describe.skipIf(process.env['EDGEHOOK_TEST_SPIDERMONKEY'] !== '1')('JS guests (SpiderMonkey)', () => {
+  it('builds with --engine spidermonkey, runs and is stopped at its deadline', async () => {
+    const sm = await buildJsFixture('js-rewrite', 'spidermonkey');
+    const { hook } = await loadFixtureHook('js-rewrite', { timeout_ms: 100, memory_mb: 256 }, systemClock, sm);
+    const request = makeRequest();
+    expect(await hook.invoke('on-request', request, null)).toEqual({ tag: 'continue' });
+    expect(request.headers.get('x-hook')).toBe('js');
+    expect(code(await hook.invoke('on-request', makeRequest({ path: '/spin' }), null))).toBe('EH_HOOK_TIMEOUT');
+  }, 180_000);
+});
