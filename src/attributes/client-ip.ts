@@ -25,16 +25,36 @@ export function createClientIpResolver(trustedCidrs: readonly string[]): ClientI
       const peer = normalizeAddress(peerAddress ?? '');
       if (forwardedFor === undefined || !isTrusted(peer)) return peer;
       const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',');
-      // Walk right to left: each trusted hop vouches for the one before it.
+      let leftmost = peer;
+      // Walk right to left: each trusted hop vouches for the one before it. An entry that is not
+      // an address means the chain cannot be read: only the peer itself is known for sure.
       for (let i = hops.length - 1; i >= 0; i--) {
-        const hop = normalizeAddress(hops[i]!.trim());
-        if (isIP(hop) === 0) return peer;
+        const text = hops[i]!.trim();
+        if (text === '') continue;
+        const hop = hopAddress(text);
+        if (hop === null) return peer;
         if (!isTrusted(hop)) return hop;
+        leftmost = hop;
       }
-      const first = normalizeAddress(hops[0]!.trim());
-      return isIP(first) === 0 ? peer : first;
+      return leftmost;
     },
   };
+}
+
+/**
+ * One X-Forwarded-For entry as an address: some proxies append a port ("192.0.2.1:4711",
+ * "[2001:db8::1]:4711") or bracket IPv6 ("[2001:db8::1]"). null when it is no address at all.
+ */
+function hopAddress(text: string): string | null {
+  let candidate = text;
+  if (candidate.startsWith('[')) {
+    const close = candidate.indexOf(']');
+    candidate = close === -1 ? '' : candidate.slice(1, close);
+  } else if (candidate.indexOf(':') !== -1 && candidate.indexOf(':') === candidate.lastIndexOf(':')) {
+    candidate = candidate.slice(0, candidate.indexOf(':'));
+  }
+  const address = normalizeAddress(candidate);
+  return isIP(address) === 0 ? null : address;
 }
 
 /** IPv4-mapped IPv6 peers ("::ffff:1.2.3.4") are reported as plain IPv4. */
