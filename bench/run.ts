@@ -4,9 +4,14 @@
  *   node bench/run.ts [--duration 5] [--warmup 1] [--connections 50] [--group core] [--scenarios hit-1k,post]
  *                     [--targets bare,edgehook,edgehook-cli,nginx] [--generator auto|wrk|autocannon] [--no-pin]
  *
+ * Groups: core (edgehook vs bare node:http; bare + edgehook unless --targets says otherwise) and
+ * tracing (cache hits with tracing off, at sample ratio 0.01 and at 1, spans exported over
+ * OTLP/HTTP to a no-op receiver in the bench origin).
+ *
  * Defaults: 50 connections, 1 s warmup + 5 s measured per scenario, wrk when installed (else
  * autocannon's CLI), server under test pinned to CPU 0 and load generator + origin to CPU 1.
- * The default run (2 targets × 5 scenarios × 6 s) takes about a minute. Results are also written
+ * The default run (core: 2 targets × 5 scenarios, tracing: 3 targets × 2 scenarios, 6 s each)
+ * takes about two minutes. Results are also written
  * to .cache/bench-results.json. All traffic stays on 127.0.0.1.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -36,11 +41,45 @@ const CORE_SCENARIOS: readonly Scenario[] = [
 
 const ALL_TARGETS = [bareTarget, edgehookTarget(), edgehookCliTarget, nginxTarget];
 
+const TRACING_CONFIGS = join(import.meta.dirname, 'configs');
+/** Tracing overhead: the same node with tracing off, sampled at 1 %, and recording every request. */
+const TRACING_TARGETS = [
+  edgehookTarget('tracing-off'),
+  edgehookTarget('tracing-0.01', join(TRACING_CONFIGS, 'tracing-ratio-0.01.yaml'), { otlpToOrigin: true }),
+  edgehookTarget('tracing-1', join(TRACING_CONFIGS, 'tracing-ratio-1.yaml'), { otlpToOrigin: true }),
+  edgehookTarget('tmp-sdk-only', join(TRACING_CONFIGS, '.tmp-sdk-no-traces.yaml'), { otlpToOrigin: true }),
+];
+
+/**
+ * Images: cache hits of a 320 px WebP variant against hits of its untransformed 1 MP JPEG original,
+ * and transforms per second (a unique query per request: origin fetch of the original + transform).
+ */
+const IMAGE_SCENARIOS: readonly Scenario[] = [
+  { id: 'image-hit-original', title: 'hit 1 MP JPEG (untransformed)', request: { method: 'GET', path: '/image/photo-1mp.jpg' }, expectOrigin: 'none' },
+  { id: 'image-hit-variant', title: 'hit 320 px WebP variant', request: { method: 'GET', path: '/image/photo-1mp.jpg?w=320&fmt=webp' }, expectOrigin: 'none' },
+  {
+    id: 'image-transform', title: 'transform 1 MP JPEG → 320 px WebP (unique URL)',
+    request: { method: 'GET', path: '/image/photo-1mp.jpg?w=320&fmt=webp', uniquePath: true }, expectOrigin: 'all',
+    // A few in flight keep the one core busy; 50 would only queue past the load generator's 2 s timeout.
+    connections: 4,
+  },
+];
+const IMAGE_TARGETS = [bareTarget, edgehookTarget('edgehook-images', join(import.meta.dirname, 'configs', 'image-transforms.yaml'))];
+
 /** Scenario groups. Hook, tracing and transform overhead groups go here as edgehook variants. */
 const GROUPS: readonly ScenarioGroup[] = [
   {
-    id: 'core', title: 'core: edgehook vs bare node:http', baseline: 'bare',
+    id: 'core', title: 'core: edgehook vs bare node:http', baseline: 'bare', defaultTargets: ['bare', 'edgehook'],
     targets: ALL_TARGETS, scenarios: CORE_SCENARIOS,
+  },
+  {
+    id: 'tracing', title: 'tracing: edgehook with tracing off vs on (OTLP/HTTP to a local no-op receiver)', baseline: 'tracing-off',
+    targets: TRACING_TARGETS, scenarios: CORE_SCENARIOS.filter((s) => s.id === 'hit-1k' || s.id === 'miss-unique'),
+  },
+  {
+    // bare serves the original for every query (it cannot transform): its row is the untransformed ceiling.
+    id: 'image', title: 'image: variant hits vs original hits, and transforms (image.transform_query)', baseline: 'bare',
+    targets: IMAGE_TARGETS, scenarios: IMAGE_SCENARIOS,
   },
 ];
 
@@ -53,7 +92,7 @@ function parseOptions(argv: string[]) {
       connections: { type: 'string', default: '50' },
       group: { type: 'string' },
       scenarios: { type: 'string' },
-      targets: { type: 'string', default: 'bare,edgehook' },
+      targets: { type: 'string' },
       generator: { type: 'string', default: 'auto' },
       'no-pin': { type: 'boolean', default: false },
     },
@@ -66,7 +105,7 @@ function parseOptions(argv: string[]) {
     connections: positive(values.connections, 'connections'),
     group: values.group ?? null,
     scenarios: values.scenarios === undefined ? null : new Set(values.scenarios.split(',')),
-    targets: new Set(values.targets.split(',')),
+    targets: values.targets === undefined ? null : new Set(values.targets.split(',')),
     generator,
     pin: !values['no-pin'],
   } as const;
@@ -79,14 +118,14 @@ function positive(text: string, name: string): number {
 }
 
 function selectGroups(
-  group: string | null, targets: ReadonlySet<string>, scenarios: ReadonlySet<string> | null,
+  group: string | null, targets: ReadonlySet<string> | null, scenarios: ReadonlySet<string> | null,
 ): ScenarioGroup[] {
   const chosen = GROUPS.filter((g) => group === null || g.id === group);
   if (chosen.length === 0) throw new Error(`no group ${group}; groups: ${GROUPS.map((g) => g.id).join(', ')}`);
   return chosen.map((g) => ({
     ...g,
     // The baseline always runs: a ratio needs its denominator.
-    targets: g.targets.filter((t) => t.id === g.baseline || targets.has(t.id)),
+    targets: g.targets.filter((t) => t.id === g.baseline || (targets === null ? (g.defaultTargets?.includes(t.id) ?? true) : targets.has(t.id))),
     scenarios: g.scenarios.filter((s) => scenarios === null || scenarios.has(s.id)),
   }));
 }

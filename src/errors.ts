@@ -22,6 +22,11 @@ export const ERROR_CATALOG = {
   EH_HOOK_BAD_OUTPUT: 503,
   EH_HOOK_CIRCUIT_OPEN: 503,
   EH_HOOK_LOAD: 500,
+  // Image transforms (src/attributes): a bad request for a variant, an image refused by a limit
+  // (or undecodable), no transform slot free.
+  EH_BAD_TRANSFORM: 400,
+  EH_IMAGE_REFUSED: 502,
+  EH_IMAGE_BUSY: 503,
   EH_CONFIG: 500,
   EH_INTERNAL: 500,
 } as const satisfies Record<string, number>;

@@ -2,12 +2,16 @@
  * One edgehook node: builds every part from a validated config (once, at startup), wires them,
  * and listens. The CLI, tests and benchmarks all start nodes through here.
  */
+import { createAttributeServices, type AttributeServices } from './attributes/attribute-services.ts';
 import { createClientIpResolver } from './attributes/client-ip.ts';
 import { createAdminHandler, type AdminHooks } from './admin/admin-server.ts';
 import { createCacheStore } from './cache/create-store.ts';
 import type { CacheStore } from './cache/types.ts';
 import { systemClock, type Clock } from './clock.ts';
-import type { EdgehookConfig } from './config/types.ts';
+import type { EdgehookConfig, HookConfig } from './config/types.ts';
+import { ConfigError } from './errors.ts';
+import { createHookPlan, type HookRegistry, type ReloadResult } from './hook-runtime/index.ts';
+import { join } from 'node:path';
 import { createLogger, type Logger } from './log.ts';
 import { createOriginClient } from './origin/origin-client.ts';
 import type { CachePolicy } from './pipeline/cache-policy.ts';
@@ -19,7 +23,10 @@ import type { HookPlan } from './pipeline/hook-seam.ts';
 import { guardRequest } from './server/request-guard.ts';
 import { startHttpServer, type ListeningServer } from './server/http-server.ts';
 import { createUpgradeProxy } from './server/upgrade-proxy.ts';
+import { mirrorMetrics } from './telemetry/otel-metrics.ts';
 import { createProxyMetrics, type ProxyMetrics } from './telemetry/proxy-metrics.ts';
+import { createTelemetry, type Telemetry } from './telemetry/telemetry.ts';
+import { traceOriginClient } from './telemetry/traced-origin.ts';
 
 export interface StartOptions {
   readonly config: EdgehookConfig;
@@ -27,8 +34,22 @@ export interface StartOptions {
   readonly clock?: Clock;
   /** A prebuilt store (tests share one across restarts); by default built from config.cache. */
   readonly store?: CacheStore;
-  /** Hook wiring; absent = no hooks. */
-  readonly hooks?: { plan: () => HookPlan | null; admin: AdminHooks | null; close(): Promise<void> };
+  /** Tracer, meter and hook metrics (the CLI builds them from the OpenTelemetry SDK); absent = all off. */
+  readonly telemetry?: Telemetry;
+  /** Hook wiring to use instead of loading config.hooks (tests of the seam itself). */
+  readonly hooks?: NodeHooks;
+  /** Where prepared hook modules are cached by content hash (default: <cwd>/.cache). */
+  readonly hookCacheDir?: string;
+  /** Geo resolver, image transformer, …; by default built from config (tests inject counting ones). */
+  readonly attributes?: AttributeServices;
+}
+
+export interface NodeHooks {
+  plan(): HookPlan | null;
+  readonly admin: AdminHooks | null;
+  /** Reloads modules (and, when given, a new hooks list); the old plan serves on failure. */
+  reload(hooks?: readonly HookConfig[]): Promise<ReloadResult>;
+  close(): Promise<void>;
 }
 
 export interface EdgehookNode {
@@ -36,6 +57,8 @@ export interface EdgehookNode {
   readonly adminUrl: string | null;
   readonly store: CacheStore;
   readonly metrics: ProxyMetrics;
+  /** Hot reload (admin POST /hooks/reload, SIGHUP); null when no hooks are configured. */
+  reloadHooks(hooks?: readonly HookConfig[]): Promise<ReloadResult | null>;
   /** Graceful: stop accepting, finish in-flight requests up to the grace period, close everything. */
   close(graceMs?: number): Promise<void>;
 }
@@ -44,16 +67,19 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.log.level });
   const clock = options.clock ?? systemClock;
+  const telemetry = options.telemetry ?? createTelemetry();
+  const hooks = options.hooks ?? (config.hooks.length === 0 ? null : await loadHooks(config.hooks, logger, clock, telemetry, options.hookCacheDir));
   const store = options.store ?? createCacheStore(cacheStoreConfig(config), logger);
-  const origin = createOriginClient({
+  const origin = traceOriginClient(createOriginClient({
     url: config.origin.url,
     connectTimeoutMs: config.origin.connectTimeout,
     headersTimeoutMs: config.origin.headersTimeout,
     bodyTimeoutMs: config.origin.bodyTimeout,
     keepAliveTimeoutMs: config.origin.keepAliveTimeout,
     connections: config.origin.connections,
-  });
-  const metrics = createProxyMetrics();
+  }), telemetry.tracing, config.origin.url);
+  const metrics = createProxyMetrics(telemetry.meter);
+  const unmirrorMetrics = mirrorMetrics(telemetry.meter, { proxy: metrics, store, hooks: telemetry.hooks });
   const limits = { maxHeaders: config.limits.maxHeaders, maxUriBytes: config.limits.maxUriBytes, maxBodyBytes: config.limits.maxBodyBytes };
   const deps: PipelineDeps = {
     store,
@@ -61,6 +87,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     clock,
     logger,
     metrics,
+    tracing: telemetry.tracing,
     cache: cachePolicy(config),
     forwarding: {
       via: config.proxy.via,
@@ -70,8 +97,10 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     },
     limits,
     clientIp: createClientIpResolver(config.proxy.trustedProxies),
+    // Geo data (~110 MB) is loaded here, once, and only if geo keying or a hook may read it.
+    attributes: options.attributes ?? createAttributeServices(config, { hooksMayReadGeo: hooks !== null }),
     collapser: createCollapser<FillOutcome>(config.cache.collapseMaxWaiters, settledWhen),
-    hooks: options.hooks?.plan ?? (() => null),
+    hooks: hooks === null ? () => null : () => hooks.plan(),
   };
   const upgrades = createUpgradeProxy(config.origin.url, logger);
   const serverLimits = {
@@ -97,7 +126,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   let admin: ListeningServer | null = null;
   if (config.admin !== null) {
     admin = await startHttpServer(config.admin, serverLimits, {
-      request: createAdminHandler({ token: config.admin.token, store, metrics, logger, hooks: options.hooks?.admin ?? null, isReady: () => ready }),
+      request: createAdminHandler({ token: config.admin.token, store, metrics, hookMetrics: telemetry.hooks, logger, hooks: hooks?.admin ?? null, isReady: () => ready }),
     }, logger);
   }
   logger.info('listening', { url: proxy.url, admin: admin?.url ?? null, origin: config.origin.url });
@@ -108,19 +137,43 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     adminUrl: admin?.url ?? null,
     store,
     metrics,
+    reloadHooks: async (next) => (hooks === null ? null : hooks.reload(next)),
     close(graceMs = config.limits.shutdownGrace) {
       closing ??= (async () => {
         ready = false;
         await proxy.shutdown(graceMs);
         upgrades.close();
         await admin?.shutdown(0);
-        await options.hooks?.close();
+        unmirrorMetrics();
+        await hooks?.close();
         await origin.close();
         if (options.store === undefined) await store.close();
         logger.info('stopped');
       })();
       return closing;
     },
+  };
+}
+
+/**
+ * Loads every configured hook before listening: a module that fails to load or does not export
+ * what it is bound to stops startup with a message naming the hook, not a stack trace later.
+ */
+async function loadHooks(
+  configs: readonly HookConfig[], logger: Logger, clock: Clock, telemetry: Telemetry, cacheDir = join(process.cwd(), '.cache'),
+): Promise<NodeHooks> {
+  let registry: HookRegistry;
+  try {
+    registry = await createHookPlan(configs, { logger, clock, baseDir: process.cwd(), cacheDir, telemetry });
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
+  const reload = (next?: readonly HookConfig[]): Promise<ReloadResult> => registry.reload(next);
+  return {
+    plan: () => registry.plan(),
+    admin: { list: () => registry.list(), reload: () => reload() },
+    reload,
+    close: async () => registry.close(),
   };
 }
 

@@ -6,6 +6,7 @@
  * Run: node bench/lib/edgehook-server.ts --origin http://127.0.0.1:PORT [--config edgehook.yaml]
  */
 import { parseArgs } from 'node:util';
+import { startTelemetry } from '../../src/cli/telemetry.ts';
 import { configFromFlags, loadConfigFile } from '../../src/config/load.ts';
 import { createLogger } from '../../src/log.ts';
 import { startNode } from '../../src/node.ts';
@@ -17,9 +18,12 @@ const config = values.config === undefined
   ? configFromFlags(overrides, { env: {} })
   : await loadConfigFile(values.config, { overrides, env: {} });
 // Warnings go to stderr (the harness keeps a tail for errors); stdout carries only the listening line.
-const node = await startNode({ config, logger: createLogger({ level: 'warn' }) });
+const logger = createLogger({ level: 'warn' });
+// As the CLI does: the OpenTelemetry SDK only when the config (or OTEL_* variables) export something.
+const telemetry = await startTelemetry(config.telemetry, process.env, logger);
+const node = await startNode({ config, logger, telemetry: telemetry.telemetry });
 process.stdout.write(JSON.stringify({ msg: 'listening', url: node.url }) + '\n');
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => void node.close(1_000).then(() => process.exit(0)));
+  process.once(signal, () => void node.close(1_000).then(() => telemetry.shutdown()).then(() => process.exit(0)));
 }

@@ -6,16 +6,22 @@
  *   GET  /hit/<size>    Cache-Control: public, max-age=3600   (cacheable; query string ignored)
  *   GET  /miss/<size>   Cache-Control: no-store               (every request reaches the origin)
  *   POST /post/<size>   reads the request body, answers <size> bytes, no-store
- *   GET  /__stats       {"requests": N} — requests served so far, excluding /__stats itself
+ *   GET  /__stats       {"requests": N, "otlpExports": M} — requests served so far, excluding /__stats
+ *                       itself and OTLP exports
+ *   GET  /image/photo-1mp.jpg   a 1 MP JPEG, public, max-age=3600 (query string ignored; the image group)
+ *   POST /v1/<signal>   a no-op OTLP/HTTP receiver (traces, metrics): reads and drops the export,
+ *                       answers an empty success; the tracing bench group points edgehook here
  *
  * <size> is bytes with an optional k suffix (1k = 1024). Prints the CLI's listening line.
  * Run: node bench/lib/fixture-server.ts
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import sharp from 'sharp';
 
 const MAX_SIZE = 16 * 1024 * 1024;
 const bodies = new Map<number, Buffer>();
 let served = 0;
+let otlpExports = 0;
 
 function parseSize(text: string): number | null {
   const match = /^(\d+)(k?)$/.exec(text);
@@ -46,10 +52,12 @@ function route(request: IncomingMessage, response: ServerResponse): void {
   const [, kind = '', sizeText = ''] = (request.url ?? '/').split('?')[0]!.split('/');
   if (kind === '__stats') {
     response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    response.end(JSON.stringify({ requests: served }));
+    response.end(JSON.stringify({ requests: served, otlpExports }));
     return;
   }
+  if (kind === 'v1' && request.method === 'POST') return dropOtlpExport(request, response);
   served += 1;
+  if (kind === 'image' && sizeText === 'photo-1mp.jpg' && request.method === 'GET') return sendPhoto(response);
   const size = parseSize(sizeText);
   if (size === null) return void response.writeHead(404).end();
   if (kind === 'hit' && request.method === 'GET') return send(response, size, 'public, max-age=3600');
@@ -60,6 +68,26 @@ function route(request: IncomingMessage, response: ServerResponse): void {
     return;
   }
   response.writeHead(405).end();
+}
+
+/** A 1000 × 1000 JPEG, built once at startup: blurred noise compresses about like a photo (~180 KB). */
+const PHOTO = await sharp({ create: { width: 1000, height: 1000, channels: 3, background: '#6a8caf', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+  .blur(1.2).jpeg({ quality: 85 }).toBuffer();
+
+function sendPhoto(response: ServerResponse): void {
+  response.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': PHOTO.length, 'cache-control': 'public, max-age=3600' });
+  response.end(PHOTO);
+}
+
+/** An empty ExportTraceServiceResponse (or metrics) is a full success in OTLP/HTTP, protobuf or JSON. */
+function dropOtlpExport(request: IncomingMessage, response: ServerResponse): void {
+  request.resume();
+  request.once('end', () => {
+    otlpExports += 1;
+    const json = request.headers['content-type'] === 'application/json';
+    response.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
+    response.end(json ? '{}' : '');
+  });
 }
 
 const server = createServer({ keepAliveTimeout: 30_000 }, route);

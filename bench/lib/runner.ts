@@ -88,7 +88,7 @@ async function measureOrFail(targetId: string, target: RunningTarget, scenario: 
 
 async function measure(targetId: string, target: RunningTarget, scenario: Scenario, options: RunnerOptions): Promise<Measurement> {
   const run = (durationSeconds: number): LoadRun => ({
-    url: target.url, request: scenario.request, connections: options.connections, durationSeconds, cpus: options.cpus.load,
+    url: target.url, request: scenario.request, connections: scenario.connections ?? options.connections, durationSeconds, cpus: options.cpus.load,
   });
   if (options.warmupSeconds > 0) await options.generator.run(run(options.warmupSeconds));
   const originBefore = await originRequests(target);

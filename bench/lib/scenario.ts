@@ -12,6 +12,11 @@ export interface Scenario {
   readonly request: LoadRequest;
   /** What share of requests should reach the origin through a cache; printed as a sanity check. */
   readonly expectOrigin: 'none' | 'all';
+  /**
+   * Connections for this scenario instead of --connections: requests that take tens of ms (image
+   * transforms) would otherwise measure queueing and the load generator's timeouts.
+   */
+  readonly connections?: number;
 }
 
 export interface RunningTarget {
@@ -39,6 +44,8 @@ export interface ScenarioGroup {
   readonly targets: readonly TargetSpec[];
   /** Target id every other target's req/s is divided by. */
   readonly baseline: string;
+  /** Target ids run when --targets is not given; absent = every target of the group. */
+  readonly defaultTargets?: readonly string[];
   readonly scenarios: readonly Scenario[];
 }
 

@@ -54,8 +54,16 @@ export const bareTarget: TargetSpec = {
   },
 };
 
+export interface EdgehookTargetOptions {
+  /**
+   * Point the OpenTelemetry exporters at the bench origin's no-op OTLP receiver (through
+   * OTEL_EXPORTER_OTLP_ENDPOINT, as an operator would), for the tracing group.
+   */
+  readonly otlpToOrigin?: boolean;
+}
+
 /** edgehook via startNode in its own process; `configFile` selects a variant (hooks, tracing, …). */
-export function edgehookTarget(id = 'edgehook', configFile: string | null = null): TargetSpec {
+export function edgehookTarget(id = 'edgehook', configFile: string | null = null, options: EdgehookTargetOptions = {}): TargetSpec {
   const extra = configFile === null ? [] : ['--config', configFile];
   return {
     id,
@@ -63,9 +71,16 @@ export function edgehookTarget(id = 'edgehook', configFile: string | null = null
     unavailable: () => (existsSync(NODE_ENTRY) ? null : 'src/node.ts does not exist yet'),
     start: (cpus) => withOrigin(cpus, (originUrl) => {
       const [command, args] = pinned(cpus.target, process.execPath, [NODE_LAUNCHER, '--origin', originUrl, ...extra]);
-      return startChildServer({ command, args });
+      const env = withoutOtelVariables(process.env);
+      if (options.otlpToOrigin === true) env.OTEL_EXPORTER_OTLP_ENDPOINT = originUrl;
+      return startChildServer({ command, args, env });
     }),
   };
+}
+
+/** The shell's own OTEL_* settings must not turn a variant (or the baseline) into another one. */
+function withoutOtelVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('OTEL_')));
 }
 
 /** edgehook through its CLI, as deployed (the CLI also starts the telemetry SDK). */

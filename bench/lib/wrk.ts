@@ -26,7 +26,8 @@ export function wrkScript(request: LoadRequest, runTag: string): string {
       `local tag = "${runTag}"`,
       'request = function()',
       '  counter = counter + 1',
-      `  return wrk.format(nil, "${request.path}?u=" .. tag .. "-" .. counter)`,
+      // A path that has a query already (an image variant) gets the tag as one more parameter.
+      `  return wrk.format(nil, "${request.path}${request.path.includes('?') ? '&' : '?'}u=" .. tag .. "-" .. counter)`,
       'end',
     );
   }

@@ -8,6 +8,7 @@ import type { CacheStore } from '../cache/types.ts';
 import { absoluteUrl } from '../http/cache-key.ts';
 import type { Logger } from '../log.ts';
 import { collectBody } from '../pipeline/read-body.ts';
+import type { HookMetrics } from '../telemetry/hook-metrics.ts';
 import type { ProxyMetrics } from '../telemetry/proxy-metrics.ts';
 import { renderPrometheus } from './prometheus.ts';
 
@@ -21,6 +22,8 @@ export interface AdminDeps {
   readonly token: string | null;
   readonly store: CacheStore;
   readonly metrics: ProxyMetrics;
+  /** Per hook and phase call metrics (absent: no hook section in /metrics). */
+  readonly hookMetrics?: HookMetrics;
   readonly logger: Logger;
   readonly hooks: AdminHooks | null;
   /** False once shutdown begins, so load balancers stop sending traffic. */
@@ -32,7 +35,12 @@ type Route = (req: IncomingMessage, res: ServerResponse, deps: AdminDeps) => Pro
 const ROUTES: Record<string, Route> = {
   'GET /healthz': (_req, res, deps) => json(res, deps.isReady() ? 200 : 503, { status: deps.isReady() ? 'ok' : 'draining' }),
   'GET /metrics': (_req, res, deps) => {
-    const text = renderPrometheus({ proxy: deps.metrics.snapshot(), store: deps.store.stats(), extra: deps.hooks?.metricsText?.() ?? '' });
+    const text = renderPrometheus({
+      proxy: deps.metrics.snapshot(),
+      store: deps.store.stats(),
+      ...(deps.hookMetrics === undefined ? {} : { hooks: deps.hookMetrics.snapshot() }),
+      extra: deps.hooks?.metricsText?.() ?? '',
+    });
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
     res.end(text);
   },

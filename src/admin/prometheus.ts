@@ -1,66 +1,103 @@
 /**
- * Prometheus text exposition (format 0.0.4) of the proxy's metrics and the store's gauges.
- * Rendered on scrape only, never on the request path.
+ * Prometheus text exposition (format 0.0.4) of the proxy's metrics, the hooks' and the store's
+ * gauges. Rendered on scrape only, never on the request path. Names: src/telemetry/names.ts.
  */
 import type { CacheStoreStats } from '../cache/types.ts';
-import type { ProxyMetricsSnapshot } from '../telemetry/proxy-metrics.ts';
+import { CIRCUIT_STATES, type HookMetricsSnapshot } from '../telemetry/hook-metrics.ts';
+import type { Histogram } from '../telemetry/histogram.ts';
+import { PROM } from '../telemetry/names.ts';
+import { hitRatio, type ProxyMetricsSnapshot } from '../telemetry/proxy-metrics.ts';
 
 export interface MetricsSources {
   readonly proxy: ProxyMetricsSnapshot;
   readonly store: CacheStoreStats;
-  /** Extra exposition text appended as is (e.g. hook metrics). */
+  readonly hooks?: HookMetricsSnapshot;
+  /** Extra exposition text appended as is. */
   readonly extra?: string;
 }
 
-export function renderPrometheus({ proxy, store, extra }: MetricsSources): string {
-  const lines: string[] = [];
-  const metric = (name: string, type: string, help: string): void => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-  };
+type Lines = string[];
 
-  metric('edgehook_responses_total', 'counter', 'Responses sent, by cache outcome and status class.');
-  for (const [key, value] of proxy.responses) {
-    const [source, statusClass] = key.split('|');
-    lines.push(`edgehook_responses_total{cache="${source}",status_class="${statusClass}"} ${value}`);
-  }
-  metric('edgehook_cache_hit_ratio', 'gauge', 'Share of cacheable responses served from cache (hit + stale) since start.');
-  lines.push(`edgehook_cache_hit_ratio ${hitRatio(proxy)}`);
-  metric('edgehook_response_body_bytes_total', 'counter', 'Body bytes served, by cache outcome.');
-  for (const [source, bytes] of proxy.bytesServed) lines.push(`edgehook_response_body_bytes_total{cache="${source}"} ${bytes}`);
-
-  metric('edgehook_origin_latency_seconds', 'histogram', 'Time from sending an origin request to its response head.');
-  const { bounds, counts, sum, count } = proxy.originLatency;
-  let cumulative = 0;
-  bounds.forEach((bound, i) => {
-    cumulative += counts[i]!;
-    lines.push(`edgehook_origin_latency_seconds_bucket{le="${bound}"} ${cumulative}`);
-  });
-  lines.push(`edgehook_origin_latency_seconds_bucket{le="+Inf"} ${count}`);
-  lines.push(`edgehook_origin_latency_seconds_sum ${sum}`, `edgehook_origin_latency_seconds_count ${count}`);
-
-  metric('edgehook_origin_errors_total', 'counter', 'Origin requests that failed, by error code.');
-  for (const [code, value] of proxy.originErrors) lines.push(`edgehook_origin_errors_total{code="${code}"} ${value}`);
-  metric('edgehook_collapsed_requests_total', 'counter', 'Requests that waited on another request\'s origin fetch.');
-  lines.push(`edgehook_collapsed_requests_total ${proxy.collapsed}`);
-
-  metric('edgehook_cache_bytes', 'gauge', 'Bytes held by the cache store.');
-  lines.push(`edgehook_cache_bytes ${store.bytes}`);
-  metric('edgehook_cache_max_bytes', 'gauge', 'Byte bound of the cache store.');
-  lines.push(`edgehook_cache_max_bytes ${store.maxBytes}`);
-  metric('edgehook_cache_entries', 'gauge', 'Objects held by the cache store.');
-  lines.push(`edgehook_cache_entries ${store.entries}`);
-  metric('edgehook_cache_evictions_total', 'counter', 'Objects evicted to stay within bounds.');
-  lines.push(`edgehook_cache_evictions_total ${store.evictions}`);
+export function renderPrometheus({ proxy, store, hooks, extra }: MetricsSources): string {
+  const lines: Lines = [];
+  renderProxy(lines, proxy);
+  renderStore(lines, store);
+  if (hooks !== undefined) renderHooks(lines, hooks);
+  renderTransforms(lines, proxy);
   return lines.join('\n') + '\n' + (extra ?? '');
 }
 
-function hitRatio(proxy: ProxyMetricsSnapshot): number {
-  let hits = 0;
-  let total = 0;
+function header(lines: Lines, name: string, type: string, help: string): void {
+  lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+}
+
+function renderProxy(lines: Lines, proxy: ProxyMetricsSnapshot): void {
+  header(lines, PROM.responses, 'counter', 'Responses sent, by cache outcome and status class.');
   for (const [key, value] of proxy.responses) {
-    const source = key.slice(0, key.indexOf('|'));
-    if (source === 'hit' || source === 'stale') hits += value;
-    if (source === 'hit' || source === 'stale' || source === 'miss' || source === 'revalidated') total += value;
+    const [source, statusClass] = key.split('|');
+    lines.push(`${PROM.responses}{cache="${source}",status_class="${statusClass}"} ${value}`);
   }
-  return total === 0 ? 0 : Number((hits / total).toFixed(6));
+  header(lines, PROM.hitRatio, 'gauge', 'Share of cacheable responses served from cache (hit + stale) since start.');
+  lines.push(`${PROM.hitRatio} ${hitRatio(proxy)}`);
+  header(lines, PROM.responseBytes, 'counter', 'Body bytes served, by cache outcome.');
+  for (const [source, bytes] of proxy.bytesServed) lines.push(`${PROM.responseBytes}{cache="${source}"} ${bytes}`);
+  header(lines, PROM.originLatency, 'histogram', 'Time from sending an origin request to its response head.');
+  renderHistogram(lines, PROM.originLatency, '', proxy.originLatency);
+  header(lines, PROM.originErrors, 'counter', 'Origin requests that failed, by error code.');
+  for (const [code, value] of proxy.originErrors) lines.push(`${PROM.originErrors}{code="${code}"} ${value}`);
+  header(lines, PROM.collapsed, 'counter', 'Requests that waited on another request\'s origin fetch.');
+  lines.push(`${PROM.collapsed} ${proxy.collapsed}`);
+}
+
+function renderStore(lines: Lines, store: CacheStoreStats): void {
+  header(lines, PROM.cacheBytes, 'gauge', 'Bytes held by the cache store.');
+  lines.push(`${PROM.cacheBytes} ${store.bytes}`);
+  header(lines, PROM.cacheMaxBytes, 'gauge', 'Byte bound of the cache store.');
+  lines.push(`${PROM.cacheMaxBytes} ${store.maxBytes}`);
+  header(lines, PROM.cacheEntries, 'gauge', 'Objects held by the cache store.');
+  lines.push(`${PROM.cacheEntries} ${store.entries}`);
+  header(lines, PROM.cacheEvictions, 'counter', 'Objects evicted to stay within bounds.');
+  lines.push(`${PROM.cacheEvictions} ${store.evictions}`);
+}
+
+function renderHooks(lines: Lines, hooks: HookMetricsSnapshot): void {
+  header(lines, PROM.hookCalls, 'counter', 'Hook calls, per hook and phase.');
+  for (const p of hooks.phases) lines.push(`${PROM.hookCalls}{hook="${label(p.hook)}",phase="${p.phase}"} ${p.calls}`);
+  header(lines, PROM.hookErrors, 'counter', 'Hook calls that failed (then on_error decided), per hook, phase and error code.');
+  for (const p of hooks.phases) {
+    for (const [code, value] of p.errors) lines.push(`${PROM.hookErrors}{hook="${label(p.hook)}",phase="${p.phase}",code="${code}"} ${value}`);
+  }
+  header(lines, PROM.hookDuration, 'histogram', 'Hook call duration, per hook and phase.');
+  for (const p of hooks.phases) renderHistogram(lines, PROM.hookDuration, `hook="${label(p.hook)}",phase="${p.phase}",`, p.duration);
+  header(lines, PROM.hookCircuit, 'gauge', 'Hook circuit breaker state: 1 for the current state, 0 for the others.');
+  for (const [hook, current] of hooks.circuits) {
+    for (const state of CIRCUIT_STATES) lines.push(`${PROM.hookCircuit}{hook="${label(hook)}",state="${state}"} ${state === current ? 1 : 0}`);
+  }
+}
+
+function renderTransforms(lines: Lines, proxy: ProxyMetricsSnapshot): void {
+  header(lines, PROM.transforms, 'counter', 'Body transforms (image resizing and re-encoding), by kind and outcome.');
+  for (const [key, value] of proxy.transforms) {
+    const [kind, outcome] = key.split('|');
+    lines.push(`${PROM.transforms}{kind="${label(kind!)}",outcome="${outcome}"} ${value}`);
+  }
+  header(lines, PROM.transformDuration, 'histogram', 'Body transform duration.');
+  renderHistogram(lines, PROM.transformDuration, '', proxy.transformDuration);
+}
+
+/** Cumulative `le` buckets, +Inf, sum and count; `labels` is a prefix like `hook="a",`. */
+function renderHistogram(lines: Lines, name: string, labels: string, histogram: Readonly<Histogram>): void {
+  let cumulative = 0;
+  histogram.bounds.forEach((bound, i) => {
+    cumulative += histogram.counts[i]!;
+    lines.push(`${name}_bucket{${labels}le="${bound}"} ${cumulative}`);
+  });
+  lines.push(`${name}_bucket{${labels}le="+Inf"} ${histogram.count}`);
+  const plain = labels === '' ? '' : `{${labels.slice(0, -1)}}`;
+  lines.push(`${name}_sum${plain} ${histogram.sum}`, `${name}_count${plain} ${histogram.count}`);
+}
+
+/** Label values are config names and codes, but escape anyway: one bad name must not break a scrape. */
+function label(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }

@@ -8,11 +8,14 @@ import { ConfigError } from '../errors.ts';
 import { configFromFlags, loadConfigFile, resolveConfig } from '../config/load.ts';
 import type { EdgehookConfig } from '../config/types.ts';
 import { formatHostPort } from '../config/parse-host-port.ts';
-import { createLogger } from '../log.ts';
+import { createLogger, type Logger } from '../log.ts';
 import { startNode, type EdgehookNode } from '../node.ts';
+import { join } from 'node:path';
+import { buildDemoHooks, signedDemoPath } from '../demo/demo-hooks.ts';
 import { demoEndpoints, startDemoOrigin } from '../demo/demo-origin.ts';
 import { parseCli, type CliCommand } from './args.ts';
 import { helpText } from './help.ts';
+import { startTelemetry } from './telemetry.ts';
 
 async function main(argv: readonly string[]): Promise<number> {
   const command = parseCli(argv);
@@ -24,7 +27,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`edgehook ${packageVersion()}\n`);
       return 0;
     case 'serve':
-      return serve(await serveConfig(command));
+      return serve(await serveConfig(command), () => serveConfig(command));
     case 'demo':
       return demo(command);
     case 'hook': {
@@ -39,26 +42,49 @@ async function serveConfig(command: Extract<CliCommand, { command: 'serve' }>): 
   return loadConfigFile(command.configFile, { overrides: command.overrides });
 }
 
-async function serve(config: EdgehookConfig, beforeStop?: () => Promise<void>): Promise<number> {
+async function serve(config: EdgehookConfig, rereadConfig: () => Promise<EdgehookConfig>): Promise<number> {
   const logger = createLogger({ level: config.log.level });
-  const node = await startNode({ config, logger });
-  return waitForSignal(node, async () => {
-    await beforeStop?.();
+  const telemetry = await startTelemetry(config.telemetry, process.env, logger);
+  const node = await startNode({ config, logger, telemetry: telemetry.telemetry });
+  reloadHooksOnSighup(node, rereadConfig, logger);
+  return waitForSignal(node, () => telemetry.shutdown());
+}
+
+/**
+ * SIGHUP re-reads the config file and reloads the hooks (new modules, new hooks list) with the
+ * same atomic swap as POST /hooks/reload. A config that no longer validates, or a module that
+ * fails to load, leaves the running hooks serving; the reason is logged.
+ */
+function reloadHooksOnSighup(node: EdgehookNode, rereadConfig: () => Promise<EdgehookConfig>, logger: Logger): void {
+  process.on('SIGHUP', () => {
+    void (async () => {
+      const config = await rereadConfig();
+      const result = await node.reloadHooks(config.hooks);
+      logger.info('hooks reloaded (SIGHUP)', { result });
+    })().catch((error: unknown) => {
+      logger.error('hook reload failed (SIGHUP): the running hooks keep serving', { code: 'EH_HOOK_LOAD', error });
+    });
   });
 }
 
 async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<number> {
+  const hooks = await buildDemoHooks(join(process.cwd(), '.cache'));
   const origin = await startDemoOrigin(command.originListen);
   const config = resolveConfig({
     origin: { url: origin.url },
     listen: formatHostPort(command.listen),
     admin: command.admin === null ? false : formatHostPort(command.admin),
     log: { level: command.logLevel },
+    hooks,
   });
   const logger = createLogger({ level: config.log.level });
-  const node = await startNode({ config, logger });
+  const telemetry = await startTelemetry(config.telemetry, process.env, logger);
+  const node = await startNode({ config, logger, telemetry: telemetry.telemetry });
   printDemoGuide(node, origin.url);
-  return waitForSignal(node, () => origin.close());
+  return waitForSignal(node, async () => {
+    await origin.close();
+    await telemetry.shutdown();
+  });
 }
 
 function printDemoGuide(node: EdgehookNode, originUrl: string): void {
@@ -69,9 +95,14 @@ function printDemoGuide(node: EdgehookNode, originUrl: string): void {
     'Try (watch the Cache-Status and Age headers):',
     ...demoEndpoints().map(([path, doc]) => `  curl -si ${node.url}${path}\n      ${doc}`),
     '',
+    'Example hooks (built from examples/, WebAssembly): signed-urls on /files/**, geo-headers everywhere,',
+    'cache-ttl on /static/**. A download the signed-urls hook lets through for the next hour:',
+    `  curl -si '${node.url}${signedDemoPath('/files/report.pdf', Date.now())}'`,
+    '',
     ...(node.adminUrl === null ? [] : [
       'Admin API:',
       `  curl -s ${node.adminUrl}/metrics`,
+      `  curl -s ${node.adminUrl}/hooks`,
       `  curl -s -X POST ${node.adminUrl}/purge -d '{"tag":"static"}'`,
       '',
     ]),

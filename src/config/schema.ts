@@ -7,6 +7,8 @@ import * as s from './dsl/index.ts';
 import { hooksField } from './hooks-schema.ts';
 import { telemetryField } from './telemetry-schema.ts';
 import { checkAddresses } from './cross-checks.ts';
+import { cacheKeyField, checkGeoKey, geoField } from './geo-schema.ts';
+import { imageField } from './image-schema.ts';
 import type { LogLevel } from '../log.ts';
 import type { AdminConfig, EdgehookConfig } from './types.ts';
 
@@ -90,6 +92,7 @@ const cache = s.object({
     pattern: { regex: /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, label: 'an HTTP token like "edgehook"' },
   }),
   sort_query: s.bool({ doc: 'Sort query parameters when building the cache key, so ?a=1&b=2 and ?b=2&a=1 share an entry.', default: false }),
+  key: cacheKeyField,
 }, { doc: 'The HTTP cache.' });
 
 const limits = s.object({
@@ -121,10 +124,10 @@ const log = s.object({
   level: s.enumOf(LOG_LEVELS, { doc: 'Lowest level written (JSON lines on stderr).', default: 'info' }),
 }, { doc: 'Logging.' });
 
-const configShape = { origin, listen, admin, cache, limits, proxy, log, hooks: hooksField, telemetry: telemetryField };
+const configShape = { origin, listen, admin, cache, limits, proxy, log, hooks: hooksField, telemetry: telemetryField, geo: geoField, image: imageField };
 
 /** The whole config: the root mapping, plus checks that span sections. */
-export const edgehookSchema: s.Field<EdgehookConfig> = s.map(s.object(configShape, { doc: 'edgehook configuration.' }), checkAddresses);
+export const edgehookSchema: s.Field<EdgehookConfig> = s.map(s.map(s.object(configShape, { doc: 'edgehook configuration.' }), checkAddresses), checkGeoKey);
 
 /** Fails to compile when the schema and EdgehookConfig (types.ts) disagree. */
 export type ConfigSchemaMatches = s.SameShape<s.ObjectValue<typeof configShape>, EdgehookConfig>;

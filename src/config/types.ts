@@ -6,11 +6,13 @@
  */
 import type { LogLevel } from '../log.ts';
 import type { ByteCount, Millis } from './dsl/units.ts';
+import type { CacheKeyConfig, GeoConfig } from './geo-schema.ts';
 import type { HookConfig } from './hooks-schema.ts';
+import type { ImageConfig } from './image-schema.ts';
 import type { HostPort } from './parse-host-port.ts';
-import type { TelemetryConfig } from './telemetry-schema.ts';
+import type { MetricsConfig, TelemetryConfig, TracesConfig } from './telemetry-schema.ts';
 
-export type { ByteCount, HookConfig, HostPort, Millis, TelemetryConfig };
+export type { ByteCount, HookConfig, HostPort, Millis, MetricsConfig, TelemetryConfig, TracesConfig };
 
 export interface EdgehookConfig {
   readonly origin: OriginConfig;
@@ -23,6 +25,8 @@ export interface EdgehookConfig {
   readonly log: LogConfig;
   readonly hooks: readonly HookConfig[];
   readonly telemetry: TelemetryConfig;
+  readonly geo: GeoConfig;
+  readonly image: ImageConfig;
 }
 
 export interface OriginConfig {
@@ -61,6 +65,8 @@ export interface CacheConfig {
   /** Cache name in the Cache-Status response header. */
   readonly name: string;
   readonly sortQuery: boolean;
+  /** Cache key parts added without a hook (geo). */
+  readonly key: CacheKeyConfig;
 }
 
 export interface MemoryCacheConfig {

@@ -14,6 +14,7 @@ export interface DemoOrigin {
 type Endpoint = (req: IncomingMessage, res: ServerResponse, rest: string) => void;
 
 const STARTED = new Date();
+const EXAMPLE_NAMES: Record<string, string> = { '/big/': '10', '/files/': 'report.pdf' };
 
 const ENDPOINTS: ReadonlyArray<readonly [prefix: string, doc: string, handler: Endpoint]> = [
   ['/static/', 'cacheable for 60 s, with ETag and Last-Modified (revalidated with 304 once stale); purge tag "static"', (req, res, rest) => {
@@ -50,6 +51,9 @@ const ENDPOINTS: ReadonlyArray<readonly [prefix: string, doc: string, handler: E
     const mib = Math.min(Math.max(Number.parseInt(rest, 10) || 1, 1), 1024);
     streamBytes(res, mib * 1024 * 1024);
   }],
+  ['/files/', 'downloads behind the signed-urls hook: unsigned or expired URLs get 403 before the cache, even on hits', (_req, res, rest) => {
+    send(res, 200, `contents of ${rest}\n`, { 'cache-control': 'public, max-age=3600', 'content-type': 'application/octet-stream' });
+  }],
   ['/upload', 'POST/PUT a body of any size: the origin counts the bytes it received (streamed end to end)', (req, res) => {
     let bytes = 0;
     req.on('data', (chunk: Buffer) => { bytes += chunk.length; });
@@ -76,7 +80,7 @@ export async function startDemoOrigin(listen: { host: string; port: number }): P
 
 /** The demo's endpoints and what each shows (printed by `edgehook demo`). */
 export function demoEndpoints(): ReadonlyArray<readonly [string, string]> {
-  return ENDPOINTS.map(([prefix, doc]) => [prefix.endsWith('/') ? `${prefix}hello.txt`.replace('/big/hello.txt', '/big/10') : prefix, doc]);
+  return ENDPOINTS.map(([prefix, doc]) => [prefix.endsWith('/') ? `${prefix}${EXAMPLE_NAMES[prefix] ?? 'hello.txt'}` : prefix, doc]);
 }
 
 function route(req: IncomingMessage, res: ServerResponse): void {

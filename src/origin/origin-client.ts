@@ -5,6 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { Span } from '@opentelemetry/api';
 import { Pool } from 'undici';
 import { EdgehookError } from '../errors.ts';
 
@@ -26,6 +27,8 @@ export interface OriginRequest {
   /** Request body to stream (uploads) or null. */
   readonly body: Readable | Buffer | null;
   readonly signal?: AbortSignal;
+  /** The request's span: the tracing decorator (telemetry/traced-origin.ts) parents the fetch on it. */
+  readonly parentSpan?: Span | null;
 }
 
 export interface OriginResponse {

@@ -9,25 +9,35 @@ import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
 import { absoluteUrl, primaryCacheKey } from '../http/cache-key.ts';
 import { formatCacheStatus } from '../http/cache-status.ts';
 import { variantMatches } from '../http/vary.ts';
+import { SPAN } from '../telemetry/names.ts';
+import { endLookupSpan, recordCollapsed } from '../telemetry/pipeline-spans.ts';
+import { traceLogFields } from '../telemetry/request-tracing.ts';
+import type { ResolvedTransform } from '../attributes/transform-spec.ts';
+import { cacheKeyExtras } from './attribute-keys.ts';
 import type { RequestContext } from './context.ts';
 import { fill, type FillOutcome } from './fill.ts';
 import { passThrough } from './pass-through.ts';
 import { errorOutgoing, localOutgoing, respond, type Outgoing } from './respond.ts';
 import { storedOutgoing } from './serve-stored.ts';
 import { lookupInPairs } from './stored-object.ts';
+import { variantFill } from './variant-fill.ts';
 
 const EMPTY_CC: CacheControl = Object.freeze({});
 
 export interface CacheLookup {
   readonly key: string;
   readonly requestCacheControl: CacheControl;
+  /** The image variant this key holds: filled by transforming the original, not from the origin. */
+  readonly variant: ResolvedTransform | null;
 }
 
 export async function cacheFlow(ctx: RequestContext): Promise<void> {
   const { deps, view } = ctx;
+  const lookupSpan = deps.tracing.startChild(ctx.span, SPAN.cacheLookup);
   const lookup = prepareLookup(ctx);
   const now = deps.clock.now();
   const stored = selectVariant(ctx, deps.store.get(lookup.key));
+  endLookupSpan(lookupSpan, stored === undefined ? 'miss' : stored === 'vary-miss' ? 'vary-miss' : 'hit');
   if (stored === undefined) return miss(ctx, lookup, 'uri-miss');
   if (stored === 'vary-miss') return miss(ctx, lookup, 'vary-miss');
   if (view.header('authorization') !== undefined && !sharedWithAuthorization(stored)) {
@@ -70,7 +80,7 @@ function prepareLookup(ctx: RequestContext): CacheLookup {
     authority: view.authority,
     path: view.path,
     query: view.query,
-    extra: view.cacheKeyParts,
+    extra: cacheKeyExtras(ctx),
   }, { sortQuery: deps.cache.sortQuery });
   const ccHeader = view.header('cache-control');
   let requestCacheControl = ccHeader === undefined ? EMPTY_CC : parseCacheControl(ccHeader);
@@ -78,7 +88,7 @@ function prepareLookup(ctx: RequestContext): CacheLookup {
   if (ccHeader === undefined && view.header('pragma')?.toLowerCase().includes('no-cache') === true) {
     requestCacheControl = { noCache: true };
   }
-  return { key, requestCacheControl };
+  return { key, requestCacheControl, variant: ctx.variant };
 }
 
 function selectVariant(ctx: RequestContext, variants: readonly CachedObject[] | undefined): CachedObject | 'vary-miss' | undefined {
@@ -126,7 +136,7 @@ async function revalidate(ctx: RequestContext, lookup: CacheLookup, stored: Cach
 
 function revalidateInBackground(ctx: RequestContext, lookup: CacheLookup, stored: CachedObject): void {
   void collapsedFill(ctx, lookup, stored, true).then(discard, (error: unknown) => {
-    ctx.deps.logger.warn('background revalidation failed', { key: lookup.key, error });
+    ctx.deps.logger.warn('background revalidation failed', { key: lookup.key, error, ...traceLogFields(ctx.span) });
   });
 }
 
@@ -134,18 +144,22 @@ function revalidateInBackground(ctx: RequestContext, lookup: CacheLookup, stored
  * Joins (or leads) the fill for this key. Resolves to 'refetch' when this request cannot use the
  * shared outcome: it was not storable (private to the leader), or the Vary selection differs.
  */
-async function collapsedFill(ctx: RequestContext, lookup: CacheLookup, stale: CachedObject | null, background = false): Promise<FillOutcome | 'refetch'> {
+export async function collapsedFill(ctx: RequestContext, lookup: CacheLookup, stale: CachedObject | null, background = false): Promise<FillOutcome | 'refetch'> {
   // The absolute URL (for purge matching) is only needed when something may be stored.
   const url = absoluteUrl(ctx.view.scheme, ctx.view.authority, ctx.view.path, ctx.view.query);
   const request = { key: lookup.key, url, stale, requestCacheControl: lookup.requestCacheControl };
+  const start = (): Promise<FillOutcome> => (lookup.variant === null ? fill(ctx, request) : variantFill(ctx, request, lookup.variant));
   // Credentials decide what an answer may be shared with, so an authorized request fills alone.
-  if (ctx.view.header('authorization') !== undefined) return fill(ctx, request);
-  const joined = ctx.deps.collapser.run(lookup.key, () => fill(ctx, request));
-  if (joined === null) return fill(ctx, request);
+  if (ctx.view.header('authorization') !== undefined) return start();
+  const joined = ctx.deps.collapser.run(lookup.key, start);
+  if (joined === null) return start();
   const outcome = await joined.outcome;
   if (joined.leader || background) return outcome;
   ctx.deps.metrics.countCollapsed();
-  return usableByWaiter(ctx, outcome) ? outcome : 'refetch';
+  recordCollapsed(ctx.span);
+  if (usableByWaiter(ctx, outcome)) return outcome;
+  // Passing a variant request through would send the untransformed original: it fills alone instead.
+  return lookup.variant === null ? 'refetch' : start();
 }
 
 function usableByWaiter(ctx: RequestContext, outcome: FillOutcome): boolean {
@@ -195,7 +209,7 @@ function outgoingFromFill(ctx: RequestContext, outcome: FillOutcome, why: 'uri-m
     case 'private': {
       const status = formatCacheStatus(name, { fwd: why, fwdStatus: outcome.status, detail: outcome.reason });
       const body = Buffer.isBuffer(outcome.body) ? { kind: 'buffer' as const, data: outcome.body } : { kind: 'stream' as const, stream: outcome.body };
-      return { status: outcome.status, headers: outcome.headers, body, source: 'miss', cacheStatus: status };
+      return { status: outcome.status, headers: outcome.headers, body, source: 'miss', cacheStatus: status, image: outcome.image };
     }
     case 'local':
       return localOutgoing(ctx, outcome.response, 'local');

@@ -3,13 +3,18 @@
  * it. No global state: two nodes with different stores and origins can share a process.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Span } from '@opentelemetry/api';
+import type { AttributeServices } from '../attributes/attribute-services.ts';
 import type { ClientIpResolver } from '../attributes/client-ip.ts';
+import type { RequestAttributeSet } from '../attributes/request-attributes.ts';
+import type { ResolvedTransform } from '../attributes/transform-spec.ts';
 import type { CacheStore } from '../cache/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { OriginClient } from '../origin/origin-client.ts';
 import type { RequestLimits } from '../server/request-guard.ts';
 import type { ProxyMetrics } from '../telemetry/proxy-metrics.ts';
+import type { RequestTracing } from '../telemetry/request-tracing.ts';
 import type { CachePolicy } from './cache-policy.ts';
 import type { Collapser } from './collapser.ts';
 import type { FillOutcome } from './fill.ts';
@@ -23,10 +28,14 @@ export interface PipelineDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: ProxyMetrics;
+  /** Spans on the request path (off: every call returns null at once). */
+  readonly tracing: RequestTracing;
   readonly cache: CachePolicy;
   readonly forwarding: ForwardingPolicy;
   readonly limits: RequestLimits;
   readonly clientIp: ClientIpResolver;
+  /** Geo resolver and key, image limits and transformer, transform routes (src/attributes). */
+  readonly attributes: AttributeServices;
   /** Concurrent fills per cache key, shared by every request on this node. */
   readonly collapser: Collapser<FillOutcome>;
   /** The current hook plan (swapped atomically on reload); null when no hooks are configured. */
@@ -38,9 +47,15 @@ export interface RequestContext {
   readonly res: ServerResponse;
   readonly deps: PipelineDeps;
   readonly clientIp: string;
+  /** The request's SERVER span; null when tracing is off. May be sampled out (not recording). */
+  readonly span: Span | null;
   readonly route: RouteHooks | null;
   /** Present when the route has hooks: the state they read and edit. */
   readonly hookRequest: HookRequestState | null;
   /** The request after on-request edits. */
   view: RequestView;
+  /** Geo (lazy) and image attributes; the same object hooks see as hookRequest.attributes. */
+  readonly attributes: RequestAttributeSet;
+  /** The image variant the request asks for (set after on-request), or null: serve the URL as is. */
+  variant: ResolvedTransform | null;
 }

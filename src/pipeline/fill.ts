@@ -5,6 +5,7 @@
  * conditional fill is folded into the stored object.
  */
 import type { Readable } from 'node:stream';
+import type { ImageInspection } from '../attributes/image.ts';
 import { normalizeAddress } from '../attributes/client-ip.ts';
 import type { CachedObject, CachedObjectMeta } from '../cache/types.ts';
 import type { EdgehookError } from '../errors.ts';
@@ -14,10 +15,15 @@ import { fieldsToStrip, isStorable } from '../http/storability.ts';
 import { parseSurrogateControl, surrogateCapability } from '../http/surrogate-control.ts';
 import { parseVary, variantKeyFor } from '../http/vary.ts';
 import { toOriginError, type OriginResponse } from '../origin/origin-client.ts';
+import { SPAN } from '../telemetry/names.ts';
+import { endStoreSpan, tracePhase } from '../telemetry/pipeline-spans.ts';
+import { traceLogFields } from '../telemetry/request-tracing.ts';
+import { setAttributeHeaders } from './attribute-keys.ts';
 import type { RequestContext } from './context.ts';
 import { originRequestHeaders, responseHeaderPairs } from './forward-headers.ts';
 import type { HookResponseState, LocalResponse } from './hook-seam.ts';
-import { collectBody, discardStream } from './read-body.ts';
+import { bufferForHook, inspectForHooks, transformForStore } from './image-fill.ts';
+import { discardStream } from './read-body.ts';
 import { pathAndQuery } from './request-view.ts';
 import { SharedBody } from './shared-body.ts';
 import { buildStoredMeta, lookupInPairs, mergeNotModified } from './stored-object.ts';
@@ -26,7 +32,7 @@ export type FillOutcome =
   /** Storable: every collapsed request may read it (if its Vary selection matches). */
   | { readonly kind: 'shared'; readonly status: number; readonly meta: CachedObjectMeta; readonly body: SharedBody }
   /** Not storable: only the leader may use it; waiters fetch for themselves. */
-  | { readonly kind: 'private'; readonly status: number; readonly headers: [string, string][]; readonly body: Readable | Buffer; readonly reason: string }
+  | { readonly kind: 'private'; readonly status: number; readonly headers: [string, string][]; readonly body: Readable | Buffer; readonly reason: string; readonly image?: ImageInspection }
   /** The origin confirmed the stored object (304 to a conditional fill). */
   | { readonly kind: 'not-modified'; readonly object: CachedObject }
   /** A hook answered instead of the origin response. */
@@ -46,13 +52,14 @@ export async function fill(ctx: RequestContext, request: FillRequest): Promise<F
   const peerAddress = normalizeAddress(ctx.req.socket.remoteAddress ?? '');
   const headers = originRequestHeaders(ctx.view, deps.forwarding, { clientIp: ctx.clientIp, peerAddress, forCacheFill: true });
   headers['surrogate-capability'] = surrogateCapability(deps.cache.name);
+  setAttributeHeaders(headers, ctx);
   addValidators(headers, request.stale);
   const requestTime = deps.clock.now();
   const started = deps.clock.monotonic();
   let response: OriginResponse;
   try {
     // A HEAD miss fills with GET so that later GETs and HEADs are hits.
-    response = await deps.origin.request({ method: 'GET', path: pathAndQuery(ctx.view), headers, body: null });
+    response = await deps.origin.request({ method: 'GET', path: pathAndQuery(ctx.view), headers, body: null, parentSpan: ctx.span });
   } catch (error) {
     const originError = toOriginError(error);
     deps.metrics.countOriginError(originError.code);
@@ -82,16 +89,22 @@ async function storeOrPass(
   let headers = responseHeaderPairs(response.headers);
   let body: Readable | Buffer = response.body;
   let hookState: HookResponseState | null = null;
+  // Inspected before on-origin-response so its hooks see image(), and stored so hits need not decode.
+  const inspected = await inspectForHooks(ctx, status, headers, body);
+  body = inspected.body;
+  let image = inspected.inspection;
+  ctx.attributes.setImage(image);
 
   const chain = ctx.route?.onOriginResponse ?? null;
   if (chain !== null && ctx.hookRequest !== null) {
     hookState = { status, headers: HeaderMap.fromPairs(headers), body: null, source: 'miss', tags: [] };
     if (ctx.route!.responseBodyBytes > 0) {
-      const buffered = await collectBody(response.body, ctx.route!.responseBodyBytes);
+      const buffered = await bufferForHook(body, ctx.route!.responseBodyBytes);
       if (buffered === null) return { kind: 'local', response: hookBufferOverflow() };
       hookState.body = buffered;
     }
-    const verdict = await chain.run(ctx.hookRequest, hookState);
+    const phaseSpan = deps.tracing.startChild(ctx.span, SPAN.phase['on-origin-response']);
+    const verdict = await tracePhase(phaseSpan, chain.run(ctx.hookRequest, hookState, phaseSpan));
     if (verdict.tag === 'respond') {
       discardStream(response.body);
       return { kind: 'local', response: verdict.val };
@@ -102,6 +115,11 @@ async function storeOrPass(
       body = hookState.body;
       headers = headers.filter(([name]) => name !== 'content-length');
       headers.push(['content-length', String(hookState.body.length)]);
+    }
+    if (hookState.transform !== undefined) {
+      const transformed = await transformForStore(ctx, hookState.transform, status, headers, body);
+      ({ headers, body } = transformed);
+      image = transformed.inspection ?? image;
     }
   }
 
@@ -126,7 +144,7 @@ async function storeOrPass(
   if (hookState?.cacheable === false) reason = 'hook';
   else if (hookState?.cacheable === true && reason !== '' && reason !== 'set-cookie') reason = '';
   if (reason === '' && declaredLength > deps.cache.maxObjectBytes) reason = 'too-large';
-  if (reason !== '') return { kind: 'private', status, headers, body, reason };
+  if (reason !== '') return { kind: 'private', status, headers, body, reason, image };
 
   const varyNames = parseVary(lookup('vary'));
   const meta = buildStoredMeta({
@@ -140,8 +158,9 @@ async function storeOrPass(
     extraTags: hookState?.tags ?? [],
     ...ttlOverride(hookState?.ttlSeconds ?? surrogate.maxAge),
     stripFields: fieldsToStrip(responseCacheControl),
+    ...(image === undefined ? {} : { attributes: { image } }),
   }, deps.cache);
-  if (isUseless(meta)) return { kind: 'private', status, headers, body, reason: 'no-freshness' };
+  if (isUseless(meta)) return { kind: 'private', status, headers, body, reason: 'no-freshness', image };
   const shared = new SharedBody(deps.cache.maxObjectBytes);
   pumpAndStore(ctx, body, shared, meta, Number.isNaN(declaredLength) ? null : declaredLength);
   return { kind: 'shared', status, meta, body: shared };
@@ -152,13 +171,15 @@ function pumpAndStore(ctx: RequestContext, body: Readable | Buffer, shared: Shar
   const { deps } = ctx;
   const finish = (): void => {
     shared.end();
+    const storeSpan = deps.tracing.startChild(ctx.span, SPAN.cacheStore);
     const data = shared.buffer();
-    if (data === null) return;
+    if (data === null) return endStoreSpan(storeSpan, shared.bytes, 'too-large');
     if (declaredLength !== null && data.length !== declaredLength) {
-      deps.logger.warn('origin body length mismatch: not stored', { code: 'EH_ORIGIN_PROTOCOL', url: meta.url });
-      return;
+      deps.logger.warn('origin body length mismatch: not stored', { code: 'EH_ORIGIN_PROTOCOL', url: meta.url, ...traceLogFields(ctx.span) });
+      return endStoreSpan(storeSpan, data.length, 'length-mismatch');
     }
     deps.store.put({ meta, body: data });
+    endStoreSpan(storeSpan, data.length, null);
   };
   if (Buffer.isBuffer(body)) {
     queueMicrotask(() => {
@@ -170,7 +191,7 @@ function pumpAndStore(ctx: RequestContext, body: Readable | Buffer, shared: Shar
   body.on('data', (chunk: Buffer) => shared.push(chunk));
   body.on('end', finish);
   body.on('error', (error) => {
-    deps.logger.warn('origin body failed', { code: toOriginError(error).code, url: meta.url });
+    deps.logger.warn('origin body failed', { code: toOriginError(error).code, url: meta.url, ...traceLogFields(ctx.span) });
     shared.fail(error);
   });
 }

@@ -4,10 +4,16 @@
  * failure becomes a short response naming its cause, or a reset when the head is already out.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Span } from '@opentelemetry/api';
+import { readersOf, RequestAttributeSet } from '../attributes/request-attributes.ts';
+import type { TransformSpec } from '../attributes/transform-spec.ts';
 import { EdgehookError } from '../errors.ts';
 import { normalizePath } from '../http/cache-key.ts';
 import { HeaderMap } from '../http/header-map.ts';
 import { guardRequest, type GuardedTarget } from '../server/request-guard.ts';
+import { SPAN } from '../telemetry/names.ts';
+import { recordFailure, recordRequestTarget, tracePhase } from '../telemetry/pipeline-spans.ts';
+import { traceLogFields } from '../telemetry/request-tracing.ts';
 import { cacheFlow } from './cache-flow.ts';
 import type { PipelineDeps, RequestContext } from './context.ts';
 import type { HookRequestState, RouteHooks } from './hook-seam.ts';
@@ -15,6 +21,7 @@ import { hasRequestBody, passThrough } from './pass-through.ts';
 import { collectBody } from './read-body.ts';
 import { errorOutgoing, localOutgoing, respond } from './respond.ts';
 import { viewFromHookState, viewFromNode } from './request-view.ts';
+import { decideVariant, variantFromQuery } from './variant-request.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -28,11 +35,12 @@ export function createRequestHandler(deps: PipelineDeps): RequestHandler {
       req.resume();
       return;
     }
-    handle(deps, refused, req, res).catch((error: unknown) => lastResort(deps, req, res, error));
+    const span = deps.tracing.startServerSpan(req, res);
+    handle(deps, refused, req, res, span).catch((error: unknown) => lastResort(deps, req, res, error, span));
   };
 }
 
-async function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessage, res: ServerResponse, span: Span | null): Promise<void> {
   let target: GuardedTarget;
   try {
     const guarded = guardRequest(req, deps.limits);
@@ -41,24 +49,33 @@ async function handle(deps: PipelineDeps, refused: WeakSet<object>, req: Incomin
     target = { ...guarded, path: normalizePath(guarded.path) };
   } catch (error) {
     refused.add(req.socket);
-    return reject(deps, req, res, error);
+    return reject(deps, req, res, error, span);
   }
   const clientIp = deps.clientIp.resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']);
   const route = deps.hooks()?.select(req.method ?? 'GET', target.authority, target.path) ?? null;
-  const hookRequest = route === null ? null : hookRequestState(req, target, clientIp);
+  const attributes = new RequestAttributeSet(clientIp, deps.attributes, readersOf(route));
+  const queryVariant = variantFromQuery(deps, req.method ?? 'GET', target);
+  target = queryVariant.target;
+  const hookRequest = route === null ? null : hookRequestState(req, target, attributes, queryVariant.spec);
+  recordRequestTarget(span, target, clientIp, req.socket.remoteAddress, route?.hookNames);
   const ctx: RequestContext = {
     req,
     res,
     deps,
     clientIp,
+    span,
     route,
     hookRequest,
     view: hookRequest === null ? viewFromNode(req, target) : viewFromHookState(hookRequest),
+    attributes,
+    variant: null,
   };
   if (route?.onRequest != null && hookRequest !== null) {
     const answered = await runRequestPhase(ctx, route, hookRequest);
     if (answered) return;
   }
+  const badTransform = decideVariant(ctx, queryVariant);
+  if (badTransform !== null) return respond(ctx, errorOutgoing(ctx, badTransform));
   const method = ctx.view.method;
   if (method === 'GET' || method === 'HEAD') return cacheFlow(ctx);
   return passThrough(ctx, 'method');
@@ -74,13 +91,14 @@ async function runRequestPhase(ctx: RequestContext, route: RouteHooks, state: Ho
     }
     state.body = body;
   }
-  const verdict = await route.onRequest!.run(state);
+  const phaseSpan = ctx.deps.tracing.startChild(ctx.span, SPAN.phase['on-request']);
+  const verdict = await tracePhase(phaseSpan, route.onRequest!.run(state, phaseSpan));
   if (verdict.tag === 'continue') return false;
   await respond(ctx, localOutgoing(ctx, verdict.val, 'local'));
   return true;
 }
 
-function hookRequestState(req: IncomingMessage, target: GuardedTarget, clientIp: string): HookRequestState {
+function hookRequestState(req: IncomingMessage, target: GuardedTarget, attributes: RequestAttributeSet, transform: TransformSpec | undefined): HookRequestState {
   return {
     method: req.method ?? 'GET',
     path: target.path,
@@ -89,15 +107,17 @@ function hookRequestState(req: IncomingMessage, target: GuardedTarget, clientIp:
     scheme: 'http',
     headers: HeaderMap.fromRaw(req.rawHeaders),
     cacheKeyParts: [],
-    attributes: { clientIp, geo: () => undefined, image: () => undefined },
+    attributes,
     body: null,
+    ...(transform === undefined ? {} : { transform }),
   };
 }
 
 /** A request refused before routing: framing is suspect, so the connection closes after the answer. */
-function reject(deps: PipelineDeps, req: IncomingMessage, res: ServerResponse, error: unknown): void {
+function reject(deps: PipelineDeps, req: IncomingMessage, res: ServerResponse, error: unknown, span: Span | null): void {
   const failure = EdgehookError.is(error) ? error : new EdgehookError('EH_BAD_REQUEST', 'bad request');
-  deps.logger.info('request rejected', { code: failure.code, reason: failure.message, method: req.method, peer: req.socket.remoteAddress });
+  recordFailure(span, failure.code);
+  deps.logger.info('request rejected', { code: failure.code, reason: failure.message, method: req.method, peer: req.socket.remoteAddress, ...traceLogFields(span) });
   deps.metrics.countResponse('error', failure.status, 0);
   const body = `${failure.message}\n`;
   res.shouldKeepAlive = false;
@@ -111,9 +131,10 @@ function reject(deps: PipelineDeps, req: IncomingMessage, res: ServerResponse, e
   req.resume();
 }
 
-function lastResort(deps: PipelineDeps, req: IncomingMessage, res: ServerResponse, error: unknown): void {
+function lastResort(deps: PipelineDeps, req: IncomingMessage, res: ServerResponse, error: unknown, span: Span | null): void {
   const failure = EdgehookError.is(error) ? error : new EdgehookError('EH_INTERNAL', 'internal error', { cause: error });
-  deps.logger.error('request failed', { code: failure.code, error, method: req.method, url: req.url });
+  recordFailure(span, failure.code);
+  deps.logger.error('request failed', { code: failure.code, error, method: req.method, url: req.url, ...traceLogFields(span) });
   if (res.headersSent || res.destroyed) {
     res.destroy();
     return;

@@ -6,20 +6,35 @@
  * Phase order (Envoy's filter-chain rule): request phases run hooks in configuration order,
  * response phases in reverse. The first verdict other than `continue` ends the phase.
  */
+import type { Span } from '@opentelemetry/api';
+import type { GeoAttributes } from '../attributes/geo.ts';
+import type { ImageAbsentReason, ImageAttributes } from '../attributes/image.ts';
+import type { TransformSpec } from '../attributes/transform-spec.ts';
 import type { HeaderMap } from '../http/header-map.ts';
+
+export type { GeoAttributes, ImageAbsentReason, ImageAttributes, TransformSpec };
 
 export type PhaseName = 'on-request' | 'on-origin-response' | 'on-response';
 
 /** Which cache path produced the response a response phase sees. */
 export type ResponseSource = 'hit' | 'stale' | 'revalidated' | 'miss' | 'pass' | 'local' | 'error';
 
-/** Lazily resolved per-request attributes (client IP now; geo and image in their own issue). */
+/** Lazily resolved per-request attributes (src/attributes). */
 export interface RequestAttributes {
   readonly clientIp: string;
-  /** Geo record for the client, resolved at most once per request; undefined when unknown. */
-  geo(): Readonly<Record<string, unknown>> | undefined;
-  /** Image attributes of the response body, when the response is an image and was inspected. */
-  image(): Readonly<Record<string, unknown>> | undefined;
+  /**
+   * Geo attributes of the client, looked up at most once per request and only when a hook on the
+   * route declares it reads geo (RouteHooks.readsGeo); undefined when unknown or not declared.
+   */
+  geo(): GeoAttributes | undefined;
+  /**
+   * Image attributes of the response a response phase sees, when a hook on the route declares it
+   * reads them (RouteHooks.readsImage) and the body is an image within the limits. Computed once
+   * on the miss and stored with the object: a hit does not decode again. undefined in on-request.
+   */
+  image(): ImageAttributes | undefined;
+  /** Why image() is undefined for an image response (too-large, too-many-pixels, corrupt, …). */
+  imageAbsentReason?(): ImageAbsentReason | undefined;
 }
 
 /** The request as hooks see and edit it. */
@@ -37,6 +52,12 @@ export interface HookRequestState {
   readonly attributes: RequestAttributes;
   /** Buffered request body, present only when a hook on the route opted in (bounded). */
   body: Buffer | null;
+  /**
+   * on-request only: ask for a transformed variant of the image at this URL. The cache key gets the
+   * canonical transform; on a miss the original is looked up (or fetched) and transformed once.
+   * Preset from the query when the route has `image.transform_query`; a hook may change or delete it.
+   */
+  transform?: TransformSpec;
 }
 
 /** A response as response phases see and edit it. */
@@ -52,6 +73,11 @@ export interface HookResponseState {
   cacheable?: boolean;
   /** on-origin-response only: purge tags added to the stored object. */
   readonly tags: string[];
+  /**
+   * on-origin-response only: transform the image before it is stored (and served). Refused by a
+   * limit, the original is stored unchanged (logged). Format "auto" adds Vary: Accept.
+   */
+  transform?: TransformSpec;
 }
 
 export interface LocalResponse {
@@ -65,12 +91,16 @@ export type PhaseVerdict =
   | { readonly tag: 'continue' }
   | { readonly tag: 'respond'; readonly val: LocalResponse };
 
+/**
+ * `phaseSpan` is the pipeline's span for this phase run (null: tracing off or sampled out); the
+ * runtime parents one span per hook call on it.
+ */
 export interface RequestPhaseChain {
-  run(request: HookRequestState): Promise<PhaseVerdict>;
+  run(request: HookRequestState, phaseSpan?: Span | null): Promise<PhaseVerdict>;
 }
 
 export interface ResponsePhaseChain {
-  run(request: HookRequestState, response: HookResponseState): Promise<PhaseVerdict>;
+  run(request: HookRequestState, response: HookResponseState, phaseSpan?: Span | null): Promise<PhaseVerdict>;
 }
 
 /** The hook chains that apply to one route; each is null when empty so the hot path skips it. */
@@ -82,6 +112,12 @@ export interface RouteHooks {
   readonly requestBodyBytes: number;
   /** Largest response body any hook on the route wants buffered (0 = stream untouched). */
   readonly responseBodyBytes: number;
+  /** A hook on the route reads geo: RequestAttributes.geo() looks it up (default false: never looked up). */
+  readonly readsGeo?: boolean;
+  /** A hook on the route reads image attributes: image responses are inspected on the miss (default false). */
+  readonly readsImage?: boolean;
+  /** Names of the hooks bound to the route, in configuration order (the route's identity in traces). */
+  readonly hookNames?: readonly string[];
 }
 
 /** Selects the hooks for a request; built once at startup (and on hot reload), frozen. */

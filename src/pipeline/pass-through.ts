@@ -10,6 +10,7 @@ import { EdgehookError } from '../errors.ts';
 import { absoluteUrl } from '../http/cache-key.ts';
 import { formatCacheStatus } from '../http/cache-status.ts';
 import { toOriginError, type OriginResponse } from '../origin/origin-client.ts';
+import { setAttributeHeaders } from './attribute-keys.ts';
 import type { RequestContext } from './context.ts';
 import { originRequestHeaders, responseHeaderPairs } from './forward-headers.ts';
 import { errorOutgoing, respond } from './respond.ts';
@@ -22,11 +23,12 @@ export async function passThrough(ctx: RequestContext, reason: string): Promise<
   if (isChunked(ctx.req) && !(await framingAccepted(ctx))) return;
   const peerAddress = normalizeAddress(ctx.req.socket.remoteAddress ?? '');
   const headers = originRequestHeaders(view, deps.forwarding, { clientIp: ctx.clientIp, peerAddress, forCacheFill: false });
+  setAttributeHeaders(headers, ctx);
   const body = requestBody(ctx, headers);
   const started = deps.clock.monotonic();
   let response: OriginResponse;
   try {
-    response = await deps.origin.request({ method: view.method, path: pathAndQuery(view), headers, body });
+    response = await deps.origin.request({ method: view.method, path: pathAndQuery(view), headers, body, parentSpan: ctx.span });
   } catch (error) {
     const originError = toOriginError(error);
     if (originError.code !== 'EH_BODY_TOO_LARGE') deps.metrics.countOriginError(originError.code);

@@ -6,8 +6,11 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { ImageInspection } from '../attributes/image.ts';
 import { EdgehookError } from '../errors.ts';
 import { HeaderMap } from '../http/header-map.ts';
+import { SPAN } from '../telemetry/names.ts';
+import { recordResponse, tracePhase } from '../telemetry/pipeline-spans.ts';
 import type { RequestContext } from './context.ts';
 import type { HookResponseState, LocalResponse, ResponseSource } from './hook-seam.ts';
 import { collectBody, discardStream } from './read-body.ts';
@@ -26,6 +29,8 @@ export interface Outgoing {
   body: BodySource;
   readonly source: ResponseSource;
   readonly cacheStatus: string;
+  /** Image attributes of this response (stored with the object, or inspected on the miss). */
+  readonly image?: ImageInspection;
 }
 
 const NO_BODY: BodySource = { kind: 'none' };
@@ -50,7 +55,9 @@ async function runResponsePhase(ctx: RequestContext, out: Outgoing): Promise<Out
     if (body === null) return localOutgoing(ctx, overflowResponse(), 'error');
     state.body = body;
   }
-  const verdict = await route.onResponse!.run(ctx.hookRequest!, state);
+  ctx.attributes.setImage(out.image);
+  const phaseSpan = ctx.deps.tracing.startChild(ctx.span, SPAN.phase['on-response']);
+  const verdict = await tracePhase(phaseSpan, route.onResponse!.run(ctx.hookRequest!, state, phaseSpan));
   if (verdict.tag === 'respond') {
     releaseBody(out.body);
     return localOutgoing(ctx, verdict.val, 'local');
@@ -105,6 +112,7 @@ function writeOut(ctx: RequestContext, out: Outgoing): void {
   const noBody = ctx.req.method === 'HEAD' || out.status === 204 || out.status === 304 || out.status < 200;
   const bytes = bodyLength(out.body);
   ctx.deps.metrics.countResponse(out.source, out.status, noBody ? 0 : bytes);
+  recordResponse(ctx.span, out.source, out.status, out.cacheStatus);
   res.writeHead(out.status, flat);
   if (noBody) {
     releaseBody(out.body);

@@ -2,6 +2,7 @@
  * Answering from a stored object (or one being filled): the client's own conditionals (304/412),
  * a single byte Range (206/416), and the Age the object has now. HEAD shares the GET object.
  */
+import { storedInspection } from '../attributes/image.ts';
 import type { CachedObjectMeta } from '../cache/types.ts';
 import { evaluateConditionals } from '../http/conditional.ts';
 import { ifRangeAllows, parseRange } from '../http/range.ts';
@@ -29,13 +30,15 @@ export function storedOutgoing(
   const header = (name: string): string | undefined => ctx.view.header(name);
   const method = ctx.view.method;
   const validators = { etag: meta.policy.etag, lastModified: meta.policy.lastModified };
+  // Computed once on the miss and stored: on-response on a hit sees it without decoding.
+  const image = storedInspection(meta.attributes);
   if (meta.status === 200) {
     // Without Last-Modified, If-Modified-Since is judged against Date (RFC 9111 §4.3.2); looked up
     // only when the request is conditional that way.
     const date = validators.lastModified === undefined && header('if-modified-since') !== undefined ? fieldValue(meta, 'date') : undefined;
     const verdict = evaluateConditionals(method, header, date === undefined ? validators : { ...validators, date });
     if (verdict === 'not-modified') {
-      return { status: 304, headers: headers.filter(([name]) => !NOT_IN_304.has(name)), body: { kind: 'none' }, source, cacheStatus };
+      return { status: 304, headers: headers.filter(([name]) => !NOT_IN_304.has(name)), body: { kind: 'none' }, source, cacheStatus, image };
     }
     if (verdict === 'precondition-failed') {
       return { status: 412, headers: [['content-length', '0']], body: { kind: 'none' }, source, cacheStatus };
@@ -44,9 +47,9 @@ export function storedOutgoing(
   const body = bodySource(object.body, filling);
   if (meta.status === 200 && method === 'GET') {
     const ranged = rangeOutgoing(ctx, headers, body, validators, source, cacheStatus);
-    if (ranged !== null) return ranged;
+    if (ranged !== null) return { ...ranged, image };
   }
-  return { status: meta.status, headers, body, source, cacheStatus };
+  return { status: meta.status, headers, body, source, cacheStatus, image };
 }
 
 function fieldValue(meta: CachedObjectMeta, name: string): string | undefined {

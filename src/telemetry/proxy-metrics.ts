@@ -1,46 +1,55 @@
 /**
  * The counters and histograms the proxy updates on its request path. Kept as plain numbers in
- * fixed slots (no label maps built per request); the admin listener renders them as Prometheus
- * text. Bucket bounds are fixed at construction.
+ * fixed slots (no label maps built per request): recording a response costs ~15 ns, where an
+ * OpenTelemetry SDK counter with two attributes costs ~900 ns (bench/telemetry-bench.ts). They
+ * are the source of the admin /metrics text, and OpenTelemetry reads them through observable
+ * instruments at collection time (otel-metrics.ts). Histograms also record into OTel histograms
+ * (the API cannot observe a histogram); with no metrics SDK that is the no-op meter, a few ns.
  */
+import { createNoopMeter, type Histogram as OtelHistogram, type Meter, type MetricAttributes } from '@opentelemetry/api';
 import type { ResponseSource } from '../pipeline/hook-seam.ts';
+import { copyHistogram, createHistogram, LATENCY_BUCKETS, observe, TRANSFORM_BUCKETS, type Histogram } from './histogram.ts';
+import { LABEL, METRIC } from './names.ts';
+
+export type { Histogram } from './histogram.ts';
 
 export const RESPONSE_SOURCES: readonly ResponseSource[] = ['hit', 'stale', 'revalidated', 'miss', 'pass', 'local', 'error'];
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 export type StatusClass = (typeof STATUS_CLASSES)[number];
-
-/** Origin latency buckets in seconds (upper bounds), Prometheus convention. */
-const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
-export interface Histogram {
-  readonly bounds: readonly number[];
-  readonly counts: number[];
-  sum: number;
-  count: number;
-}
+export type TransformOutcome = 'ok' | 'error' | 'skipped';
 
 export interface ProxyMetrics {
   countResponse(source: ResponseSource, status: number, bodyBytes: number): void;
   observeOriginLatency(seconds: number): void;
   countCollapsed(): void;
   countOriginError(code: string): void;
+  /** One image (or other body) transform: its kind ("resize", "webp", …), outcome and duration. */
+  countTransform(kind: string, outcome: TransformOutcome, seconds: number): void;
   snapshot(): ProxyMetricsSnapshot;
 }
 
 export interface ProxyMetricsSnapshot {
+  /** Keyed "source|status class". */
   readonly responses: ReadonlyMap<string, number>;
   readonly bytesServed: ReadonlyMap<ResponseSource, number>;
   readonly originLatency: Readonly<Histogram>;
   readonly collapsed: number;
   readonly originErrors: ReadonlyMap<string, number>;
+  /** Keyed "kind|outcome". */
+  readonly transforms: ReadonlyMap<string, number>;
+  readonly transformDuration: Readonly<Histogram>;
 }
 
-export function createProxyMetrics(): ProxyMetrics {
+/** `meter` receives the histograms; by default none (a no-op meter). */
+export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetrics {
   const sourceIndex = new Map(RESPONSE_SOURCES.map((source, i) => [source, i]));
   const responses = new Float64Array(RESPONSE_SOURCES.length * STATUS_CLASSES.length);
   const bytes = new Float64Array(RESPONSE_SOURCES.length);
-  const latency: Histogram = { bounds: LATENCY_BUCKETS, counts: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 };
+  const latency = createHistogram(LATENCY_BUCKETS);
+  const transformDuration = createHistogram(TRANSFORM_BUCKETS);
   const originErrors = new Map<string, number>();
+  const transforms = new Map<string, number>();
+  const otel = otelHistograms(meter);
   let collapsed = 0;
 
   return {
@@ -51,20 +60,20 @@ export function createProxyMetrics(): ProxyMetrics {
       bytes[s]! += bodyBytes;
     },
     observeOriginLatency(seconds) {
-      latency.sum += seconds;
-      latency.count++;
-      for (let i = 0; i < LATENCY_BUCKETS.length; i++) {
-        if (seconds <= LATENCY_BUCKETS[i]!) {
-          latency.counts[i]!++;
-          break;
-        }
-      }
+      observe(latency, seconds);
+      otel.originDuration.record(seconds);
     },
     countCollapsed() {
       collapsed++;
     },
     countOriginError(code) {
       originErrors.set(code, (originErrors.get(code) ?? 0) + 1);
+    },
+    countTransform(kind, outcome, seconds) {
+      const key = `${kind}|${outcome}`;
+      transforms.set(key, (transforms.get(key) ?? 0) + 1);
+      observe(transformDuration, seconds);
+      otel.transformDuration.record(seconds, { [LABEL.kind]: kind, [LABEL.outcome]: outcome } satisfies MetricAttributes);
     },
     snapshot() {
       const byKey = new Map<string, number>();
@@ -74,10 +83,39 @@ export function createProxyMetrics(): ProxyMetrics {
       return {
         responses: byKey,
         bytesServed: new Map(RESPONSE_SOURCES.map((source, s) => [source, bytes[s]!])),
-        originLatency: { ...latency, counts: [...latency.counts] },
+        originLatency: copyHistogram(latency),
         collapsed,
         originErrors: new Map(originErrors),
+        transforms: new Map(transforms),
+        transformDuration: copyHistogram(transformDuration),
       };
     },
   };
+}
+
+function otelHistograms(meter: Meter): { originDuration: OtelHistogram; transformDuration: OtelHistogram } {
+  return {
+    originDuration: meter.createHistogram(METRIC.originDuration, {
+      description: 'Origin fetch time up to the response head.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS] },
+    }),
+    transformDuration: meter.createHistogram(METRIC.transformDuration, {
+      description: 'Body transform time.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [...TRANSFORM_BUCKETS] },
+    }),
+  };
+}
+
+/** Share of cacheable responses served from cache (hit + stale) since start; 0 before any. */
+export function hitRatio(proxy: ProxyMetricsSnapshot): number {
+  let hits = 0;
+  let total = 0;
+  for (const [key, value] of proxy.responses) {
+    const source = key.slice(0, key.indexOf('|'));
+    if (source === 'hit' || source === 'stale') hits += value;
+    if (source === 'hit' || source === 'stale' || source === 'miss' || source === 'revalidated') total += value;
+  }
+  return total === 0 ? 0 : Number((hits / total).toFixed(6));
 }

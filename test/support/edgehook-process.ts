@@ -25,13 +25,19 @@ export interface EdgehookProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
 
-/** Starts `edgehook serve`; `config` (raw snake_case, as in YAML) is written to a temp JSON file. */
-export async function spawnEdgehook(originUrl: string, config: Record<string, unknown> = {}): Promise<EdgehookProcess> {
+/**
+ * Starts `edgehook serve`; `config` (raw snake_case, as in YAML) is written to a temp JSON file.
+ * `env` replaces the child's environment (e.g. OTEL_* variables); by default it inherits ours.
+ */
+export async function spawnEdgehook(
+  originUrl: string, config: Record<string, unknown> = {}, options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<EdgehookProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'edgehook-test-'));
   const configFile = join(dir, 'edgehook.json');
   writeFileSync(configFile, JSON.stringify({ ...config, origin: { url: originUrl, ...(config.origin as object | undefined) } }));
   const child = spawn(process.execPath, [MAIN, 'serve', '--config', configFile, '--listen', '127.0.0.1:0', '--admin', 'off'], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: options.env ?? process.env,
   });
   child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const log: string[] = [];

@@ -1,0 +1,138 @@
+/**
+ * Micro-benchmark of what telemetry adds to one cache hit, in ns per operation: the metric
+ * recording choices (hand-rolled slots vs OpenTelemetry SDK instruments) and the request-path
+ * tracing calls a hit makes (SERVER span + cache lookup child + response attributes + end),
+ * with tracing off, sampled out (ratio 0 and 0.01) and recorded (ratio 1, batch processor and the
+ * OTLP/HTTP protobuf exporter sending to a local receiver that drops). Not a test; run with `node bench/telemetry-bench.ts`. The numbers chose
+ * the design in src/telemetry (see proxy-metrics.ts and request-tracing.ts).
+ */
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createNoopMeter, type Attributes, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type Sampler,
+} from '@opentelemetry/sdk-trace';
+import { SPAN } from '../src/telemetry/names.ts';
+import { endLookupSpan, recordRequestTarget, recordResponse } from '../src/telemetry/pipeline-spans.ts';
+import { createProxyMetrics } from '../src/telemetry/proxy-metrics.ts';
+import { createRequestTracing, TRACING_OFF, type RequestTracing } from '../src/telemetry/request-tracing.ts';
+
+const TARGET_MS = 400;
+
+/** Calls `fn` in batches until TARGET_MS has passed; returns ns per call. */
+function measure(fn: () => void): number {
+  for (let i = 0; i < 20_000; i++) fn();
+  let calls = 0;
+  const start = process.hrtime.bigint();
+  const deadline = start + BigInt(TARGET_MS) * 1_000_000n;
+  let now = start;
+  while (now < deadline) {
+    for (let i = 0; i < 1000; i++) fn();
+    calls += 1000;
+    now = process.hrtime.bigint();
+  }
+  return Number(now - start) / calls;
+}
+
+class PullReader extends MetricReader {
+  protected override async onShutdown(): Promise<void> {}
+  protected override async onForceFlush(): Promise<void> {}
+}
+
+function metricCosts(): Array<[string, number]> {
+  const proxy = createProxyMetrics();
+  const sdkMeter = (new MeterProvider({ readers: [new PullReader()] }) as ApiMeterProvider).getMeter('bench');
+  const sdkCounter = sdkMeter.createCounter('c');
+  const sdkHistogram = sdkMeter.createHistogram('h');
+  const noopHistogram = createNoopMeter().createHistogram('h');
+  const attributes: Attributes = Object.freeze({ cache: 'hit', status_class: '2xx' });
+  return [
+    ['hand-rolled countResponse (the request path)', measure(() => proxy.countResponse('hit', 200, 1024))],
+    ['SDK counter.add, 2 attributes (frozen object)', measure(() => sdkCounter.add(1, attributes))],
+    ['SDK histogram.record, 2 attributes', measure(() => sdkHistogram.record(0.012, attributes))],
+    ['no-op meter histogram.record (no metrics SDK)', measure(() => noopHistogram.record(0.012, attributes))],
+  ];
+}
+
+/** A local no-op OTLP/HTTP receiver, so recorded spans pay for serialization and sending too. */
+async function startSink(): Promise<{ url: string; close(): void }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.once('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/v1/traces`, close: () => server.close() };
+}
+
+function sdkTracing(root: Sampler, sinkUrl: string): { tracing: RequestTracing; flush(): Promise<void> } {
+  const provider = new TracerProvider({
+    sampler: new ParentBasedSampler({ root }),
+    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: sinkUrl }) })],
+  });
+  return { tracing: createRequestTracing(provider.getTracer('bench'), new W3CTraceContextPropagator()), flush: () => provider.forceFlush() };
+}
+
+/** What one cache hit asks of tracing, with stand-ins for Node's request and response. */
+function hitPath(tracing: RequestTracing): () => void {
+  const req = {
+    method: 'GET', httpVersion: '1.1', headers: { host: '127.0.0.1:8080', 'user-agent': 'bench' },
+    socket: { remoteAddress: '127.0.0.1', remotePort: 40_000 },
+  } as unknown as IncomingMessage;
+  return () => {
+    const res = fakeResponse();
+    const span = tracing.startServerSpan(req, res);
+    recordRequestTarget(span, { authority: '127.0.0.1:8080', path: '/hit/1k' }, '127.0.0.1', '127.0.0.1', undefined);
+    const lookup = tracing.startChild(span, SPAN.cacheLookup);
+    endLookupSpan(lookup, 'hit');
+    recordResponse(span, 'hit', 200, 'edgehook; hit; ttl=60');
+    res.emit('close');
+  };
+}
+
+function fakeResponse(): ServerResponse {
+  return Object.assign(new EventEmitter(), { headersSent: true, statusCode: 200, writableFinished: true }) as unknown as ServerResponse;
+}
+
+/**
+ * ns per hit, export included: REQUESTS hits in chunks of 1000 (yielding between chunks so the
+ * batch processor can send, as it does between requests in a server), then a flush.
+ */
+async function perHit(run: () => void, flush: () => Promise<void>): Promise<number> {
+  const chunks = 200;
+  for (let i = 0; i < 20_000; i++) run();
+  await flush();
+  const start = process.hrtime.bigint();
+  for (let c = 0; c < chunks; c++) {
+    for (let i = 0; i < 1000; i++) run();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await flush();
+  return Number(process.hrtime.bigint() - start) / (chunks * 1000);
+}
+
+async function tracingCosts(): Promise<Array<[string, number]>> {
+  const sink = await startSink();
+  const none = async (): Promise<void> => {};
+  const baseline = await perHit(() => void fakeResponse().emit('close'), none);
+  const rows: Array<[string, number]> = [['hit-path tracing, off', (await perHit(hitPath(TRACING_OFF), none)) - baseline]];
+  for (const [label, root] of [['sampled out (ratio 0)', new TraceIdRatioBasedSampler(0)], ['ratio 0.01', new TraceIdRatioBasedSampler(0.01)],
+    ['recorded (ratio 1), OTLP/HTTP export', new AlwaysOnSampler()]] as const) {
+    const { tracing, flush } = sdkTracing(root, sink.url);
+    rows.push([`hit-path tracing, ${label}`, (await perHit(hitPath(tracing), flush)) - baseline]);
+  }
+  sink.close();
+  return rows;
+}
+
+async function main(): Promise<void> {
+  console.log(`node ${process.version}; ns per operation (lower is better)`);
+  for (const [label, ns] of [...metricCosts(), ...(await tracingCosts())]) console.log(`  ${label.padEnd(52)} ${ns.toFixed(0).padStart(7)} ns`);
+  process.exit(0);
+}
+
+await main();

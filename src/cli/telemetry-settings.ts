@@ -1,0 +1,122 @@
+/**
+ * Decides where traces and metrics go, from the `telemetry:` config and the standard OTEL_*
+ * environment variables — a pure function, so the precedence is table-tested. The rule: an
+ * OTEL_* variable that is set wins over the config key it overlaps (that is how platforms and the
+ * OpenTelemetry Operator configure every service alike); the config supplies the rest. Variables
+ * this function does not handle (OTEL_RESOURCE_ATTRIBUTES, OTEL_PROPAGATORS, OTEL_BSP_*,
+ * OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER, …) are read by the SDK itself.
+ */
+import type { MetricsConfig, TelemetryConfig, TracesConfig } from '../config/types.ts';
+import type { TelemetryExporter } from '../config/telemetry-schema.ts';
+
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
+
+export type SignalExport =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'console' }
+  | { readonly kind: 'otlp'; readonly protocol: OtlpProtocol; readonly url: string };
+
+export interface TelemetrySetup {
+  /** null: the SDK takes service.name from OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES. */
+  readonly serviceName: string | null;
+  readonly traces: SignalExport;
+  /** Root sampling ratio (parent-based); null: OTEL_TRACES_SAMPLER is set and the SDK reads it. */
+  readonly sampleRatio: number | null;
+  readonly metrics: SignalExport;
+  readonly metricsIntervalMs: number;
+  /** Environment values that were not used, and why (logged at startup). */
+  readonly notes: readonly string[];
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const SIGNALS = {
+  traces: { env: 'TRACES', path: 'v1/traces' },
+  metrics: { env: 'METRICS', path: 'v1/metrics' },
+} as const;
+type Signal = keyof typeof SIGNALS;
+
+export function resolveTelemetrySetup(config: TelemetryConfig, env: Env): TelemetrySetup {
+  const notes: string[] = [];
+  const disabled = value(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true';
+  return {
+    serviceName: serviceNameFromEnv(env) ? null : config.serviceName,
+    traces: disabled ? { kind: 'none' } : signalExport('traces', config.traces, env, notes),
+    sampleRatio: value(env, 'OTEL_TRACES_SAMPLER') === undefined ? config.traces.sampleRatio : null,
+    metrics: disabled ? { kind: 'none' } : signalExport('metrics', config.metrics, env, notes),
+    metricsIntervalMs: positiveNumber(env, 'OTEL_METRIC_EXPORT_INTERVAL', notes) ?? config.metrics.interval,
+    notes,
+  };
+}
+
+export function isTelemetryOn(setup: TelemetrySetup): boolean {
+  return setup.traces.kind !== 'none' || setup.metrics.kind !== 'none';
+}
+
+/** A one-line description for the startup log. */
+export function describeExport(signal: SignalExport): string {
+  return signal.kind === 'otlp' ? `otlp ${signal.protocol} ${signal.url}` : signal.kind;
+}
+
+function signalExport(signal: Signal, config: TracesConfig | MetricsConfig, env: Env, notes: string[]): SignalExport {
+  const kind = exporterKind(signal, config.exporter, env, notes);
+  if (kind === 'none' || kind === 'console') return { kind };
+  const protocol = protocolFor(signal, kind, env, notes);
+  return { kind: 'otlp', protocol, url: endpointFor(signal, protocol, config.endpoint, env) };
+}
+
+/** OTEL_{TRACES,METRICS}_EXPORTER (first supported entry) over the config's exporter. */
+function exporterKind(signal: Signal, configured: TelemetryExporter, env: Env, notes: string[]): 'none' | 'console' | 'otlp' | 'otlp-grpc' {
+  const name = `OTEL_${SIGNALS[signal].env}_EXPORTER`;
+  for (const entry of (value(env, name) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    if (entry === 'none' || entry === 'console' || entry === 'otlp') return entry;
+    notes.push(entry === 'prometheus'
+      ? `${name}=prometheus: edgehook serves Prometheus text on the admin /metrics endpoint; the value is not used`
+      : `${name}=${entry} is not supported (otlp, console or none); the value is not used`);
+  }
+  if (configured === 'otlp-http') return 'otlp';
+  return configured;
+}
+
+function protocolFor(signal: Signal, kind: 'otlp' | 'otlp-grpc', env: Env, notes: string[]): OtlpProtocol {
+  for (const name of [`OTEL_EXPORTER_OTLP_${SIGNALS[signal].env}_PROTOCOL`, 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+    const protocol = value(env, name);
+    if (protocol === undefined) continue;
+    if (protocol === 'http/protobuf' || protocol === 'http/json' || protocol === 'grpc') return protocol;
+    notes.push(`${name}=${protocol} is not an OTLP protocol (http/protobuf, http/json, grpc); the value is not used`);
+  }
+  return kind === 'otlp-grpc' ? 'grpc' : 'http/protobuf';
+}
+
+/**
+ * The OTLP spec's rules: the signal-specific variable is the full URL; the general variable and
+ * the config key are base URLs to which OTLP/HTTP appends the signal path (gRPC takes them as is).
+ */
+function endpointFor(signal: Signal, protocol: OtlpProtocol, configured: string | null, env: Env): string {
+  const full = value(env, `OTEL_EXPORTER_OTLP_${SIGNALS[signal].env}_ENDPOINT`);
+  if (full !== undefined) return full;
+  const base = value(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') ?? configured ?? (protocol === 'grpc' ? 'http://localhost:4317' : 'http://localhost:4318');
+  if (protocol === 'grpc') return base;
+  return `${base.endsWith('/') ? base : `${base}/`}${SIGNALS[signal].path}`;
+}
+
+function serviceNameFromEnv(env: Env): boolean {
+  if (value(env, 'OTEL_SERVICE_NAME') !== undefined) return true;
+  const attributes = value(env, 'OTEL_RESOURCE_ATTRIBUTES') ?? '';
+  return attributes.split(',').some((pair) => pair.split('=')[0]?.trim() === 'service.name');
+}
+
+function positiveNumber(env: Env, name: string, notes: string[]): number | undefined {
+  const raw = value(env, name);
+  if (raw === undefined) return undefined;
+  const parsed = Number(raw);
+  if (Number.isFinite(parsed) && parsed > 0) return parsed;
+  notes.push(`${name}=${raw} is not a positive number of milliseconds; the value is not used`);
+  return undefined;
+}
+
+/** Set and not blank: the OTel spec treats an empty variable as unset. */
+function value(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw === undefined || raw === '' ? undefined : raw;
+}

@@ -1,0 +1,113 @@
+/**
+ * One set of numbers, two views: the admin /metrics Prometheus text (names kept from before this
+ * issue, plus hooks and transforms) and the OpenTelemetry instruments a metrics SDK collects.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DataPoint, Histogram, MetricData } from '@opentelemetry/sdk-metrics';
+import type { EdgehookNode } from '../../src/node.ts';
+import { send, startEdgehook } from '../support/edgehook.ts';
+import { startOrigin, type TestOrigin } from '../support/origin.ts';
+import { createTracingHarness, type TracingHarness } from './support/in-memory-tracing.ts';
+
+let origin: TestOrigin | undefined;
+let node: EdgehookNode | undefined;
+let harness: TracingHarness | undefined;
+afterEach(async () => {
+  await node?.close(0);
+  await origin?.close();
+  await harness?.shutdown();
+  node = origin = harness = undefined;
+});
+
+/** A node that served one miss and one hit of /m, with one hook that was called twice and failed once. */
+async function servedMissAndHit(): Promise<{ node: EdgehookNode; harness: TracingHarness }> {
+  harness = createTracingHarness();
+  origin = await startOrigin((_req, res) => {
+    res.writeHead(200, { 'cache-control': 'max-age=60' });
+    res.end('metrics');
+  });
+  node = await startEdgehook(origin.url, {}, { telemetry: harness.telemetry });
+  await send(`${node.url}/m`);
+  await send(`${node.url}/m`);
+  const auth = harness.telemetry.hooks.recorder('auth', 'on-request');
+  auth.record(0.0002, null);
+  auth.record(0.003, 'EH_HOOK_TIMEOUT');
+  harness.telemetry.hooks.watchCircuit('auth', () => 'half-open');
+  return { node, harness };
+}
+
+async function collect(harness: TracingHarness): Promise<Map<string, MetricData>> {
+  const { resourceMetrics } = await harness.metricReader.collect();
+  return new Map(resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).map((metric) => [metric.descriptor.name, metric]));
+}
+
+function point(metric: MetricData | undefined, attributes: Record<string, string> = {}): DataPoint<unknown> | undefined {
+  return (metric?.dataPoints as DataPoint<unknown>[] | undefined)?.find((p) => Object.entries(attributes).every(([k, v]) => p.attributes[k] === v));
+}
+
+describe('admin /metrics (Prometheus text)', () => {
+  it('keeps the proxy, cache and origin series, and adds hooks, circuit state and transforms', async () => {
+    const { node } = await servedMissAndHit();
+    const text = (await send(`${node.adminUrl}/metrics`)).body;
+    for (const line of [
+      'edgehook_responses_total{cache="hit",status_class="2xx"} 1',
+      'edgehook_responses_total{cache="miss",status_class="2xx"} 1',
+      'edgehook_cache_hit_ratio 0.5',
+      'edgehook_cache_entries 1',
+      'edgehook_origin_latency_seconds_count 1',
+      'edgehook_cache_evictions_total 0',
+      'edgehook_hook_calls_total{hook="auth",phase="on-request"} 2',
+      'edgehook_hook_errors_total{hook="auth",phase="on-request",code="EH_HOOK_TIMEOUT"} 1',
+      'edgehook_hook_duration_seconds_bucket{hook="auth",phase="on-request",le="0.00025"} 1',
+      'edgehook_hook_duration_seconds_bucket{hook="auth",phase="on-request",le="+Inf"} 2',
+      'edgehook_hook_duration_seconds_count{hook="auth",phase="on-request"} 2',
+      'edgehook_hook_circuit_state{hook="auth",state="half-open"} 1',
+      'edgehook_hook_circuit_state{hook="auth",state="open"} 0',
+      '# TYPE edgehook_transforms_total counter',
+      'edgehook_transform_duration_seconds_count 0',
+    ]) expect(text.split('\n')).toContain(line);
+  });
+
+  it('counts transforms by kind and outcome', async () => {
+    const { node } = await servedMissAndHit();
+    node.metrics.countTransform('resize', 'ok', 0.012);
+    node.metrics.countTransform('resize', 'ok', 0.02);
+    node.metrics.countTransform('webp', 'error', 0.001);
+    const lines = (await send(`${node.adminUrl}/metrics`)).body.split('\n');
+    expect(lines).toContain('edgehook_transforms_total{kind="resize",outcome="ok"} 2');
+    expect(lines).toContain('edgehook_transforms_total{kind="webp",outcome="error"} 1');
+    expect(lines).toContain('edgehook_transform_duration_seconds_count 3');
+  });
+});
+
+describe('OpenTelemetry instruments', () => {
+  it('observe the same counters and gauges when a metrics SDK collects', async () => {
+    const { harness } = await servedMissAndHit();
+    const metrics = await collect(harness);
+    expect(point(metrics.get('edgehook.responses'), { cache: 'hit', status_class: '2xx' })?.value).toBe(1);
+    expect(point(metrics.get('edgehook.responses'), { cache: 'miss', status_class: '2xx' })?.value).toBe(1);
+    expect(point(metrics.get('edgehook.cache.hit_ratio'))?.value).toBe(0.5);
+    expect(point(metrics.get('edgehook.cache.entries'))?.value).toBe(1);
+    expect(point(metrics.get('edgehook.hook.calls'), { hook: 'auth', phase: 'on-request' })?.value).toBe(2);
+    expect(point(metrics.get('edgehook.hook.errors'), { hook: 'auth', code: 'EH_HOOK_TIMEOUT' })?.value).toBe(1);
+    expect(point(metrics.get('edgehook.hook.circuit.state'), { hook: 'auth', state: 'half-open' })?.value).toBe(1);
+    expect(metrics.get('edgehook.responses')?.descriptor.unit).toBe('{response}');
+  });
+
+  it('record origin fetches and hook calls in histograms', async () => {
+    const { harness } = await servedMissAndHit();
+    const metrics = await collect(harness);
+    const origin = point(metrics.get('http.client.request.duration')) as DataPoint<Histogram> | undefined;
+    expect(origin?.value.count).toBe(1);
+    expect(metrics.get('http.client.request.duration')?.descriptor.unit).toBe('s');
+    const hook = point(metrics.get('edgehook.hook.duration'), { hook: 'auth', phase: 'on-request' }) as DataPoint<Histogram> | undefined;
+    expect(hook?.value.count).toBe(2);
+  });
+
+  it('stop observing a node once it is closed (its callbacks are removed)', async () => {
+    const { node, harness } = await servedMissAndHit();
+    await node.close(0);
+    const metrics = await collect(harness);
+    expect(point(metrics.get('edgehook.responses'), { cache: 'hit' })).toBeUndefined();
+  });
+});
