@@ -23,6 +23,7 @@ import { pickLoadGenerator } from './lib/load-generator.ts';
 import { runGroup } from './lib/runner.ts';
 import type { GroupResult, Scenario, ScenarioGroup } from './lib/scenario.ts';
 import { formatGroup } from './lib/table.ts';
+import { HOOK_VARIANTS, hookConfigPath, prepareHookConfigs } from './lib/hook-configs.ts';
 import { bareTarget, edgehookCliTarget, edgehookTarget, nginxTarget } from './lib/targets.ts';
 
 const CORE_SCENARIOS: readonly Scenario[] = [
@@ -47,7 +48,6 @@ const TRACING_TARGETS = [
   edgehookTarget('tracing-off'),
   edgehookTarget('tracing-0.01', join(TRACING_CONFIGS, 'tracing-ratio-0.01.yaml'), { otlpToOrigin: true }),
   edgehookTarget('tracing-1', join(TRACING_CONFIGS, 'tracing-ratio-1.yaml'), { otlpToOrigin: true }),
-  edgehookTarget('tmp-sdk-only', join(TRACING_CONFIGS, '.tmp-sdk-no-traces.yaml'), { otlpToOrigin: true }),
 ];
 
 /**
@@ -66,6 +66,9 @@ const IMAGE_SCENARIOS: readonly Scenario[] = [
 ];
 const IMAGE_TARGETS = [bareTarget, edgehookTarget('edgehook-images', join(import.meta.dirname, 'configs', 'image-transforms.yaml'))];
 
+/** Hook overhead: the same route with no hook, a no-op hook and a header rewrite, per guest path. */
+const HOOK_TARGETS = [edgehookTarget('no-hooks'), ...HOOK_VARIANTS.map((v) => edgehookTarget(v.id, hookConfigPath(v)))];
+
 /** Scenario groups. Hook, tracing and transform overhead groups go here as edgehook variants. */
 const GROUPS: readonly ScenarioGroup[] = [
   {
@@ -75,6 +78,10 @@ const GROUPS: readonly ScenarioGroup[] = [
   {
     id: 'tracing', title: 'tracing: edgehook with tracing off vs on (OTLP/HTTP to a local no-op receiver)', baseline: 'tracing-off',
     targets: TRACING_TARGETS, scenarios: CORE_SCENARIOS.filter((s) => s.id === 'hit-1k' || s.id === 'miss-unique'),
+  },
+  {
+    id: 'hooks', title: 'hooks: one on-request hook per request vs none (fast AssemblyScript path and QuickJS)', baseline: 'no-hooks',
+    targets: HOOK_TARGETS, scenarios: CORE_SCENARIOS.filter((s) => s.id === 'hit-1k' || s.id === 'post'),
   },
   {
     // bare serves the original for every query (it cannot transform): its row is the untransformed ceiling.
@@ -141,6 +148,7 @@ async function main(): Promise<void> {
   warnIfBusy();
   const results: GroupResult[] = [];
   for (const group of selectGroups(options.group, options.targets, options.scenarios)) {
+    if (group.id === 'hooks') await prepareHookConfigs();
     const { connections, durationSeconds, warmupSeconds } = options;
     const result = await runGroup(group, { connections, durationSeconds, warmupSeconds, generator, cpus, progress });
     results.push(result);
