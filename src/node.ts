@@ -2,15 +2,15 @@
  * One edgehook node: builds every part from a validated config (once, at startup), wires them,
  * and listens. The CLI, tests and benchmarks all start nodes through here.
  */
-import { createAttributeServices, type AttributeServices } from './attributes/attribute-services.ts';
-import { createClientIpResolver } from './attributes/client-ip.ts';
+import { createAttributeServices, transformBoundsOf, type AttributeServices } from './attributes/attribute-services.ts';
+import { createClientIpResolver, normalizeAddress, type ClientIpResolver } from './attributes/client-ip.ts';
 import { createAdminHandler, type AdminHooks } from './admin/admin-server.ts';
 import { createCacheStore } from './cache/create-store.ts';
 import type { CacheStore } from './cache/types.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { EdgehookConfig, HookConfig } from './config/types.ts';
 import { ConfigError } from './errors.ts';
-import { createHookPlan, type HookRegistry, type ReloadResult } from './hook-runtime/index.ts';
+import { createHookPlan, type HookPlanDeps, type HookRegistry, type ReloadResult } from './hook-runtime/index.ts';
 import { join } from 'node:path';
 import { createLogger, type Logger } from './log.ts';
 import { createOriginClient } from './origin/origin-client.ts';
@@ -46,6 +46,8 @@ export interface StartOptions {
 
 export interface NodeHooks {
   plan(): HookPlan | null;
+  /** Whether a loaded hook reads geo (known from its imports); absent = it may (geo data is loaded). */
+  readsGeo?(): boolean;
   readonly admin: AdminHooks | null;
   /** Reloads modules (and, when given, a new hooks list); the old plan serves on failure. */
   reload(hooks?: readonly HookConfig[]): Promise<ReloadResult>;
@@ -68,7 +70,17 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   const logger = options.logger ?? createLogger({ level: config.log.level });
   const clock = options.clock ?? systemClock;
   const telemetry = options.telemetry ?? createTelemetry();
-  const hooks = options.hooks ?? (config.hooks.length === 0 ? null : await loadHooks(config.hooks, logger, clock, telemetry, options.hookCacheDir));
+  // Built after the hooks (whether they read geo decides what it loads); a reload may still need it.
+  let attributes: AttributeServices | undefined;
+  const hookRuntime = {
+    transformBounds: options.attributes?.transformBounds ?? transformBoundsOf(config),
+    beforeSwap: (reads: { geo: boolean }) => {
+      if (reads.geo) attributes?.enableGeo?.();
+    },
+  };
+  const hooks = options.hooks ?? (config.hooks.length === 0 ? null
+    : await loadHooks(config.hooks, logger, clock, telemetry, options.hookCacheDir, hookRuntime));
+  attributes = options.attributes ?? createAttributeServices(config, { hooksMayReadGeo: hooks !== null && (hooks.readsGeo?.() ?? true) });
   const store = options.store ?? createCacheStore(cacheStoreConfig(config), logger);
   const origin = traceOriginClient(createOriginClient({
     url: config.origin.url,
@@ -97,13 +109,14 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     },
     limits,
     clientIp: createClientIpResolver(config.proxy.trustedProxies),
-    // Geo data (~110 MB) is loaded here, once, and only if geo keying or a hook may read it.
-    attributes: options.attributes ?? createAttributeServices(config, { hooksMayReadGeo: hooks !== null }),
+    // Geo data (~110 MB) was loaded above only if geo keying or a loaded hook reads it.
+    attributes,
     collapser: createCollapser<FillOutcome>(config.cache.collapseMaxWaiters, settledWhen),
     hooks: hooks === null ? () => null : () => hooks.plan(),
   };
   const upgrades = createUpgradeProxy(config.origin.url, logger);
   const serverLimits = {
+    verifyChunkFraming: chunkFramingPolicy(config, deps.clientIp),
     maxHeaderBytes: config.limits.maxHeaderBytes,
     maxHeaders: config.limits.maxHeaders,
     clientIdleTimeoutMs: config.limits.clientIdleTimeout,
@@ -161,20 +174,33 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
  */
 async function loadHooks(
   configs: readonly HookConfig[], logger: Logger, clock: Clock, telemetry: Telemetry, cacheDir = join(process.cwd(), '.cache'),
+  runtime: Pick<HookPlanDeps, 'transformBounds' | 'beforeSwap'> = {},
 ): Promise<NodeHooks> {
   let registry: HookRegistry;
   try {
-    registry = await createHookPlan(configs, { logger, clock, baseDir: process.cwd(), cacheDir, telemetry });
+    registry = await createHookPlan(configs, { logger, clock, baseDir: process.cwd(), cacheDir, telemetry, ...runtime });
   } catch (error) {
     throw new ConfigError(error instanceof Error ? error.message : String(error));
   }
   const reload = (next?: readonly HookConfig[]): Promise<ReloadResult> => registry.reload(next);
   return {
     plan: () => registry.plan(),
+    readsGeo: () => registry.reads().geo,
     admin: { list: () => registry.list(), reload: () => reload() },
     reload,
     close: async () => registry.close(),
   };
+}
+
+function chunkFramingPolicy(config: EdgehookConfig, clientIp: ClientIpResolver): (peer: string | undefined) => boolean {
+  switch (config.limits.verifyChunkFraming) {
+    case 'always':
+      return () => true;
+    case 'never':
+      return () => false;
+    case 'trusted-peers':
+      return (peer) => peer !== undefined && clientIp.isTrusted(normalizeAddress(peer));
+  }
 }
 
 /** A collapsed group stays joinable while its shared body can still be replayed to late arrivals. */

@@ -103,6 +103,10 @@ const limits = s.object({
   client_idle_timeout: timeout('How long an idle client keep-alive connection stays open.', '60s'),
   request_head_timeout: timeout('Time a client has to send the complete request head (slowloris protection; 408).', '10s'),
   shutdown_grace: s.duration({ doc: 'On shutdown, how long in-flight requests may finish before connections are closed.', default: '10s' }),
+  verify_chunk_framing: s.enumOf(['always', 'trusted-peers', 'never'], {
+    doc: 'Re-check chunk-size lines Node\'s parser accepts (e.g. FFFFFFFFFFFFFFED) and refuse them with 400. Only a hop that shares one connection among many clients can be desynchronised by them, so the default checks connections from proxy.trusted_proxies; "always" also checks direct clients (about 7 µs per request, measured on cache hits).',
+    default: 'trusted-peers',
+  }),
 }, { doc: 'Bounds on what clients may send, and connection lifetimes.' });
 
 const proxy = s.object({

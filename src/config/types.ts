@@ -89,6 +89,8 @@ export interface LimitsConfig {
   readonly clientIdleTimeout: Millis;
   readonly requestHeadTimeout: Millis;
   readonly shutdownGrace: Millis;
+  /** Which connections get the second look at chunk framing (src/server/chunk-framing.ts). */
+  readonly verifyChunkFraming: 'always' | 'trusted-peers' | 'never';
 }
 
 export interface ProxyConfig {

@@ -207,10 +207,15 @@ function hexValue(byte: number): number {
   return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
 }
 
-/** Watches every connection of `server`; `onViolation` answers (or drops) the offending request. */
-export function watchChunkFraming(server: Server, onViolation: FramingViolation): void {
+/**
+ * Watches the connections of `server` that `shouldWatch` picks (watching makes Node parse in JS,
+ * a measurable cost on every request of that connection); `onViolation` answers (or drops) the
+ * offending request.
+ */
+export function watchChunkFraming(server: Server, onViolation: FramingViolation, shouldWatch: (peerAddress: string | undefined) => boolean = () => true): void {
   const connections = new WeakMap<Socket, ConnectionFraming>();
   server.on('connection', (socket: Socket) => {
+    if (!shouldWatch(socket.remoteAddress)) return;
     const feed = (data: Buffer): void => tracker.feed(data);
     const tracker = new ConnectionFraming(onViolation, () => socket.off('data', feed));
     connections.set(socket, tracker);

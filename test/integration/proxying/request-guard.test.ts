@@ -34,7 +34,8 @@ beforeAll(async () => {
       res.end(`${req.method} ${req.url}`);
     });
   });
-  node = await startEdgehook(origin.url, { limits: LIMITS });
+  // Clients here connect directly; the framing re-check is asked for on every connection.
+  node = await startEdgehook(origin.url, { limits: { ...LIMITS, verify_chunk_framing: 'always' } });
   host = new URL(node.url).host;
 });
 

@@ -43,7 +43,7 @@ describe('resolveConfig defaults', () => {
       },
       limits: {
         maxHeaderBytes: 16_384, maxHeaders: 100, maxUriBytes: 8192, maxBodyBytes: null,
-        clientIdleTimeout: 60_000, requestHeadTimeout: 10_000, shutdownGrace: 10_000,
+        clientIdleTimeout: 60_000, requestHeadTimeout: 10_000, shutdownGrace: 10_000, verifyChunkFraming: 'trusted-peers',
       },
       proxy: { trustedProxies: [], via: 'edgehook', addForwardedHeaders: true },
       log: { level: 'info' },
