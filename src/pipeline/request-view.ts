@@ -45,16 +45,34 @@ export function viewFromNode(
 }
 
 export function viewFromHookState(state: HookRequestState): RequestView {
-  return {
-    get method() { return state.method; },
-    get path() { return state.path; },
-    get query() { return state.query; },
-    authority: state.authority,
-    scheme: state.scheme,
-    cacheKeyParts: state.cacheKeyParts,
-    header: (name) => state.headers.get(name),
-    headerPairs: () => state.headers.pairs(),
-  };
+  return new HookStateView(state);
+}
+
+/**
+ * A class rather than an object literal with getters: literal accessors are defined per object
+ * (slow to create, and the object leaves V8's fast shapes), prototype accessors are shared.
+ */
+class HookStateView implements RequestView {
+  readonly #state: HookRequestState;
+
+  constructor(state: HookRequestState) {
+    this.#state = state;
+  }
+
+  get method(): string { return this.#state.method; }
+  get path(): string { return this.#state.path; }
+  get query(): string { return this.#state.query; }
+  get authority(): string { return this.#state.authority; }
+  get scheme(): 'http' | 'https' { return this.#state.scheme; }
+  get cacheKeyParts(): readonly string[] { return this.#state.cacheKeyParts; }
+
+  header(name: string): string | undefined {
+    return this.#state.headers.get(name);
+  }
+
+  headerPairs(): Iterable<readonly [string, string]> {
+    return this.#state.headers.pairs();
+  }
 }
 
 export function pathAndQuery(view: Pick<RequestView, 'path' | 'query'>): string {
