@@ -5,6 +5,7 @@
  * fuel-metering overhead (same module prepared without the meter).
  *   node bench/hooks-bench.ts [--iterations N]
  */
+import { DEFAULT_TRANSFORM_BOUNDS } from '../src/attributes/transform-spec.ts';
 import { systemClock } from '../src/clock.ts';
 import { silentLogger } from '../src/log.ts';
 import { loadGuest } from '../src/hook-runtime/guest-loader.ts';
@@ -35,7 +36,7 @@ async function microsPerCall(hook: LoadedHook, iterations: number): Promise<numb
 }
 
 async function instantiateMs(guest: PreparedGuest, times: number): Promise<number> {
-  const settings = { name: 'bench', config: '', requestBodyMax: 0, responseBodyMax: 0, logger: silentLogger };
+  const settings = { name: 'bench', config: '', requestBodyMax: 0, responseBodyMax: 0, logger: silentLogger, transformBounds: DEFAULT_TRANSFORM_BOUNDS };
   const started = performance.now();
   for (let i = 0; i < times; i++) await guest.createInstance(settings);
   return (performance.now() - started) / times;

@@ -1,5 +1,5 @@
 // Adds the client's geo attributes as request headers for the origin (x-geo-country, x-geo-city,
-// x-geo-asn) and answers 451 for countries listed in the hook's `config` ("CU,KP").
+// x-geo-timezone) and answers 451 for countries listed in the hook's `config` ("CU,KP").
 import { Verdict, proceed, respond, request, config } from "./edgehook";
 
 export function onRequest(): Verdict {
@@ -22,6 +22,8 @@ export function onRequest(): Verdict {
   }
   const city = geo.city;
   if (city !== null) request.setHeader("x-geo-city", city);
-  if (geo.asn >= 0) request.setHeader("x-geo-asn", geo.asn.toString());
+  // Lets the origin render local times without a client-side lookup.
+  const timezone = geo.timezone;
+  if (timezone !== null) request.setHeader("x-geo-timezone", timezone);
   return proceed();
 }

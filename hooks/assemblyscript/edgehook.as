@@ -25,6 +25,8 @@
 @external("edgehook:hooks/request@0.1.0", "add-cache-key-part") declare function _rq_key_part(p: usize, l: i32, ret: usize): void;
 @external("edgehook:hooks/request@0.1.0", "body") declare function _rq_body(ret: usize): void;
 @external("edgehook:hooks/request@0.1.0", "set-body") declare function _rq_set_body(p: usize, l: i32, ret: usize): void;
+// transform-spec flattened: (some?, value) per option field, without-enlargement as i32, then the return area.
+@external("edgehook:hooks/request@0.1.0", "set-transform") declare function _rq_set_transform(wd: i32, w: u32, hd: i32, h: u32, fd: i32, f: i32, noup: i32, fmd: i32, fm: i32, qd: i32, q: i32, ret: usize): void;
 
 @external("edgehook:hooks/response@0.1.0", "status") declare function _rs_status(): i32;
 @external("edgehook:hooks/response@0.1.0", "set-status") declare function _rs_set_status(s: i32, ret: usize): void;
@@ -38,6 +40,7 @@
 @external("edgehook:hooks/response@0.1.0", "remove-header") declare function _rs_remove(np: usize, nl: i32, ret: usize): void;
 @external("edgehook:hooks/response@0.1.0", "body") declare function _rs_body(ret: usize): void;
 @external("edgehook:hooks/response@0.1.0", "set-body") declare function _rs_set_body(p: usize, l: i32, ret: usize): void;
+@external("edgehook:hooks/response@0.1.0", "set-transform") declare function _rs_set_transform(wd: i32, w: u32, hd: i32, h: u32, fd: i32, f: i32, noup: i32, fmd: i32, fm: i32, qd: i32, q: i32, ret: usize): void;
 
 @external("edgehook:hooks/cache@0.1.0", "set-ttl") declare function _c_ttl(s: u32, ret: usize): void;
 @external("edgehook:hooks/cache@0.1.0", "set-cacheable") declare function _c_cacheable(b: i32, ret: usize): void;
@@ -52,8 +55,8 @@
 @external("edgehook:hooks/crypto@0.1.0", "sha256") declare function _sha256(dp: usize, dl: i32, ret: usize): void;
 @external("edgehook:hooks/crypto@0.1.0", "constant-time-equal") declare function _cteq(ap: usize, al: i32, bp: usize, bl: i32): i32;
 
-// One return area for host calls (largest: option<geo-attributes>, 88 bytes, align 8).
-const RET: usize = memory.data(96, 8);
+// One return area for host calls (largest: option<geo-attributes>, 112 bytes, align 8).
+const RET: usize = memory.data(112, 8);
 
 // ---- allocation the host uses to hand us strings and lists ----------------------------------
 export function cabi_realloc(old: usize, oldSize: usize, align: usize, newSize: usize): usize {
@@ -83,17 +86,58 @@ export function respond(status: u16, headers: string[], body: string): Verdict {
   return new Verdict(1, status, headers, String.UTF8.encode(body));
 }
 
+/** Where the client is (wit/README.md, "Geo fields"). Absent values: null, NaN or -1. There is no ASN. */
 export class GeoAttributes {
+  /** ISO 3166-1 alpha-2 ("GB"). */
   country: string | null = null;
+  /** Subdivision code ("ENG", "CA"). */
   region: string | null = null;
   city: string | null = null;
+  /** Degrees; both NaN or neither. */
   latitude: f64 = NaN;
   longitude: f64 = NaN;
-  asn: i64 = -1;
+  /** IANA time zone ("Europe/London"). */
+  timezone: string | null = null;
+  /** The data set's EU flag: 1 in the EU, 0 not, -1 unknown. */
+  eu: i32 = -1;
+  /** US metro (DMA) code, -1 when none. */
+  metro: i64 = -1;
+  /** Km around latitude/longitude, -1 when unknown. */
+  accuracyRadius: i64 = -1;
 }
 
+/** An image response's attributes, read from its headers. */
 export class ImageAttributes {
-  constructor(public format: string, public width: u32, public height: u32) {}
+  /** jpeg, png, webp, avif, gif, tiff or svg. */
+  format: string = "";
+  /** Stored pixel size (EXIF orientation not applied); one frame of an animation. */
+  width: u32 = 0;
+  height: u32 = 0;
+  /** EXIF orientation 1-8; 0 when the image has none. */
+  orientation: u8 = 0;
+  hasAlpha: bool = false;
+  /** Size of the encoded body. */
+  bytes: u64 = 0;
+  /** Frame count (1 unless animated). */
+  pages: u32 = 1;
+}
+
+/** How width and height combine (sharp's fit). Default: the node's default (inside). */
+export enum Fit { Default = -1, Cover = 0, Contain = 1, Fill = 2, Inside = 3, Outside = 4 }
+/** Output format. Source: keep the source's; Auto: the best the client's Accept names (adds Vary: Accept). */
+export enum TransformFormat { Source = -1, Jpeg = 0, Png = 1, Webp = 2, Avif = 3, Auto = 4 }
+
+/** An image transform (wit/README.md, "Image transforms"); set at least one of width, height, format, quality. */
+export class TransformSpec {
+  /** 1 to the node's max_width; 0 = not set. */
+  width: u32 = 0;
+  /** 1 to the node's max_height; 0 = not set. */
+  height: u32 = 0;
+  fit: Fit = Fit.Default;
+  withoutEnlargement: bool = true;
+  format: TransformFormat = TransformFormat.Source;
+  /** 1-100; 0 = the node's default quality. */
+  quality: u8 = 0;
 }
 
 // ---- lifting helpers --------------------------------------------------------------------------
@@ -130,6 +174,17 @@ function retOptBytes(): ArrayBuffer | null {
 }
 function retResult(): EditError { return load<u8>(RET) == 0 ? EditError.Ok : <EditError>load<u8>(RET, 1); }
 function sp(s: string): usize { return changetype<usize>(s); }
+function retOptU32(at: usize, absent: i64): i64 { return load<u8>(at) == 0 ? absent : <i64>load<u32>(at, 4); }
+
+/** Lowers a TransformSpec into set-transform's flat parameters; `response` picks the interface. */
+function lowerTransform(response: bool, t: TransformSpec): EditError {
+  const fit = <i32>t.fit, format = <i32>t.format;
+  const wd = <i32>(t.width != 0), hd = <i32>(t.height != 0), fd = <i32>(fit >= 0), fmd = <i32>(format >= 0), qd = <i32>(t.quality != 0);
+  const noup = <i32>t.withoutEnlargement;
+  if (response) _rs_set_transform(wd, t.width, hd, t.height, fd, max(fit, 0), noup, fmd, max(format, 0), qd, <i32>t.quality, RET);
+  else _rq_set_transform(wd, t.width, hd, t.height, fd, max(fit, 0), noup, fmd, max(format, 0), qd, <i32>t.quality, RET);
+  return retResult();
+}
 function bp(b: ArrayBuffer): usize { return changetype<usize>(b); }
 
 // ---- the request --------------------------------------------------------------------------------
@@ -145,12 +200,17 @@ export namespace request {
     if (load<u8>(RET) == 0) return null;
     const g = new GeoAttributes();
     const p = RET + 8;
+    // Record offsets (canonical ABI): country 0, region 12, city 24, latitude 40, longitude 56,
+    // timezone 72, eu 84, metro 88, accuracy-radius 96.
     g.country = retOptString(p);
     g.region = retOptString(p + 12);
     g.city = retOptString(p + 24);
     if (load<u8>(p + 40) != 0) g.latitude = load<f64>(p + 48);
     if (load<u8>(p + 56) != 0) g.longitude = load<f64>(p + 64);
-    if (load<u8>(p + 72) != 0) g.asn = <i64>load<u32>(p + 76);
+    g.timezone = retOptString(p + 72);
+    if (load<u8>(p + 84) != 0) g.eu = <i32>load<u8>(p + 85);
+    g.metro = retOptU32(p + 88, -1);
+    g.accuracyRadius = retOptU32(p + 96, -1);
     return g;
   }
   export function getHeader(name: string): string | null { _rq_get(sp(name), name.length, RET); return retOptString(RET); }
@@ -165,6 +225,8 @@ export namespace request {
   export function addCacheKeyPart(v: string): EditError { _rq_key_part(sp(v), v.length, RET); return retResult(); }
   export function body(): ArrayBuffer | null { _rq_body(RET); return retOptBytes(); }
   export function setBody(b: ArrayBuffer): EditError { _rq_set_body(bp(b), b.byteLength, RET); return retResult(); }
+  /** on-request: serve a transformed variant of the image at this URL (GET/HEAD). wrong-phase elsewhere; invalid-value out of bounds. */
+  export function setTransform(t: TransformSpec): EditError { return lowerTransform(false, t); }
 }
 
 // ---- the response -------------------------------------------------------------------------------
@@ -175,8 +237,17 @@ export namespace response {
   export function image(): ImageAttributes | null {
     _rs_image(RET);
     if (load<u8>(RET) == 0) return null;
-    const fmt = takeString(load<u32>(RET, 4), load<i32>(RET, 8));
-    return new ImageAttributes(fmt, load<u32>(RET, 12), load<u32>(RET, 16));
+    // Record offsets: format 0, width 8, height 12, orientation 16, has-alpha 18, bytes 24, pages 32.
+    const p = RET + 8;
+    const img = new ImageAttributes();
+    img.format = takeString(load<u32>(p), load<i32>(p, 4));
+    img.width = load<u32>(p, 8);
+    img.height = load<u32>(p, 12);
+    if (load<u8>(p, 16) != 0) img.orientation = load<u8>(p, 17);
+    img.hasAlpha = load<u8>(p, 18) != 0;
+    img.bytes = load<u64>(p, 24);
+    img.pages = <u32>retOptU32(p + 32, 1);
+    return img;
   }
   export function getHeader(name: string): string | null { _rs_get(sp(name), name.length, RET); return retOptString(RET); }
   export function getHeaderAll(name: string): string[] { _rs_get_all(sp(name), name.length, RET); return retStringList(); }
@@ -186,6 +257,8 @@ export namespace response {
   export function removeHeader(name: string): EditError { _rs_remove(sp(name), name.length, RET); return retResult(); }
   export function body(): ArrayBuffer | null { _rs_body(RET); return retOptBytes(); }
   export function setBody(b: ArrayBuffer): EditError { _rs_set_body(bp(b), b.byteLength, RET); return retResult(); }
+  /** on-origin-response: store (and serve) the image transformed. wrong-phase elsewhere; invalid-value out of bounds. */
+  export function setTransform(t: TransformSpec): EditError { return lowerTransform(true, t); }
 }
 
 // ---- cache policy (on-origin-response) ------------------------------------------------------

@@ -22,30 +22,49 @@ export interface AttributeServices {
   readonly transformer: ImageTransformer;
   /** Path prefixes on which `?w=&h=&fit=&fmt=&q=` ask for a variant ([] = off). */
   readonly transformQueryPrefixes: readonly string[];
+  /**
+   * Builds the geo resolver (loading geoip-lite's data) if startup did not: a hot reload brought
+   * the first hook that reads geo. Synchronous and slow (~170 ms): call it off the request path.
+   */
+  enableGeo?(): void;
 }
 
 export interface AttributeServiceOptions {
-  /** Whether a hook may read geo (hooks are configured): the geo data is loaded only if something can read it. */
+  /** Whether a loaded hook reads geo (imports request.geo): the geo data is loaded only if something reads it. */
   readonly hooksMayReadGeo: boolean;
+}
+
+/** The image.transform bounds, which hooks are checked against too (they load before the services). */
+export function transformBoundsOf(config: EdgehookConfig): TransformBounds {
+  const { transform } = config.image;
+  return {
+    maxWidth: transform.maxWidth,
+    maxHeight: transform.maxHeight,
+    defaultQuality: transform.defaultQuality,
+    negotiate: transform.negotiate,
+  };
 }
 
 export function createAttributeServices(config: EdgehookConfig, options: AttributeServiceOptions): AttributeServices {
   const { geo, image } = config;
   const geoKey = createGeoKey({ mode: config.cache.key.geo, groups: geo.groups, defaultGroup: geo.defaultGroup });
-  const needsGeo = geoKey !== null || options.hooksMayReadGeo;
-  const database = needsGeo && geo.database === 'geoip-lite' ? loadGeoipLite(geo.dataDir) : null;
+  const buildGeo = (): GeoResolver => {
+    const database = geo.database === 'geoip-lite' ? loadGeoipLite(geo.dataDir) : null;
+    return createGeoResolver(geo.overrides.map(overrideEntry), database);
+  };
+  let resolver = geoKey !== null || options.hooksMayReadGeo ? buildGeo() : null;
   const imageLimits = { maxBytes: image.maxBytes, maxPixels: image.maxPixels };
   const { transform } = image;
   return {
-    geo: needsGeo ? createGeoResolver(geo.overrides.map(overrideEntry), database) : null,
+    get geo() {
+      return resolver;
+    },
+    enableGeo() {
+      resolver ??= buildGeo();
+    },
     geoKey,
     imageLimits,
-    transformBounds: {
-      maxWidth: transform.maxWidth,
-      maxHeight: transform.maxHeight,
-      defaultQuality: transform.defaultQuality,
-      negotiate: transform.negotiate,
-    },
+    transformBounds: transformBoundsOf(config),
     transformer: createImageTransformer({
       ...imageLimits,
       // libuv's pool has four threads by default; more concurrent transforms would only queue there.

@@ -34,6 +34,11 @@ export interface TransformBounds {
   readonly negotiate: readonly OutputFormat[];
 }
 
+/** The config's defaults (image.transform); for hook runners that have no node config. */
+export const DEFAULT_TRANSFORM_BOUNDS: TransformBounds = Object.freeze({
+  maxWidth: 4096, maxHeight: 4096, defaultQuality: 80, negotiate: Object.freeze(['avif', 'webp'] as const),
+});
+
 /** A validated transform with every default applied and the format decided. */
 export interface ResolvedTransform {
   readonly width: number | null;

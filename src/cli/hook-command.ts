@@ -78,10 +78,10 @@ async function hookBuild(positional: string[], flags: Map<string, string[]>): Pr
 function snapshot(request: HookRequestState, response: HookResponseState | null): Record<string, unknown> {
   return {
     method: request.method, path: request.path, query: request.query, headers: request.headers.toPairs(),
-    cacheKeyParts: [...request.cacheKeyParts],
+    cacheKeyParts: [...request.cacheKeyParts], transform: request.transform,
     ...(response === null ? {} : {
       status: response.status, responseHeaders: response.headers.toPairs(), ttlSeconds: response.ttlSeconds,
-      cacheable: response.cacheable, tags: [...response.tags],
+      cacheable: response.cacheable, tags: [...response.tags], responseTransform: response.transform,
       ...(response.body === null ? {} : { responseBody: response.body.toString() }),
     }),
   };

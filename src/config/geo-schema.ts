@@ -63,7 +63,7 @@ const override = s.object({
 const geoShape = {
   database: s.enumOf(GEO_DATABASES, {
     doc: 'Where geo attributes come from after the override table: geoip-lite\'s data (loaded once at startup — about 110 MB — and only when '
-      + 'cache.key.geo is set or hooks are configured), or none (the override table only).',
+      + 'cache.key.geo is set or a loaded hook imports request.geo), or none (the override table only).',
     default: 'geoip-lite',
   }),
   data_dir: s.orNull(s.path({ doc: 'A refreshed geoip-lite data directory (as its updatedb script writes it); read once at startup.' }), {

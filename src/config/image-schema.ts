@@ -3,7 +3,7 @@
  * ask for a transform (`transform_query`). Types are declared next to their fields; the
  * compile-time check at the bottom fails when the two drift apart.
  */
-import { OUTPUT_FORMATS, type OutputFormat } from '../attributes/transform-spec.ts';
+import { DEFAULT_TRANSFORM_BOUNDS as DEFAULTS, OUTPUT_FORMATS, type OutputFormat } from '../attributes/transform-spec.ts';
 import * as s from './dsl/index.ts';
 
 export interface ImageTransformConfig {
@@ -28,13 +28,13 @@ export interface ImageConfig {
 const MAX_DIMENSION = 16_383;
 
 const transformShape = {
-  max_width: s.int({ doc: 'Largest output width a transform may ask for.', default: 4096, min: 1, max: MAX_DIMENSION }),
-  max_height: s.int({ doc: 'Largest output height a transform may ask for.', default: 4096, min: 1, max: MAX_DIMENSION }),
-  default_quality: s.int({ doc: 'Encoder quality when a transform names none.', default: 80, min: 1, max: 100 }),
+  max_width: s.int({ doc: 'Largest output width a transform may ask for.', default: DEFAULTS.maxWidth, min: 1, max: MAX_DIMENSION }),
+  max_height: s.int({ doc: 'Largest output height a transform may ask for.', default: DEFAULTS.maxHeight, min: 1, max: MAX_DIMENSION }),
+  default_quality: s.int({ doc: 'Encoder quality when a transform names none.', default: DEFAULTS.defaultQuality, min: 1, max: 100 }),
   negotiate: s.array(s.enumOf(OUTPUT_FORMATS, { doc: 'An output format.' }), {
     doc: 'Formats format "auto" may choose, best first, when the client\'s Accept lists them explicitly (else the source format is kept). '
       + 'The response then carries Vary: Accept.',
-    default: ['avif', 'webp'],
+    default: [...DEFAULTS.negotiate],
   }),
   concurrency: s.int({ doc: 'Transforms running at once (on libuv\'s thread pool); 0 = the CPU count, at most 4.', default: 0, min: 0, max: 64 }),
   max_queue: s.int({ doc: 'Transforms waiting for a slot; past this a variant request gets 503 (EH_IMAGE_BUSY).', default: 64, min: 0 }),

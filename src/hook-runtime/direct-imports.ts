@@ -6,6 +6,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { ResponseSource } from '../pipeline/hook-seam.ts';
+import { transformSpec, WIT_FITS, WIT_FORMATS, type GeoRecord, type ImageRecord } from './attribute-records.ts';
 import { interfaceName } from './contract.ts';
 import { EDIT_ERRORS, type EditError } from './edit-validation.ts';
 import { HookFailure } from './hook-failure.ts';
@@ -56,6 +57,75 @@ function writeOption(mem: GuestMemory, retptr: number, put: (() => [number, numb
 function writeOptString(mem: GuestMemory, at: number, value: string | undefined): void {
   writeOption(mem, at, value === undefined ? undefined : () => mem.putString(value));
 }
+/** option<scalar>: discriminant at `at`, the value `offset` bytes on (the value's alignment). */
+function writeOptScalar(mem: GuestMemory, at: number, offset: number, value: number | undefined, set: (ptr: number, v: number) => void): void {
+  mem.setU8(at, value === undefined ? 0 : 1);
+  if (value !== undefined) set(at + offset, value);
+}
+
+/**
+ * option<geo-attributes>: discriminant at 0, the record at 8 (align 8: the f64s). Record offsets:
+ * country 0, region 12, city 24, latitude 40, longitude 56, timezone 72, eu 84, metro 88,
+ * accuracy-radius 96 (104 bytes).
+ */
+function writeGeo(mem: GuestMemory, ret: number, geo: GeoRecord | undefined): void {
+  if (geo === undefined) return mem.setU8(ret, 0);
+  mem.setU8(ret, 1);
+  const p = ret + 8;
+  writeOptString(mem, p, geo.country);
+  writeOptString(mem, p + 12, geo.region);
+  writeOptString(mem, p + 24, geo.city);
+  writeOptScalar(mem, p + 40, 8, geo.latitude, (at, v) => mem.setF64(at, v));
+  writeOptScalar(mem, p + 56, 8, geo.longitude, (at, v) => mem.setF64(at, v));
+  writeOptString(mem, p + 72, geo.timezone);
+  writeOptScalar(mem, p + 84, 1, geo.eu === undefined ? undefined : Number(geo.eu), (at, v) => mem.setU8(at, v));
+  writeOptScalar(mem, p + 88, 4, geo.metro, (at, v) => mem.setU32(at, v));
+  writeOptScalar(mem, p + 96, 4, geo.accuracyRadius, (at, v) => mem.setU32(at, v));
+}
+
+/**
+ * option<image-attributes>: discriminant at 0, the record at 8 (align 8: the u64). Record offsets:
+ * format 0, width 8, height 12, orientation 16, has-alpha 18, bytes 24, pages 32 (40 bytes).
+ */
+function writeImage(mem: GuestMemory, ret: number, image: ImageRecord | undefined): void {
+  if (image === undefined) return mem.setU8(ret, 0);
+  mem.setU8(ret, 1);
+  const p = ret + 8;
+  writeString(mem, p, image.format);
+  mem.setU32(p + 8, image.width);
+  mem.setU32(p + 12, image.height);
+  writeOptScalar(mem, p + 16, 1, image.orientation, (at, v) => mem.setU8(at, v));
+  mem.setU8(p + 18, image.hasAlpha ? 1 : 0);
+  mem.setU64(p + 24, image.bytes);
+  writeOptScalar(mem, p + 32, 4, image.pages, (at, v) => mem.setU32(at, v));
+}
+
+/** A flattened option<T> parameter; a discriminant other than 0 or 1 traps, as the canonical ABI says. */
+function liftOption<T>(discriminant: number, value: number, lift: (v: number) => T): T | undefined {
+  if (discriminant === 0) return undefined;
+  if (discriminant !== 1) throw new HookFailure('EH_HOOK_TRAP', `invalid option discriminant ${discriminant}`);
+  return lift(value);
+}
+function liftCase<T>(cases: readonly T[], index: number): T {
+  const value = cases[index];
+  if (value === undefined) throw new HookFailure('EH_HOOK_TRAP', `invalid enum discriminant ${index}`);
+  return value;
+}
+
+/** set-transform(spec): the transform-spec record flattened to 11 i32s, then the return pointer. */
+function transformEdit(slot: DirectSlot, which: 'request' | 'response'): Fn {
+  return (wd, w, hd, h, fd, f, noup, fmd, fm, qd, q, ret) => {
+    const spec = transformSpec({
+      width: liftOption(wd, w, (v) => v >>> 0),
+      height: liftOption(hd, h, (v) => v >>> 0),
+      fit: liftOption(fd, f, (v) => liftCase(WIT_FITS, v)),
+      withoutEnlargement: noup !== 0,
+      format: liftOption(fmd, fm, (v) => liftCase(WIT_FORMATS, v)),
+      quality: liftOption(qd, q, (v) => v & 0xff),
+    });
+    writeResult(memOf(slot), ret, stateOf(slot).setTransform(which, spec));
+  };
+}
 
 function headerImports(slot: DirectSlot, which: 'request' | 'response'): Record<string, Fn> {
   const headers = () => {
@@ -101,22 +171,7 @@ function requestImports(slot: DirectSlot): Record<string, Fn> {
     authority: stringGetter(slot, (s) => s.request.authority),
     scheme: stringGetter(slot, (s) => s.request.scheme),
     'client-ip': stringGetter(slot, (s) => s.request.attributes.clientIp),
-    geo: (ret) => {
-      const mem = memOf(slot);
-      const geo = stateOf(slot).geo();
-      if (geo === undefined) return mem.setU8(ret, 0);
-      mem.setU8(ret, 1);
-      const p = ret + 8; // record align 8 (f64 fields)
-      writeOptString(mem, p, geo.country);
-      writeOptString(mem, p + 12, geo.region);
-      writeOptString(mem, p + 24, geo.city);
-      for (const [at, value] of [[p + 40, geo.latitude], [p + 56, geo.longitude]] as const) {
-        mem.setU8(at, value === undefined ? 0 : 1);
-        if (value !== undefined) mem.setF64(at + 8, value);
-      }
-      mem.setU8(p + 72, geo.asn === undefined ? 0 : 1);
-      if (geo.asn !== undefined) mem.setU32(p + 76, geo.asn);
-    },
+    geo: (ret) => writeGeo(memOf(slot), ret, stateOf(slot).geo()),
     ...headerImports(slot, 'request'),
     'set-method': stringEdit(slot, (s, v) => s.setMethod(v)),
     'set-path': stringEdit(slot, (s, v) => s.setPath(v)),
@@ -131,6 +186,7 @@ function requestImports(slot: DirectSlot): Record<string, Fn> {
       const mem = memOf(slot);
       writeResult(mem, ret, stateOf(slot).setRequestBody(mem.bytes(p, l)));
     },
+    'set-transform': transformEdit(slot, 'request'),
   };
 }
 
@@ -139,15 +195,7 @@ function responseImports(slot: DirectSlot): Record<string, Fn> {
     status: () => stateOf(slot).status(),
     'set-status': (status, ret) => writeResult(memOf(slot), ret, stateOf(slot).setStatus(status)),
     source: () => SOURCES.indexOf(stateOf(slot).response?.source ?? 'miss'),
-    image: (ret) => {
-      const mem = memOf(slot);
-      const image = stateOf(slot).image();
-      if (image === undefined) return mem.setU8(ret, 0);
-      mem.setU8(ret, 1);
-      writeString(mem, ret + 4, image.format);
-      mem.setU32(ret + 12, image.width >>> 0);
-      mem.setU32(ret + 16, image.height >>> 0);
-    },
+    image: (ret) => writeImage(memOf(slot), ret, stateOf(slot).image()),
     ...headerImports(slot, 'response'),
     body: (ret) => {
       const mem = memOf(slot);
@@ -158,6 +206,7 @@ function responseImports(slot: DirectSlot): Record<string, Fn> {
       const mem = memOf(slot);
       writeResult(mem, ret, stateOf(slot).setResponseBody(mem.bytes(p, l)));
     },
+    'set-transform': transformEdit(slot, 'response'),
   };
 }
 

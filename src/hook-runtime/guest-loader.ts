@@ -27,7 +27,7 @@ export async function loadGuest(bytes: Uint8Array, memoryMb: number, options: Gu
   if (directIndex === -1) return prepareTranspiled(bytes, prepareOptions, options.clock);
   const prepared = await prepareDirect(bytes, prepareOptions);
   return {
-    kind: 'direct', sha256: prepared.sha256, phases: prepared.phases,
+    kind: 'direct', sha256: prepared.sha256, phases: prepared.phases, imports: prepared.imports,
     createInstance: (settings) => new DirectInstance(prepared.module, prepared.utf16, settings, options.clock),
   };
 }

@@ -46,6 +46,7 @@ export class GuestMemory {
   setU16(ptr: number, v: number): void { this.#refresh(); this.#check(ptr, 2); this.#view.setUint16(ptr, v, true); }
   setU32(ptr: number, v: number): void { this.#refresh(); this.#check(ptr, 4); this.#view.setUint32(ptr, v, true); }
   setF64(ptr: number, v: number): void { this.#refresh(); this.#check(ptr, 8); this.#view.setFloat64(ptr, v, true); }
+  setU64(ptr: number, v: bigint): void { this.#refresh(); this.#check(ptr, 8); this.#view.setBigUint64(ptr, v, true); }
 
   /** A string the guest passed as (ptr, len); len counts code units of the encoding. */
   string(ptr: number, len: number): string {

@@ -6,6 +6,8 @@
  */
 import type { PhaseName, HookRequestState, HookResponseState } from '../pipeline/hook-seam.ts';
 import type { Logger } from '../log.ts';
+import { specProblem, type TransformBounds, type TransformSpec } from '../attributes/transform-spec.ts';
+import { geoRecord, imageRecord, type GeoRecord, type ImageRecord } from './attribute-records.ts';
 import { PendingHeaders } from './pending-headers.ts';
 import {
   checkHeader, checkHeaderName, checkLabel, checkMethod, checkPath, checkQuery, checkStatus,
@@ -14,10 +16,7 @@ import {
 
 export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
 
-export interface GeoRecord {
-  country?: string; region?: string; city?: string; latitude?: number; longitude?: number; asn?: number;
-}
-export interface ImageRecord { format: string; width: number; height: number }
+export type { GeoRecord, ImageRecord } from './attribute-records.ts';
 
 /** Per-hook settings a call needs (fixed at load). */
 export interface HookCallSettings {
@@ -26,19 +25,14 @@ export interface HookCallSettings {
   readonly requestBodyMax: number;
   readonly responseBodyMax: number;
   readonly logger: Logger;
+  /** The node's image.transform bounds: set-transform answers invalid-value outside them. */
+  readonly transformBounds: TransformBounds;
 }
 
 export interface HookLogLine {
   readonly level: LogLevelName;
   readonly message: string;
   readonly fields: Record<string, string>;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
 const NO_TRACE_FIELDS: Readonly<Record<string, string>> = Object.freeze({});
@@ -63,6 +57,8 @@ export class HookCallState {
   #ttl: number | undefined;
   #cacheable: boolean | undefined;
   readonly #tags: string[] = [];
+  /** request.set-transform in on-request, response.set-transform in on-origin-response (never both). */
+  #transform: TransformSpec | undefined;
   #headerEdits = 0;
 
   constructor(phase: PhaseName, settings: HookCallSettings, request: HookRequestState, response: HookResponseState | null) {
@@ -80,16 +76,11 @@ export class HookCallState {
   query(): string { return this.#query ?? this.request.query; }
   geo(): GeoRecord | undefined {
     const geo = this.request.attributes.geo();
-    if (geo === undefined) return undefined;
-    return {
-      country: str(geo['country']), region: str(geo['region']), city: str(geo['city']),
-      latitude: num(geo['latitude']), longitude: num(geo['longitude']), asn: num(geo['asn']),
-    };
+    return geo === undefined ? undefined : geoRecord(geo);
   }
   image(): ImageRecord | undefined {
     const image = this.response === null ? undefined : this.request.attributes.image();
-    if (image === undefined) return undefined;
-    return { format: str(image['format']) ?? '', width: num(image['width']) ?? 0, height: num(image['height']) ?? 0 };
+    return image === undefined ? undefined : imageRecord(image);
   }
   requestBody(): Uint8Array | undefined { return this.#requestBody ?? this.request.body ?? undefined; }
 
@@ -163,6 +154,15 @@ export class HookCallState {
     return invalid;
   }
 
+  // ---- image transforms: request (on-request) asks for a variant, response (on-origin-response) stores one ----
+  setTransform(which: 'request' | 'response', spec: TransformSpec): EditError | undefined {
+    if (this.phase !== (which === 'request' ? 'on-request' : 'on-origin-response')) return 'wrong-phase';
+    // Checked now, against the node's bounds, so the hook learns of a bad spec while it can react.
+    if (specProblem(spec, this.settings.transformBounds) !== null) return 'invalid-value';
+    this.#transform = spec;
+    return undefined;
+  }
+
   // ---- log ----
   log(level: LogLevelName, message: string, fields: ReadonlyArray<readonly [string, string]>): void {
     if (this.logs.length >= LIMITS.logLinesPerCall) return;
@@ -183,6 +183,7 @@ export class HookCallState {
       if (this.#query !== undefined) request.query = this.#query;
       request.cacheKeyParts.push(...this.#keyParts);
       if (this.#requestBody !== undefined) request.body = Buffer.from(this.#requestBody);
+      if (this.#transform !== undefined) request.transform = this.#transform;
     }
     const response = this.response;
     if (response === null) return;
@@ -192,5 +193,6 @@ export class HookCallState {
     if (this.#ttl !== undefined) response.ttlSeconds = this.#ttl;
     if (this.#cacheable !== undefined) response.cacheable = this.#cacheable;
     response.tags.push(...this.#tags);
+    if (this.#transform !== undefined) response.transform = this.#transform;
   }
 }

@@ -20,6 +20,9 @@ function buildRouteHooks(hooks: readonly LoadedHook[]): RouteHooks {
     onResponse: responseChain('on-response', bound('on-response')),
     requestBodyBytes: Math.max(0, ...hooks.map((h) => h.config.body.request ?? 0)),
     responseBodyBytes: Math.max(0, ...hooks.map((h) => h.config.body.response ?? 0)),
+    // From the components' imports at load: a route whose hooks cannot read geo or image attributes never pays for them.
+    readsGeo: hooks.some((h) => h.reads.geo),
+    readsImage: hooks.some((h) => h.reads.image),
     hookNames: Object.freeze(hooks.map((h) => h.name)),
   });
 }

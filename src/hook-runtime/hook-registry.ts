@@ -7,6 +7,8 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { HookPlan } from '../pipeline/hook-seam.ts';
+import type { TransformBounds } from '../attributes/transform-spec.ts';
+import type { HookReads } from './guest-imports.ts';
 import { checkExports, loadGuest } from './guest-loader.ts';
 import type { HookConfig } from './hook-config.ts';
 import { createFrozenPlan } from './hook-plan.ts';
@@ -15,6 +17,7 @@ import { loadModuleBytes } from './module-source.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
 
 export type { HookInfo } from './loaded-hook.ts';
+export type { HookReads } from './guest-imports.ts';
 
 export interface HookPlanDeps {
   readonly logger: Logger;
@@ -27,6 +30,13 @@ export interface HookPlanDeps {
   readonly httpsCa?: string | Buffer;
   /** Spans and metrics for each hook call; absent = none. */
   readonly telemetry?: Telemetry;
+  /** The node's image.transform bounds, which set-transform checks specs against (default: the config defaults). */
+  readonly transformBounds?: TransformBounds;
+  /**
+   * Called before a reloaded plan replaces the serving one, with what its hooks read, so the node
+   * can load what they need (geo data) off the request path. A throw fails the reload.
+   */
+  readonly beforeSwap?: (reads: HookReads) => void;
 }
 
 export interface ReloadResult {
@@ -41,6 +51,8 @@ export interface HookRegistry {
   /** Reloads modules (and, when given, a new `hooks:` list) and swaps the plan atomically. */
   reload(hooks?: readonly HookConfig[]): Promise<ReloadResult>;
   list(): HookInfo[];
+  /** What the current hooks can read, any of them (from their components' imports, see guest-imports.ts). */
+  reads(): HookReads;
   close(): void;
 }
 
@@ -51,7 +63,9 @@ async function loadOne(config: HookConfig, deps: HookPlanDeps): Promise<LoadedHo
     });
     const guest = await loadGuest(bytes, config.memory_mb, { cacheDir: deps.cacheDir, clock: deps.clock });
     checkExports(config, guest);
-    return await createLoadedHook(config, guest, { logger: deps.logger, clock: deps.clock, telemetry: deps.telemetry });
+    return await createLoadedHook(config, guest, {
+      logger: deps.logger, clock: deps.clock, telemetry: deps.telemetry, transformBounds: deps.transformBounds,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(message.includes(`"${config.name}"`) ? message : `hook "${config.name}": ${message}`, { cause: error });
@@ -65,6 +79,10 @@ async function loadAll(configs: readonly HookConfig[], deps: HookPlanDeps): Prom
     names.add(config.name);
   }
   return Promise.allSettled(configs.map((config) => loadOne(config, deps)));
+}
+
+function readsOfAll(hooks: readonly LoadedHook[]): HookReads {
+  return { geo: hooks.some((h) => h.reads.geo), image: hooks.some((h) => h.reads.image) };
 }
 
 function firstError(results: PromiseSettledResult<LoadedHook>[]): Error | undefined {
@@ -101,8 +119,15 @@ export async function createHookPlan(hooks: readonly HookConfig[], deps: HookPla
       logger.error('hook reload failed: the previous hooks keep serving', { code: 'EH_HOOK_LOAD', error });
       return { ok: false, hooks: report };
     }
+    const ready = results.map((r) => (r as PromiseFulfilledResult<LoadedHook>).value);
+    try {
+      deps.beforeSwap?.(readsOfAll(ready));
+    } catch (error) {
+      logger.error('hook reload failed: the previous hooks keep serving', { code: 'EH_HOOK_LOAD', error });
+      return { ok: false, hooks: [{ name: '*', error: (error as Error).message }] };
+    }
     configs = next;
-    loaded = results.map((r) => (r as PromiseFulfilledResult<LoadedHook>).value);
+    loaded = ready;
     plan = createFrozenPlan(loaded); // the swap: one assignment
     logger.info('hooks reloaded', { hooks: report });
     return { ok: true, hooks: report };
@@ -117,6 +142,7 @@ export async function createHookPlan(hooks: readonly HookConfig[], deps: HookPla
       return run;
     },
     list: () => loaded.map((h) => h.info()),
+    reads: () => readsOfAll(loaded),
     close: () => {
       closed = true;
       loaded = [];

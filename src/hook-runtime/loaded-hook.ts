@@ -8,8 +8,10 @@ import type { Span } from '@opentelemetry/api';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { HookRequestState, HookResponseState, PhaseName, PhaseVerdict } from '../pipeline/hook-seam.ts';
+import { DEFAULT_TRANSFORM_BOUNDS, type TransformBounds } from '../attributes/transform-spec.ts';
 import { CircuitBreaker, DEFAULT_CIRCUIT, type CircuitState } from './circuit-breaker.ts';
 import type { GuestInstance } from './direct-instance.ts';
+import { hookReads, type HookReads } from './guest-imports.ts';
 import { hookConfigText, type HookConfig } from './hook-config.ts';
 import { HookCallState, type HookCallSettings } from './hook-call-state.ts';
 import { HookFailure, toHookFailure } from './hook-failure.ts';
@@ -24,6 +26,8 @@ export interface PreparedGuest {
   readonly sha256: string;
   /** Phases the component exports. */
   readonly phases: readonly PhaseName[];
+  /** Contract functions the component imports ("request/geo"; "request/*" = all), read at load. */
+  readonly imports: ReadonlySet<string>;
   createInstance(settings: HookCallSettings): GuestInstance | Promise<GuestInstance>;
 }
 
@@ -45,6 +49,8 @@ export interface LoadedHook {
   readonly name: string;
   readonly config: HookConfig;
   readonly sha256: string;
+  /** Whether its component imports request.geo / response.image (so the route must provide them). */
+  readonly reads: HookReads;
   /** `phaseSpan`: the pipeline's span for the phase; the call's own span is made a child of it. */
   invoke(phase: PhaseName, request: HookRequestState, response: HookResponseState | null, phaseSpan?: Span | null): Promise<PhaseVerdict>;
   info(): HookInfo;
@@ -64,12 +70,14 @@ function failureResponse(name: string, code: string): PhaseVerdict {
 }
 
 export async function createLoadedHook(
-  config: HookConfig, guest: PreparedGuest, deps: { logger: Logger; clock: Clock; telemetry?: Telemetry },
+  config: HookConfig, guest: PreparedGuest,
+  deps: { logger: Logger; clock: Clock; telemetry?: Telemetry; transformBounds?: TransformBounds },
 ): Promise<LoadedHook> {
   const logger = deps.logger.child({ hook: config.name, version: guest.sha256.slice(0, 12) });
   const settings: HookCallSettings = {
     name: config.name, config: hookConfigText(config.config), logger,
     requestBodyMax: config.body.request ?? 0, responseBodyMax: config.body.response ?? 0,
+    transformBounds: deps.transformBounds ?? DEFAULT_TRANSFORM_BOUNDS,
   };
   const pool = new InstancePool(() => guest.createInstance(settings), config.isolation);
   await pool.warm(); // instantiation errors surface at load, not on the first request
@@ -128,7 +136,7 @@ export async function createLoadedHook(
   };
 
   return {
-    name: config.name, config, sha256: guest.sha256, invoke,
+    name: config.name, config, sha256: guest.sha256, reads: hookReads(guest.imports, config.phases), invoke,
     info: () => ({
       name: config.name, sha256: guest.sha256, kind: guest.kind, phases: config.phases,
       calls: stats.calls, errors: stats.errors, p50Micros: stats.percentile(50), p99Micros: stats.percentile(99),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { PhaseName } from '../pipeline/hook-seam.ts';
 import { PHASES, phaseCoreExport } from './contract.ts';
 import { inspectComponent } from './component-inspect.ts';
+import { coreModuleImports } from './guest-imports.ts';
 import { injectFuelMetering } from './fuel-metering.ts';
 import { capMemory } from './memory-cap.ts';
 import { isComponent, ModuleFormatError } from './wasm-binary.ts';
@@ -21,6 +22,8 @@ export interface PreparedDirect {
   readonly kind: 'direct';
   readonly sha256: string;
   readonly phases: readonly PhaseName[];
+  /** Contract functions the module imports ("request/geo"), see guest-imports.ts. */
+  readonly imports: ReadonlySet<string>;
   readonly module: WasmModule;
   readonly utf16: boolean;
 }
@@ -69,5 +72,8 @@ export async function prepareDirect(component: Uint8Array, options: PrepareOptio
   const meter = options.meter ?? true;
   const key = `${sha256Of(new TextEncoder().encode(`${PREPARE_VERSION}:${sha256}:${options.memoryMb}:${meter}`))}.core.wasm`;
   const prepared = await cached(options.cacheDir, key, () => prepareCoreModule(main.bytes, options.memoryMb * 1_048_576, meter));
-  return { kind: 'direct', sha256, phases, module: new Wasm.Module(prepared), utf16: inspection.stringEncoding === 'utf16' };
+  return {
+    kind: 'direct', sha256, phases, imports: coreModuleImports(main.info),
+    module: new Wasm.Module(prepared), utf16: inspection.stringEncoding === 'utf16',
+  };
 }

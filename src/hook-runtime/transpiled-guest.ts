@@ -16,6 +16,7 @@ import type { Clock } from '../clock.ts';
 import type { PhaseName, PhaseVerdict } from '../pipeline/hook-seam.ts';
 import { interfaceName, PHASES } from './contract.ts';
 import type { GuestInstance } from './direct-instance.ts';
+import { glueImports } from './guest-imports.ts';
 import { FUEL_BUDGET, METER_MODULE, METER_REFUEL } from './fuel-metering.ts';
 import { HookFailure } from './hook-failure.ts';
 import type { HookCallSettings, HookCallState } from './hook-call-state.ts';
@@ -25,7 +26,7 @@ import { createTranspiledImports, type TranspiledSlot } from './transpiled-impor
 import { checkLocalResponse } from './verdict-check.ts';
 import { Wasm, type WasmImports, type WasmInstance, type WasmModule } from './wasm-api.ts';
 
-const PREPARE_VERSION = 'jco-1';
+const PREPARE_VERSION = 'jco-2';
 const ALLOWED_IMPORTS = /^edgehook:hooks\/(request|response|cache|log|clock|config|crypto)(@0\.1\.0)?$/;
 
 type InstantiateCore = (module: WasmModule, imports?: WasmImports) => Promise<WasmInstance>;
@@ -33,7 +34,7 @@ type Instantiate = (
   getCoreModule: (name: string) => WasmModule, imports: unknown, instantiateCore: InstantiateCore,
 ) => Promise<Record<string, unknown>>;
 
-interface Meta { phases: PhaseName[]; wasm: string[] }
+interface Meta { phases: PhaseName[]; wasm: string[]; imports: string[] }
 
 async function transpileToDir(bytes: Uint8Array, dir: string, memoryBytes: number, meter: boolean): Promise<void> {
   const { transpile } = await import('@bytecodealliance/jco');
@@ -45,7 +46,10 @@ async function transpileToDir(bytes: Uint8Array, dir: string, memoryBytes: numbe
     throw new Error(`the component imports ${refused.join(', ')}: only edgehook:hooks interfaces are provided (build with WASI stubbed)`);
   }
   const exported = new Set(result.exports.map(([name]) => name));
-  const meta: Meta = { phases: PHASES.filter((p) => exported.has(interfaceName(p))), wasm: [] };
+  const glue = new TextDecoder().decode(result.files['hook.js']);
+  const meta: Meta = {
+    phases: PHASES.filter((p) => exported.has(interfaceName(p))), wasm: [], imports: [...glueImports(glue, result.imports)],
+  };
   const staging = `${dir}.${process.pid}.tmp`;
   await rm(staging, { recursive: true, force: true });
   for (const [name, content] of Object.entries(result.files)) {
@@ -73,7 +77,7 @@ export async function prepareTranspiled(bytes: Uint8Array, options: PrepareOptio
   for (const name of meta.wasm) modules.set(name, new Wasm.Module(new Uint8Array(await readFile(join(dir, name)))));
   const glue = await import(pathToFileURL(join(dir, 'hook.js')).href) as { instantiate: Instantiate };
   return {
-    kind: 'jco', sha256, phases: meta.phases,
+    kind: 'jco', sha256, phases: meta.phases, imports: new Set(meta.imports),
     createInstance: (settings) => TranspiledInstance.create(glue.instantiate, modules, settings, clock),
   };
 }

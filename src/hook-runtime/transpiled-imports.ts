@@ -4,6 +4,7 @@
  * HookCallState as the direct binding, so both guest kinds behave identically.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { transformSpec, type TransformRecord } from './attribute-records.ts';
 import type { EditError } from './edit-validation.ts';
 import { HookFailure } from './hook-failure.ts';
 import type { HookCallSettings, HookCallState, LogLevelName } from './hook-call-state.ts';
@@ -58,6 +59,7 @@ export function createTranspiledImports(slot: TranspiledSlot): TranspiledImports
       addCacheKeyPart: (v: string) => result(s().addCacheKeyPart(v)),
       body: () => s().requestBody(),
       setBody: (b: Uint8Array) => result(s().setRequestBody(b)),
+      setTransform: (spec: TransformRecord) => result(s().setTransform('request', transformSpec(spec))),
     },
     'edgehook:hooks/response': {
       status: () => s().status(),
@@ -67,6 +69,7 @@ export function createTranspiledImports(slot: TranspiledSlot): TranspiledImports
       ...headerImports(slot, 'response'),
       body: () => s().responseBody(),
       setBody: (b: Uint8Array) => result(s().setResponseBody(b)),
+      setTransform: (spec: TransformRecord) => result(s().setTransform('response', transformSpec(spec))),
     },
     'edgehook:hooks/cache': {
       setTtl: (v: number) => result(s().setTtl(v)),

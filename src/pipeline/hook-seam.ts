@@ -112,9 +112,9 @@ export interface RouteHooks {
   readonly requestBodyBytes: number;
   /** Largest response body any hook on the route wants buffered (0 = stream untouched). */
   readonly responseBodyBytes: number;
-  /** A hook on the route reads geo: RequestAttributes.geo() looks it up (default false: never looked up). */
+  /** A hook on the route reads geo (its component imports request.geo): RequestAttributes.geo() looks it up (default false: never looked up). */
   readonly readsGeo?: boolean;
-  /** A hook on the route reads image attributes: image responses are inspected on the miss (default false). */
+  /** A response-phase hook on the route imports response.image: image responses are inspected on the miss (default false). */
   readonly readsImage?: boolean;
   /** Names of the hooks bound to the route, in configuration order (the route's identity in traces). */
   readonly hookNames?: readonly string[];

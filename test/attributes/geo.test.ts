@@ -8,11 +8,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AttributeServices } from '../../src/attributes/attribute-services.ts';
+import { createAttributeServices, type AttributeServices } from '../../src/attributes/attribute-services.ts';
 import { createGeoResolver, type GeoAttributes, type GeoDatabase } from '../../src/attributes/geo.ts';
 import { loadGeoipLite } from '../../src/attributes/geo-database.ts';
 import { createGeoKey } from '../../src/attributes/geo-key.ts';
 import { readersOf, RequestAttributeSet } from '../../src/attributes/request-attributes.ts';
+import { resolveConfig } from '../../src/config/load.ts';
 import { ConfigError } from '../../src/errors.ts';
 
 const geoip = loadGeoipLite(null);
@@ -132,5 +133,23 @@ describe('per-request attributes', () => {
     expect(attributes.geoBucket()).toBe('other');
     expect(attributes.geo()).toBeUndefined();
     expect(lookups).toHaveLength(1);
+  });
+});
+
+describe('building the geo resolver', () => {
+  const config = resolveConfig({
+    origin: { url: 'http://127.0.0.1:1' },
+    geo: { database: 'none', overrides: [{ cidr: '10.0.0.0/8', country: 'DE', timezone: 'Europe/Berlin' }] },
+  });
+
+  it('builds none when no hook reads geo and nothing keys on it; enableGeo builds it later (a reload)', () => {
+    const services = createAttributeServices(config, { hooksMayReadGeo: false });
+    expect(services.geo).toBeNull();
+    services.enableGeo?.();
+    expect(services.geo?.lookup('10.1.2.3')).toEqual({ country: 'DE', timezone: 'Europe/Berlin' });
+  });
+
+  it('builds it at startup when a loaded hook reads geo', () => {
+    expect(createAttributeServices(config, { hooksMayReadGeo: true }).geo?.lookup('10.1.2.3')?.country).toBe('DE');
   });
 });

@@ -47,9 +47,9 @@ describe('examples/signed-urls', () => {
 describe('examples/geo-headers', () => {
   it('adds geo headers and a cache-key part, and blocks configured countries', async () => {
     const hook = await example('geo-headers', { phases: ['on-request'], config: 'CU,KP' });
-    const request = makeRequest({ geo: { country: 'FR', city: 'Lyon', asn: 3215, latitude: 45.7 } });
+    const request = makeRequest({ geo: { country: 'FR', city: 'Lyon', timezone: 'Europe/Paris', latitude: 45.7 } });
     expect(await hook.invoke('on-request', request, null)).toEqual({ tag: 'continue' });
-    expect(request.headers.toPairs()).toEqual([['x-geo-country', 'FR'], ['x-geo-city', 'Lyon'], ['x-geo-asn', '3215']]);
+    expect(request.headers.toPairs()).toEqual([['x-geo-country', 'FR'], ['x-geo-city', 'Lyon'], ['x-geo-timezone', 'Europe/Paris']]);
     expect(request.cacheKeyParts).toEqual(['geo:FR']);
     const blocked = await hook.invoke('on-request', makeRequest({ geo: { country: 'KP' } }), null);
     expect(blocked).toMatchObject({ tag: 'respond', val: { status: 451 } });

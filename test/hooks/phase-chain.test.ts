@@ -8,7 +8,7 @@ import { makeRequest, makeResponse } from './support/states.ts';
 function fakeHook(name: string, calls: string[], verdict: PhaseVerdict = { tag: 'continue' }): LoadedHook {
   const config = validateHookConfig({ name, module: 'x', phases: ['on-request', 'on-response'] }, 'h').value!;
   return {
-    name, config, sha256: '0',
+    name, config, sha256: '0', reads: { geo: false, image: false },
     invoke: async () => { calls.push(name); return verdict; },
     info: () => { throw new Error('unused'); },
   };

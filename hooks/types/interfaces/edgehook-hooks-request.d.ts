@@ -34,6 +34,12 @@ declare module 'edgehook:hooks/request@0.1.0' {
    */
   export function body(): Uint8Array | undefined;
   export function setBody(body: Uint8Array): void;
+  /**
+   * on-request: ask for a transformed variant of the image at this URL (GET and HEAD only).
+   * The variant is cached under its own key; the original is fetched (or found) and transformed once.
+   */
+  export function setTransform(spec: TransformSpec): void;
   export type EditError = import('edgehook:hooks/types@0.1.0').EditError;
   export type GeoAttributes = import('edgehook:hooks/types@0.1.0').GeoAttributes;
+  export type TransformSpec = import('edgehook:hooks/types@0.1.0').TransformSpec;
 }
