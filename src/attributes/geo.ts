@@ -27,13 +27,8 @@ export interface GeoFields {
   accuracyRadius?: number;
 }
 
-/**
- * What edgehook knows about where a client is. The index signature keeps this an open record:
- * readers written against the earlier untyped seam (`geo['asn']`) keep compiling.
- */
-export interface GeoAttributes extends Readonly<GeoFields> {
-  readonly [field: string]: unknown;
-}
+/** What edgehook knows about where a client is (geoip-lite has no ASN, continent or postal code). */
+export type GeoAttributes = Readonly<GeoFields>;
 
 /** A source of geo attributes by address; undefined = not located. */
 export interface GeoDatabase {
