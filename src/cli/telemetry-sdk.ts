@@ -1,8 +1,8 @@
 /**
  * Starts the OpenTelemetry SDK for the CLI — the only place edgehook does. NodeSDK supplies what
- * the standard OTEL_* variables configure (resource detection, propagators, batch processor
- * limits, samplers, exporter headers and TLS); the exporters, the ratio sampler and the metric
- * reader come from the resolved setup. The node then receives the SDK's providers as a Telemetry
+ * the standard OTEL_* variables configure (resource detection, propagators, samplers, exporter
+ * headers and TLS); the exporters, the batch processor, the ratio sampler and the metric reader
+ * come from the resolved setup. The node then receives the SDK's providers as a Telemetry
  * object, through the API only. Imported lazily: with telemetry off the SDK is never loaded.
  */
 import { metrics, propagation, ProxyTracerProvider, trace, type TracerProvider } from '@opentelemetry/api';
@@ -15,10 +15,11 @@ import { OTLPTraceExporter as OtlpProtoTraceExporter } from '@opentelemetry/expo
 import { ConsoleMetricExporter, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
-  AlwaysOffSampler, AlwaysOnSampler, ConsoleSpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler, type SpanExporter,
+  AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ConsoleSpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler,
+  type BatchSpanProcessorOptions, type Sampler, type SpanExporter,
 } from '@opentelemetry/sdk-trace';
 import { createTelemetry, type Telemetry } from '../telemetry/telemetry.ts';
-import type { SignalExport, TelemetrySetup } from './telemetry-settings.ts';
+import type { SignalExport, SpanBatchSettings, TelemetrySetup } from './telemetry-settings.ts';
 
 export interface TelemetrySdk {
   readonly telemetry: Telemetry;
@@ -31,7 +32,7 @@ export function startTelemetrySdk(setup: TelemetrySetup): TelemetrySdk {
   const sdk = new NodeSDK({
     ...(setup.serviceName === null ? {} : { serviceName: setup.serviceName }),
     // An empty processor list keeps NodeSDK from starting its default OTLP exporter.
-    ...(traces === null ? { spanProcessors: [] } : { traceExporter: traces }),
+    spanProcessors: traces === null ? [] : [new BatchSpanProcessor({ exporter: traces, ...batchOptions(setup.spanBatch) })],
     ...(setup.sampleRatio === null ? {} : { sampler: new ParentBasedSampler({ root: rootSampler(setup.sampleRatio) }) }),
     metricReaders: setup.metrics.kind === 'none' ? [] : [metricReader(setup.metrics, setup.metricsIntervalMs)],
     // edgehook's logs are JSON lines on stderr, not OTLP: no logs pipeline.
@@ -40,10 +41,21 @@ export function startTelemetrySdk(setup: TelemetrySetup): TelemetrySdk {
   });
   sdk.start();
   const telemetry = createTelemetry({
-    ...(traces === null ? {} : { tracing: { tracerProvider: unproxied(trace.getTracerProvider()), propagator: propagation } }),
+    ...(traces === null ? {} : {
+      tracing: { tracerProvider: unproxied(trace.getTracerProvider()), propagator: propagation, startsTraces: setup.sampleRatio !== 0 },
+    }),
     ...(setup.metrics.kind === 'none' ? {} : { meterProvider: metrics.getMeterProvider() }),
   });
   return { telemetry, shutdown: () => sdk.shutdown() };
+}
+
+function batchOptions(batch: SpanBatchSettings): Omit<BatchSpanProcessorOptions, 'exporter'> {
+  return {
+    scheduledDelayMillis: batch.scheduledDelayMs,
+    exportTimeoutMillis: batch.exportTimeoutMs,
+    maxQueueSize: batch.maxQueueSize,
+    maxExportBatchSize: batch.maxExportBatchSize,
+  };
 }
 
 /** The ratio sampler hashes every trace id; at 0 and 1 the answer is known without it. */

@@ -3,7 +3,7 @@
  * environment variables — a pure function, so the precedence is table-tested. The rule: an
  * OTEL_* variable that is set wins over the config key it overlaps (that is how platforms and the
  * OpenTelemetry Operator configure every service alike); the config supplies the rest. Variables
- * this function does not handle (OTEL_RESOURCE_ATTRIBUTES, OTEL_PROPAGATORS, OTEL_BSP_*,
+ * this function does not handle (OTEL_RESOURCE_ATTRIBUTES, OTEL_PROPAGATORS,
  * OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER, …) are read by the SDK itself.
  */
 import type { MetricsConfig, TelemetryConfig, TracesConfig } from '../config/types.ts';
@@ -16,12 +16,30 @@ export type SignalExport =
   | { readonly kind: 'console' }
   | { readonly kind: 'otlp'; readonly protocol: OtlpProtocol; readonly url: string };
 
+/** The batch span processor: the OTEL_BSP_* variables over edgehook's defaults. */
+export interface SpanBatchSettings {
+  readonly scheduledDelayMs: number;
+  readonly exportTimeoutMs: number;
+  readonly maxQueueSize: number;
+  readonly maxExportBatchSize: number;
+}
+
+/**
+ * Smaller, more frequent batches than the SDK's (512 spans, every 5 s): at a proxy's request rate
+ * a 512-span batch keeps spans alive across young-generation collections, which then copy and
+ * promote them; with 128 a recorded cache hit cost ~20% less CPU (bench: tracing group).
+ */
+export const SPAN_BATCH_DEFAULTS: SpanBatchSettings = Object.freeze({
+  scheduledDelayMs: 1000, exportTimeoutMs: 30_000, maxQueueSize: 2048, maxExportBatchSize: 128,
+});
+
 export interface TelemetrySetup {
   /** null: the SDK takes service.name from OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES. */
   readonly serviceName: string | null;
   readonly traces: SignalExport;
   /** Root sampling ratio (parent-based); null: OTEL_TRACES_SAMPLER is set and the SDK reads it. */
   readonly sampleRatio: number | null;
+  readonly spanBatch: SpanBatchSettings;
   readonly metrics: SignalExport;
   readonly metricsIntervalMs: number;
   /** Environment values that were not used, and why (logged at startup). */
@@ -43,6 +61,7 @@ export function resolveTelemetrySetup(config: TelemetryConfig, env: Env): Teleme
     serviceName: serviceNameFromEnv(env) ? null : config.serviceName,
     traces: disabled ? { kind: 'none' } : signalExport('traces', config.traces, env, notes),
     sampleRatio: value(env, 'OTEL_TRACES_SAMPLER') === undefined ? config.traces.sampleRatio : null,
+    spanBatch: spanBatch(env, notes),
     metrics: disabled ? { kind: 'none' } : signalExport('metrics', config.metrics, env, notes),
     metricsIntervalMs: positiveNumber(env, 'OTEL_METRIC_EXPORT_INTERVAL', notes) ?? config.metrics.interval,
     notes,
@@ -100,6 +119,18 @@ function endpointFor(signal: Signal, protocol: OtlpProtocol, configured: string 
   return `${base.endsWith('/') ? base : `${base}/`}${SIGNALS[signal].path}`;
 }
 
+function spanBatch(env: Env, notes: string[]): SpanBatchSettings {
+  const d = SPAN_BATCH_DEFAULTS;
+  const batch = {
+    scheduledDelayMs: positiveNumber(env, 'OTEL_BSP_SCHEDULE_DELAY', notes) ?? d.scheduledDelayMs,
+    exportTimeoutMs: positiveNumber(env, 'OTEL_BSP_EXPORT_TIMEOUT', notes) ?? d.exportTimeoutMs,
+    maxQueueSize: positiveNumber(env, 'OTEL_BSP_MAX_QUEUE_SIZE', notes) ?? d.maxQueueSize,
+    maxExportBatchSize: positiveNumber(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', notes) ?? d.maxExportBatchSize,
+  };
+  // The SDK's rule: a batch never exceeds the queue.
+  return { ...batch, maxExportBatchSize: Math.min(batch.maxExportBatchSize, batch.maxQueueSize) };
+}
+
 function serviceNameFromEnv(env: Env): boolean {
   if (value(env, 'OTEL_SERVICE_NAME') !== undefined) return true;
   const attributes = value(env, 'OTEL_RESOURCE_ATTRIBUTES') ?? '';
@@ -111,7 +142,7 @@ function positiveNumber(env: Env, name: string, notes: string[]): number | undef
   if (raw === undefined) return undefined;
   const parsed = Number(raw);
   if (Number.isFinite(parsed) && parsed > 0) return parsed;
-  notes.push(`${name}=${raw} is not a positive number of milliseconds; the value is not used`);
+  notes.push(`${name}=${raw} is not a positive number; the value is not used`);
   return undefined;
 }
 

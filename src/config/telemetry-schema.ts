@@ -39,14 +39,14 @@ const endpoint = (signal: string, path: string): s.Field<string | null> => s.orN
     doc: `Base URL of the OpenTelemetry Collector (or Jaeger, Tempo, …) receiving ${signal}; otlp-http appends ${path}.`,
     protocols: ['http:', 'https:'],
   }),
-  { meaning: 'OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318 (otlp-grpc: 4317)' },
+  { meaning: 'OTEL_EXPORTER_OTLP_ENDPOINT, else localhost:4318, or :4317 for otlp-grpc' },
 );
 
 const traces = s.object({
   exporter: s.enumOf(TELEMETRY_EXPORTERS, { doc: exporterDoc('spans'), default: 'none' }),
   endpoint: endpoint('spans', '/v1/traces'),
   sample_ratio: s.number({
-    doc: 'Share of requests that start a recorded trace (0 to 1). A request whose traceparent says "sampled" is always recorded, so a trace stays whole across services.',
+    doc: 'Share of requests that start a recorded trace (0 to 1). A request whose traceparent says "sampled" is always recorded, so a trace stays whole across services; at 0 only those are, and the others cost nothing.',
     default: 1,
     min: 0,
     max: 1,

@@ -7,6 +7,7 @@
 import { Readable } from 'node:stream';
 import { absent, imageFormatOf, inspectImage, type ImageInspection } from '../attributes/image.ts';
 import { resolveTransform, type TransformSpec } from '../attributes/transform-spec.ts';
+import { observeTransform } from '../telemetry/transform-telemetry.ts';
 import { lookupInPairs } from './stored-object.ts';
 import type { RequestContext } from './context.ts';
 import { collectBody, discardStream } from './read-body.ts';
@@ -53,7 +54,7 @@ export async function transformForStore(ctx: RequestContext, spec: TransformSpec
   if (!isTransformableImage(status, headers)) return unchanged('not-an-image');
   const read = Buffer.isBuffer(body) ? { tag: 'whole' as const, val: body } : await readUpTo(body, ctx.deps.attributes.imageLimits.maxBytes);
   if (read.tag === 'overflow') return unchanged('too-large', read.val);
-  const outcome = await ctx.deps.attributes.transformer.transform(read.val, resolved.val);
+  const outcome = await observeTransform(ctx.deps, ctx.span, resolved.val, () => ctx.deps.attributes.transformer.transform(read.val, resolved.val));
   if (outcome.tag === 'refused') return unchanged(outcome.val, read.val);
   const image = outcome.val;
   return { headers: variantHeaders(headers, image, resolved.val), body: image.data, inspection: { tag: 'image', val: image.attributes } };

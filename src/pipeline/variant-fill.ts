@@ -17,6 +17,7 @@ import { EdgehookError } from '../errors.ts';
 import type { CacheControl } from '../http/cache-control.ts';
 import { absoluteUrl, primaryCacheKey } from '../http/cache-key.ts';
 import { variantMatches } from '../http/vary.ts';
+import { observeTransform } from '../telemetry/transform-telemetry.ts';
 import { cacheKeyExtras } from './attribute-keys.ts';
 import { collapsedFill, currentAgeOf } from './cache-flow.ts';
 import type { RequestContext } from './context.ts';
@@ -50,7 +51,7 @@ export async function variantFill(ctx: RequestContext, request: FillRequest, tra
   const { source } = obtained;
   if (request.stale !== null && source.meta !== null && unchangedSince(request.stale, source)) return renewed(ctx, request.stale, source.meta);
   if (!isTransformableImage(source.status, source.headers)) return asIs(source, 'not-an-image');
-  const outcome = await ctx.deps.attributes.transformer.transform(source.body, transform);
+  const outcome = await observeTransform(ctx.deps, ctx.span, transform, () => ctx.deps.attributes.transformer.transform(source.body, transform));
   if (outcome.tag === 'refused') return refusal(ctx, request, outcome.val);
   return storeVariant(ctx, request, source, outcome.val, transform);
 }

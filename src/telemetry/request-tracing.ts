@@ -48,7 +48,12 @@ export const TRACING_OFF: RequestTracing = Object.freeze({
   inject: () => {},
 });
 
-export function createRequestTracing(tracer: Tracer, propagator: TextMapPropagator): RequestTracing {
+/**
+ * `startsTraces: false` says the root sampler never samples (ratio 0: only traces a caller sampled
+ * are recorded). A request without trace context then gets no span at all — not even the
+ * sampled-out one whose only use would be to hand the origin a trace nobody records.
+ */
+export function createRequestTracing(tracer: Tracer, propagator: TextMapPropagator, startsTraces = true): RequestTracing {
   // Fields the propagator reads (traceparent, tracestate, …): when a request has none of them,
   // extraction is skipped and the span starts a new trace from the root context.
   const fields = propagator.fields().map((name) => name.toLowerCase());
@@ -61,10 +66,12 @@ export function createRequestTracing(tracer: Tracer, propagator: TextMapPropagat
 
   return Object.freeze({
     enabled: true,
-    startServerSpan(req: IncomingMessage, res: ServerResponse): Span {
+    startServerSpan(req: IncomingMessage, res: ServerResponse): Span | null {
+      const parent = parentOf(req.headers);
+      if (parent === ROOT_CONTEXT && !startsTraces) return null;
       const method = req.method ?? 'GET';
       const known = KNOWN_METHODS.has(method);
-      const span = tracer.startSpan(known ? method : SPAN.httpOther, SERVER, parentOf(req.headers));
+      const span = tracer.startSpan(known ? method : SPAN.httpOther, SERVER, parent);
       if (!span.isRecording()) return span;
       span.setAttribute(ATTR.httpRequestMethod, known ? method : '_OTHER');
       if (!known) span.setAttribute(ATTR.httpRequestMethodOriginal, method);

@@ -9,9 +9,17 @@ import { createHookMetrics, type HookMetrics } from './hook-metrics.ts';
 import { INSTRUMENTATION_SCOPE } from './names.ts';
 import { createRequestTracing, TRACING_OFF, type RequestTracing } from './request-tracing.ts';
 
+export interface TracingProviders {
+  readonly tracerProvider: TracerProvider;
+  /** Reads and writes trace context (W3C traceparent). */
+  readonly propagator: TextMapPropagator;
+  /** False when the root sampler never samples (ratio 0): untraced requests then cost nothing. */
+  readonly startsTraces?: boolean;
+}
+
 export interface TelemetryProviders {
-  /** Absent = tracing off. The propagator reads and writes trace context (W3C traceparent). */
-  readonly tracing?: { readonly tracerProvider: TracerProvider; readonly propagator: TextMapPropagator };
+  /** Absent = tracing off. */
+  readonly tracing?: TracingProviders;
   /** Absent = the no-op meter: histograms cost a call into an empty function. */
   readonly meterProvider?: MeterProvider;
 }
@@ -26,7 +34,9 @@ export interface Telemetry {
 export function createTelemetry(providers: TelemetryProviders = {}): Telemetry {
   const tracing = providers.tracing === undefined
     ? TRACING_OFF
-    : createRequestTracing(providers.tracing.tracerProvider.getTracer(INSTRUMENTATION_SCOPE), providers.tracing.propagator);
+    : createRequestTracing(
+      providers.tracing.tracerProvider.getTracer(INSTRUMENTATION_SCOPE), providers.tracing.propagator, providers.tracing.startsTraces ?? true,
+    );
   const meter = providers.meterProvider?.getMeter(INSTRUMENTATION_SCOPE) ?? createNoopMeter();
   return Object.freeze({ tracing, meter, hooks: createHookMetrics(meter) });
 }

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
-import { TraceIdRatioBasedSampler, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler, TraceIdRatioBasedSampler, type ReadableSpan, type Sampler } from '@opentelemetry/sdk-trace';
 import { createLogger } from '../../src/log.ts';
 import type { EdgehookNode, StartOptions } from '../../src/node.ts';
 import type { HookPlan, PhaseVerdict, RouteHooks } from '../../src/pipeline/hook-seam.ts';
@@ -26,8 +26,8 @@ afterEach(async () => {
   node = origin = harness = undefined;
 });
 
-async function setup(options: Omit<StartOptions, 'config'> = {}, sampler?: TraceIdRatioBasedSampler) {
-  harness = createTracingHarness(sampler);
+async function setup(options: Omit<StartOptions, 'config'> = {}, sampler?: Sampler, startsTraces = true) {
+  harness = createTracingHarness(sampler, { startsTraces });
   origin = await startOrigin((_req, res) => {
     res.writeHead(200, { 'cache-control': 'max-age=60', 'content-type': 'text/plain' });
     res.end('hello');
@@ -145,6 +145,16 @@ describe('the span tree of a request', () => {
     expect((await send(`${node.url}/z`)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(harness.spans()).toEqual([]);
+  });
+
+  it('at ratio 0 only traces a caller sampled are recorded, and other requests start no span at all', async () => {
+    const { harness, origin, node } = await setup({}, new AlwaysOffSampler(), false);
+    expect((await send(`${node.url}/quiet`)).status).toBe(200);
+    expect(origin.requests[0]!.headers.traceparent).toBeUndefined();
+    const trace = '1f2e3d4c5b6a79881f2e3d4c5b6a7988';
+    expect((await send(`${node.url}/asked`, { headers: { traceparent: `00-${trace}-1234567890abcdef-01` } })).status).toBe(200);
+    const spans = await harness.waitFor((s) => hasServer(s) && s.some((x) => x.kind === SpanKind.CLIENT));
+    expect(new Set(spans.map(traceId))).toEqual(new Set([trace]));
   });
 
   it('a local response from an on-request hook: the phase span, no lookup, no origin', async () => {

@@ -1,7 +1,7 @@
 /** Where traces and metrics go: the config keys, and the OTEL_* variables that win over them. */
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.ts';
-import { resolveTelemetrySetup, type Env, type TelemetrySetup } from '../../src/cli/telemetry-settings.ts';
+import { resolveTelemetrySetup, SPAN_BATCH_DEFAULTS, type Env, type TelemetrySetup } from '../../src/cli/telemetry-settings.ts';
 
 function setup(telemetry: Record<string, unknown>, env: Env = {}): TelemetrySetup {
   return resolveTelemetrySetup(resolveConfig({ origin: { url: 'http://127.0.0.1:9' }, telemetry }, { env: {} }).telemetry, env);
@@ -12,7 +12,8 @@ const OTLP_HTTP = { traces: { exporter: 'otlp-http' } };
 describe('resolveTelemetrySetup', () => {
   it('exports nothing by default: no exporter, so no traffic to services nobody configured', () => {
     expect(setup({})).toEqual({
-      serviceName: 'edgehook', traces: { kind: 'none' }, sampleRatio: 1, metrics: { kind: 'none' }, metricsIntervalMs: 60_000, notes: [],
+      serviceName: 'edgehook', traces: { kind: 'none' }, sampleRatio: 1, spanBatch: SPAN_BATCH_DEFAULTS,
+      metrics: { kind: 'none' }, metricsIntervalMs: 60_000, notes: [],
     });
   });
 
@@ -50,6 +51,9 @@ describe('resolveTelemetrySetup', () => {
       (s) => s.serviceName, 'cfg'],
     ['OTEL_METRIC_EXPORT_INTERVAL beats the config interval', { metrics: { interval: '30s' } }, { OTEL_METRIC_EXPORT_INTERVAL: '5000' },
       (s) => s.metricsIntervalMs, 5000],
+    ['OTEL_BSP_* tune the span batches', OTLP_HTTP, { OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512' }, (s) => s.spanBatch,
+      { scheduledDelayMs: 100, exportTimeoutMs: 30_000, maxQueueSize: 2048, maxExportBatchSize: 512 }],
+    ['a batch never exceeds the queue', OTLP_HTTP, { OTEL_BSP_MAX_QUEUE_SIZE: '64' }, (s) => [s.spanBatch.maxQueueSize, s.spanBatch.maxExportBatchSize], [64, 64]],
     ['blank variables count as unset', OTLP_HTTP, { OTEL_TRACES_EXPORTER: ' ', OTEL_EXPORTER_OTLP_ENDPOINT: '' }, (s) => s.traces,
       { kind: 'otlp', protocol: 'http/protobuf', url: 'http://localhost:4318/v1/traces' }],
   ];
@@ -64,7 +68,7 @@ describe('resolveTelemetrySetup', () => {
       'OTEL_METRICS_EXPORTER=prometheus: edgehook serves Prometheus text on the admin /metrics endpoint; the value is not used'],
     ['a bad protocol', { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http' },
       'OTEL_EXPORTER_OTLP_PROTOCOL=http is not an OTLP protocol (http/protobuf, http/json, grpc); the value is not used'],
-    ['a bad interval', { OTEL_METRIC_EXPORT_INTERVAL: 'soon' }, 'OTEL_METRIC_EXPORT_INTERVAL=soon is not a positive number of milliseconds; the value is not used'],
+    ['a bad interval', { OTEL_METRIC_EXPORT_INTERVAL: 'soon' }, 'OTEL_METRIC_EXPORT_INTERVAL=soon is not a positive number; the value is not used'],
   ];
 
   it.each(ignored)('says why it ignores %s, and keeps the config', (_name, env, note) => {

@@ -29,8 +29,11 @@ class PullReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
 }
 
-/** `root` samples traces that start here; a remote parent's sampled flag is followed. */
-export function createTracingHarness(root: Sampler = new AlwaysOnSampler()): TracingHarness {
+/**
+ * `root` samples traces that start here; a remote parent's sampled flag is followed.
+ * `startsTraces: false` is what the CLI passes at sample ratio 0.
+ */
+export function createTracingHarness(root: Sampler = new AlwaysOnSampler(), options: { startsTraces?: boolean } = {}): TracingHarness {
   const exporter = new InMemorySpanExporter();
   const provider = new TracerProvider({
     sampler: new ParentBasedSampler({ root }),
@@ -38,7 +41,8 @@ export function createTracingHarness(root: Sampler = new AlwaysOnSampler()): Tra
   });
   const metricReader = new PullReader();
   const meterProvider = new MeterProvider({ readers: [metricReader] });
-  const telemetry = createTelemetry({ tracing: { tracerProvider: provider, propagator: new W3CTraceContextPropagator() }, meterProvider });
+  const tracing = { tracerProvider: provider, propagator: new W3CTraceContextPropagator(), startsTraces: options.startsTraces ?? true };
+  const telemetry = createTelemetry({ tracing, meterProvider });
   return {
     telemetry,
     provider,
