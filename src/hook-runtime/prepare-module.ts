@@ -3,7 +3,7 @@
  * classify it, cap every core module's memory at `memory_mb`, inject fuel metering, compile.
  * The request path only ever instantiates an already compiled module.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PhaseName } from '../pipeline/hook-seam.ts';
@@ -41,7 +41,9 @@ async function cached(cacheDir: string | undefined, key: string, make: () => Uin
   } catch {
     const bytes = make();
     await mkdir(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    // Unique per writer: two hooks with the same module are prepared concurrently, and each
+    // rename is atomic, so whichever lands last simply replaces identical bytes.
+    const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
     await writeFile(tmp, bytes);
     await rename(tmp, file);
     return bytes;

@@ -7,6 +7,7 @@
  * `edgehook hook build` stub WASI out, and one that still imports WASI is refused at load
  * (so jco's default shim, which grants filesystem/env/network, can never be reached).
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -50,7 +51,8 @@ async function transpileToDir(bytes: Uint8Array, dir: string, memoryBytes: numbe
   const meta: Meta = {
     phases: PHASES.filter((p) => exported.has(interfaceName(p))), wasm: [], imports: [...glueImports(glue, result.imports)],
   };
-  const staging = `${dir}.${process.pid}.tmp`;
+  // Unique per writer, so two hooks sharing one module can prepare it at the same time.
+  const staging = `${dir}.${process.pid}.${randomUUID()}.tmp`;
   await rm(staging, { recursive: true, force: true });
   for (const [name, content] of Object.entries(result.files)) {
     const file = join(staging, name);
@@ -62,8 +64,18 @@ async function transpileToDir(bytes: Uint8Array, dir: string, memoryBytes: numbe
   }
   await writeFile(join(staging, 'package.json'), '{"type":"module"}\n');
   await writeFile(join(staging, 'meta.json'), JSON.stringify(meta));
-  await rm(dir, { recursive: true, force: true });
-  await rename(staging, dir);
+  try {
+    await rename(staging, dir);
+  } catch {
+    // The directory exists: another writer finished first (its copy is identical), or an
+    // interrupted one left it half-written (no meta.json), which is replaced.
+    if (existsSync(join(dir, 'meta.json'))) {
+      await rm(staging, { recursive: true, force: true });
+      return;
+    }
+    await rm(dir, { recursive: true, force: true });
+    await rename(staging, dir);
+  }
 }
 
 export async function prepareTranspiled(bytes: Uint8Array, options: PrepareOptions, clock: Clock): Promise<PreparedGuest> {
