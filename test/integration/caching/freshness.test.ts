@@ -1,23 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerResponse } from 'node:http';
-import type { EdgehookNode } from '../../../src/node.ts';
 import { manualClock, send, startEdgehook, type RawConfig } from '../../support/edgehook.ts';
-import { startOrigin, type TestOrigin } from '../../support/origin.ts';
+import { closeAfterEach } from '../../support/lifecycle.ts';
+import { startOrigin } from '../../support/origin.ts';
 
-let origin: TestOrigin | undefined;
-let node: EdgehookNode | undefined;
-afterEach(async () => {
-  await node?.close(0);
-  await origin?.close();
-  node = undefined;
-  origin = undefined;
-});
+const servers = closeAfterEach();
 
 type Reply = (res: ServerResponse, path: string) => void;
 
 async function setup(reply: Reply, raw: RawConfig = {}, clock = manualClock()) {
-  origin = await startOrigin((req, res) => reply(res, req.url ?? '/'));
-  node = await startEdgehook(origin.url, raw, { clock });
+  const origin = servers.track(await startOrigin((req, res) => reply(res, req.url ?? '/')));
+  const node = servers.track(await startEdgehook(origin.url, raw, { clock }));
   return { origin, node, clock };
 }
 

@@ -1,22 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request } from 'undici';
-import type { EdgehookNode } from '../../../src/node.ts';
 import { send, startEdgehook, type RawConfig } from '../../support/edgehook.ts';
-import { startOrigin, type TestOrigin } from '../../support/origin.ts';
+import { closeAfterEach } from '../../support/lifecycle.ts';
+import { startOrigin } from '../../support/origin.ts';
 
-let origin: TestOrigin | undefined;
-let node: EdgehookNode | undefined;
-afterEach(async () => {
-  await node?.close(0);
-  await origin?.close();
-  node = undefined;
-  origin = undefined;
-});
+const servers = closeAfterEach();
 
 async function setup(handler: (req: IncomingMessage, res: ServerResponse) => void, raw: RawConfig = {}) {
-  origin = await startOrigin(handler);
-  node = await startEdgehook(origin.url, raw);
+  const origin = servers.track(await startOrigin(handler));
+  const node = servers.track(await startEdgehook(origin.url, raw));
   return { origin, node };
 }
 
