@@ -10,7 +10,7 @@ import type { CacheStore } from './cache/types.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { EdgehookConfig, HookConfig } from './config/types.ts';
 import { ConfigError } from './errors.ts';
-import { createHookPlan, type HookPlanDeps, type HookRegistry, type ReloadResult } from './hook-runtime/index.ts';
+import type { HookPlanDeps, HookRegistry, ReloadResult } from './hook-runtime/index.ts';
 import { join } from 'node:path';
 import { createLogger, type Logger } from './log.ts';
 import { createOriginClient } from './origin/origin-client.ts';
@@ -178,6 +178,9 @@ async function loadHooks(
 ): Promise<NodeHooks> {
   let registry: HookRegistry;
   try {
+    // Loaded only when hooks are configured: the runtime pulls in binaryen and jco, which a node
+    // without hooks should not pay for in startup time or memory.
+    const { createHookPlan } = await import('./hook-runtime/index.ts');
     registry = await createHookPlan(configs, { logger, clock, baseDir: process.cwd(), cacheDir, telemetry, ...runtime });
   } catch (error) {
     throw new ConfigError(error instanceof Error ? error.message : String(error));

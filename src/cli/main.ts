@@ -11,7 +11,6 @@ import { formatHostPort } from '../config/parse-host-port.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { startNode, type EdgehookNode } from '../node.ts';
 import { join } from 'node:path';
-import { buildDemoHooks, signedDemoPath } from '../demo/demo-hooks.ts';
 import { demoEndpoints, startDemoOrigin } from '../demo/demo-origin.ts';
 import { parseCli, type CliCommand } from './args.ts';
 import { helpText } from './help.ts';
@@ -68,6 +67,8 @@ function reloadHooksOnSighup(node: EdgehookNode, rereadConfig: () => Promise<Edg
 }
 
 async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<number> {
+  // The hook build toolchain (asc, binaryen, jco) is loaded only by the demo, never by `serve`.
+  const { buildDemoHooks, signedDemoPath } = await import('../demo/demo-hooks.ts');
   const hooks = await buildDemoHooks(join(process.cwd(), '.cache'));
   const origin = await startDemoOrigin(command.originListen);
   const config = resolveConfig({
@@ -80,14 +81,14 @@ async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<
   const logger = createLogger({ level: config.log.level });
   const telemetry = await startTelemetry(config.telemetry, process.env, logger);
   const node = await startNode({ config, logger, telemetry: telemetry.telemetry });
-  printDemoGuide(node, origin.url);
+  printDemoGuide(node, origin.url, signedDemoPath('/files/report.pdf', Date.now()));
   return waitForSignal(node, async () => {
     await origin.close();
     await telemetry.shutdown();
   });
 }
 
-function printDemoGuide(node: EdgehookNode, originUrl: string): void {
+function printDemoGuide(node: EdgehookNode, originUrl: string, signedDownload: string): void {
   const lines = [
     '',
     `edgehook demo: edgehook ${node.url} in front of the demo origin ${originUrl}`,
@@ -97,7 +98,7 @@ function printDemoGuide(node: EdgehookNode, originUrl: string): void {
     '',
     'Example hooks (built from examples/, WebAssembly): signed-urls on /files/**, geo-headers everywhere,',
     'cache-ttl on /static/**. A download the signed-urls hook lets through for the next hour:',
-    `  curl -si '${node.url}${signedDemoPath('/files/report.pdf', Date.now())}'`,
+    `  curl -si '${node.url}${signedDownload}'`,
     '',
     ...(node.adminUrl === null ? [] : [
       'Admin API:',
