@@ -33,19 +33,15 @@ export class ByteReader {
 
   /** Unsigned LEB128 up to 32 bits. */
   u32(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = this.u8();
-      result += (byte & 0x7f) * 2 ** shift;
-      if ((byte & 0x80) === 0) return result;
-      shift += 7;
-      if (shift > 35) throw new ModuleFormatError('LEB128 value too long');
-    }
+    return this.leb128(35);
   }
 
   /** Unsigned LEB128 up to 64 bits (memory64 limits), as a number (precision is irrelevant here). */
   u64(): number {
+    return this.leb128(70);
+  }
+
+  private leb128(maxShift: number): number {
     let result = 0;
     let shift = 0;
     for (;;) {
@@ -53,7 +49,7 @@ export class ByteReader {
       result += (byte & 0x7f) * 2 ** shift;
       if ((byte & 0x80) === 0) return result;
       shift += 7;
-      if (shift > 70) throw new ModuleFormatError('LEB128 value too long');
+      if (shift > maxShift) throw new ModuleFormatError('LEB128 value too long');
     }
   }
 

@@ -19,15 +19,9 @@ export function lookupInPairs(pairs: HeaderPairs): HeaderLookup {
   };
 }
 
-export interface StoredMetaInput {
-  readonly key: string;
-  readonly variantKey: string;
-  readonly url: string;
-  readonly status: number;
-  readonly headers: HeaderPairs;
-  readonly varyNames: readonly string[] | null;
-  readonly requestTime: number;
-  readonly responseTime: number;
+/** The origin response's facts as stored; the rest of the metadata is computed from them. */
+export interface StoredMetaInput
+  extends Pick<CachedObjectMeta, 'key' | 'variantKey' | 'url' | 'status' | 'headers' | 'varyNames' | 'requestTime' | 'responseTime'> {
   readonly extraTags?: readonly string[];
   /** A hook's TTL override in seconds. */
   readonly ttlOverrideSeconds?: number;
