@@ -53,6 +53,10 @@ async function withRawDb(action: (root: RootDatabase) => Promise<void>): Promise
   } finally {
     await root.close();
   }
+  // lmdb keeps a read snapshot until a zero-delay timer resets it; a timer queued now runs after
+  // the store's, so its next read sees what this handle committed (otherwise a loaded machine can
+  // let the store read a snapshot from before the write).
+  await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 async function flipByte(dbName: string, id: string, offset: number): Promise<void> {
