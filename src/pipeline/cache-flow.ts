@@ -170,6 +170,8 @@ function usableByWaiter(ctx: RequestContext, outcome: FillOutcome): boolean {
     case 'not-modified':
       return variantMatches(outcome.object.meta.varyNames, outcome.object.meta.variantKey, header);
     case 'error':
+    case 'local':
+      // One answer for everyone collapsed onto the fetch: the origin's failure, or a hook's reply to it.
       return true;
     default:
       return false;

@@ -1,8 +1,8 @@
 /**
- * A cache fill: one origin fetch on behalf of every request collapsed onto a key. It applies the
- * on-origin-response phase, decides storability, and — for a storable response — starts reading
- * the body into a SharedBody that streams to every reader while it is stored. A 304 to a
- * conditional fill is folded into the stored object.
+ * A cache fill: one origin fetch on behalf of every request collapsed onto a key. It runs the
+ * on-origin-response phase (origin-phase.ts), decides storability of what the phase left, and —
+ * for a storable response — starts reading the body into a SharedBody that streams to every
+ * reader while it is stored. A 304 to a conditional fill is folded into the stored object.
  */
 import type { Readable } from 'node:stream';
 import type { ImageInspection } from '../attributes/image.ts';
@@ -10,20 +10,18 @@ import { normalizeAddress } from '../attributes/client-ip.ts';
 import type { CachedObject, CachedObjectMeta } from '../cache/types.ts';
 import type { EdgehookError } from '../errors.ts';
 import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
-import { HeaderMap } from '../http/header-map.ts';
 import { fieldsToStrip, isStorable } from '../http/storability.ts';
 import { parseSurrogateControl, surrogateCapability } from '../http/surrogate-control.ts';
 import { parseVary, variantKeyFor } from '../http/vary.ts';
 import { toOriginError, type OriginResponse } from '../origin/origin-client.ts';
 import { SPAN } from '../telemetry/names.ts';
-import { endStoreSpan, tracePhase } from '../telemetry/pipeline-spans.ts';
+import { endStoreSpan } from '../telemetry/pipeline-spans.ts';
 import { traceLogFields } from '../telemetry/request-tracing.ts';
 import { setAttributeHeaders } from './attribute-keys.ts';
 import type { RequestContext } from './context.ts';
 import { originRequestHeaders, responseHeaderPairs } from './forward-headers.ts';
-import type { HookResponseState, LocalResponse } from './hook-seam.ts';
-import { bufferForHook, inspectForHooks, transformForStore } from './image-fill.ts';
-import { discardStream } from './read-body.ts';
+import type { LocalResponse } from './hook-seam.ts';
+import { runOriginPhase, type OriginAnswer, type OriginPhaseResult } from './origin-phase.ts';
 import { pathAndQuery } from './request-view.ts';
 import { SharedBody } from './shared-body.ts';
 import { buildStoredMeta, lookupInPairs, mergeNotModified } from './stored-object.ts';
@@ -35,7 +33,10 @@ export type FillOutcome =
   | { readonly kind: 'private'; readonly status: number; readonly headers: [string, string][]; readonly body: Readable | Buffer; readonly reason: string; readonly image?: ImageInspection }
   /** The origin confirmed the stored object (304 to a conditional fill). */
   | { readonly kind: 'not-modified'; readonly object: CachedObject }
-  /** A hook answered instead of the origin response. */
+  /**
+   * A hook answered in on-origin-response instead of the origin's response: every request
+   * collapsed onto the fetch gets the same answer, and it is not stored.
+   */
   | { readonly kind: 'local'; readonly response: LocalResponse }
   | { readonly kind: 'error'; readonly error: EdgehookError };
 
@@ -69,60 +70,35 @@ export async function fill(ctx: RequestContext, request: FillRequest): Promise<F
   const responseTime = deps.clock.now();
   const timing = { requestTime, responseTime };
 
+  const headerPairs = responseHeaderPairs(response.headers);
   if (response.status === 304 && request.stale !== null) {
     response.body.resume();
-    const meta = mergeNotModified(request.stale.meta, responseHeaderPairs(response.headers), timing, deps.cache);
-    deps.store.updateMeta(meta);
-    return { kind: 'not-modified', object: { meta, body: request.stale.body } };
+    return notModified(ctx, request.stale, { status: 304, headers: headerPairs, body: Buffer.alloc(0) }, timing);
   }
-  return storeOrPass(ctx, request, response, timing);
+  const answer: OriginAnswer = { status: response.status, headers: headerPairs, body: response.body };
+  const phase = await runOriginPhase(ctx, answer, 'miss');
+  if (phase.kind === 'local') return { kind: 'local', response: phase.response };
+  return storeOrPass(ctx, request, phase, timing);
 }
 
-async function storeOrPass(
-  ctx: RequestContext,
-  request: FillRequest,
-  response: OriginResponse,
-  timing: { requestTime: number; responseTime: number },
-): Promise<FillOutcome> {
+/** The origin confirmed the stored object: what on-origin-response left of the 304 is merged into it. */
+async function notModified(ctx: RequestContext, stale: CachedObject, answer: OriginAnswer, timing: Timing): Promise<FillOutcome> {
   const { deps } = ctx;
-  let status = response.status;
-  let headers = responseHeaderPairs(response.headers);
-  let body: Readable | Buffer = response.body;
-  let hookState: HookResponseState | null = null;
-  // Inspected before on-origin-response so its hooks see image(), and stored so hits need not decode.
-  const inspected = await inspectForHooks(ctx, status, headers, body);
-  body = inspected.body;
-  let image = inspected.inspection;
-  ctx.attributes.setImage(image);
+  const phase = await runOriginPhase(ctx, answer, 'revalidated');
+  if (phase.kind === 'local') return { kind: 'local', response: phase.response };
+  const meta = mergeNotModified(stale.meta, phase.headers, timing, deps.cache, phase.directives?.ttlSeconds);
+  deps.store.updateMeta(meta);
+  return { kind: 'not-modified', object: { meta, body: stale.body } };
+}
 
-  const chain = ctx.route?.onOriginResponse ?? null;
-  if (chain !== null && ctx.hookRequest !== null) {
-    hookState = { status, headers: HeaderMap.fromPairs(headers), body: null, source: 'miss', tags: [] };
-    if (ctx.route!.responseBodyBytes > 0) {
-      const buffered = await bufferForHook(body, ctx.route!.responseBodyBytes);
-      if (buffered === null) return { kind: 'local', response: hookBufferOverflow() };
-      hookState.body = buffered;
-    }
-    const phaseSpan = deps.tracing.startChild(ctx.span, SPAN.phase['on-origin-response']);
-    const verdict = await tracePhase(phaseSpan, chain.run(ctx.hookRequest, hookState, phaseSpan));
-    if (verdict.tag === 'respond') {
-      discardStream(response.body);
-      return { kind: 'local', response: verdict.val };
-    }
-    status = hookState.status;
-    headers = hookState.headers.toPairs();
-    if (hookState.body !== null) {
-      body = hookState.body;
-      headers = headers.filter(([name]) => name !== 'content-length');
-      headers.push(['content-length', String(hookState.body.length)]);
-    }
-    if (hookState.transform !== undefined) {
-      const transformed = await transformForStore(ctx, hookState.transform, status, headers, body);
-      ({ headers, body } = transformed);
-      image = transformed.inspection ?? image;
-    }
-  }
+type Timing = { readonly requestTime: number; readonly responseTime: number };
 
+/** Decides whether the response (as on-origin-response left it) is stored, and starts storing it. */
+function storeOrPass(ctx: RequestContext, request: FillRequest, phase: Extract<OriginPhaseResult, { kind: 'continue' }>, timing: Timing): FillOutcome {
+  const { deps } = ctx;
+  const { status, body, image } = phase;
+  let { headers } = phase;
+  const hook = phase.directives;
   const lookup = lookupInPairs(headers);
   const responseCacheControl = parseCacheControl(lookup('cache-control'));
   const surrogate = parseSurrogateControl(lookup('surrogate-control'), deps.cache.name);
@@ -136,13 +112,13 @@ async function storeOrPass(
     responseHeaders: lookup,
     requestHasAuthorization: ctx.view.header('authorization') !== undefined,
     storeSetCookie: deps.cache.storeSetCookie,
-    hasDefaultTtl: deps.cache.defaultTtlSeconds !== undefined || hookState?.ttlSeconds !== undefined,
+    hasDefaultTtl: deps.cache.defaultTtlSeconds !== undefined || hook?.ttlSeconds !== undefined,
   });
   const declaredLength = Number(lookup('content-length') ?? NaN);
   let reason = decision.storable ? '' : decision.reason;
   if (surrogate.noStore === true) reason = 'surrogate-no-store';
-  if (hookState?.cacheable === false) reason = 'hook';
-  else if (hookState?.cacheable === true && reason !== '' && reason !== 'set-cookie') reason = '';
+  if (hook?.cacheable === false) reason = 'hook';
+  else if (hook?.cacheable === true && reason !== '' && reason !== 'set-cookie') reason = '';
   if (reason === '' && declaredLength > deps.cache.maxObjectBytes) reason = 'too-large';
   if (reason !== '') return { kind: 'private', status, headers, body, reason, image };
 
@@ -155,8 +131,8 @@ async function storeOrPass(
     headers,
     varyNames,
     ...timing,
-    extraTags: hookState?.tags ?? [],
-    ...ttlOverride(hookState?.ttlSeconds ?? surrogate.maxAge),
+    extraTags: hook?.tags ?? [],
+    ...ttlOverride(hook?.ttlSeconds ?? surrogate.maxAge),
     stripFields: fieldsToStrip(responseCacheControl),
     ...(image === undefined ? {} : { attributes: { image } }),
   }, deps.cache);
@@ -220,8 +196,4 @@ function addValidators(headers: Record<string, string | string[]>, stale: Cached
   const { etag, lastModified } = stale.meta.policy;
   if (etag !== undefined) headers['if-none-match'] = etag;
   if (lastModified !== undefined) headers['if-modified-since'] = lastModified;
-}
-
-function hookBufferOverflow(): LocalResponse {
-  return { status: 500, headers: [['content-type', 'text/plain']], body: Buffer.from('origin response exceeds the hook buffer limit\n') };
 }

@@ -1,7 +1,8 @@
 /**
  * Requests the cache does not answer — unsafe methods, uploads, authorized or uncacheable GETs —
- * stream to the origin and back without buffering, with backpressure both ways. A successful
- * unsafe request invalidates what the cache holds for its URL (RFC 9111 §4.4).
+ * stream to the origin and back without buffering, with backpressure both ways; the answer passes
+ * on-origin-response like any other. A successful unsafe request invalidates what the cache
+ * holds for its URL (RFC 9111 §4.4).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { finished, Transform, type Readable } from 'node:stream';
@@ -13,7 +14,8 @@ import { toOriginError, type OriginResponse } from '../origin/origin-client.ts';
 import { setAttributeHeaders } from './attribute-keys.ts';
 import type { RequestContext } from './context.ts';
 import { originRequestHeaders, responseHeaderPairs } from './forward-headers.ts';
-import { errorOutgoing, respond } from './respond.ts';
+import { runOriginPhase } from './origin-phase.ts';
+import { errorOutgoing, localOutgoing, respond, type BodySource } from './respond.ts';
 import { pathAndQuery } from './request-view.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
@@ -36,10 +38,14 @@ export async function passThrough(ctx: RequestContext, reason: string): Promise<
   }
   deps.metrics.observeOriginLatency((deps.clock.monotonic() - started) / 1000);
   const responseHeaders = responseHeaderPairs(response.headers);
+  // Invalidation follows what the origin did, whatever a hook makes of its answer.
   if (!SAFE_METHODS.has(view.method) && response.status < 400) invalidateAfterUnsafe(ctx, responseHeaders);
+  const phase = await runOriginPhase(ctx, { status: response.status, headers: responseHeaders, body: response.body }, 'pass');
+  if (phase.kind === 'local') return respond(ctx, localOutgoing(ctx, phase.response, 'local'));
   const fwd = SAFE_METHODS.has(view.method) ? 'bypass' : 'method';
   const cacheStatus = formatCacheStatus(deps.cache.name, { fwd, fwdStatus: response.status, detail: reason });
-  return respond(ctx, { status: response.status, headers: responseHeaders, body: { kind: 'stream', stream: response.body }, source: 'pass', cacheStatus });
+  const answer: BodySource = Buffer.isBuffer(phase.body) ? { kind: 'buffer', data: phase.body } : { kind: 'stream', stream: phase.body };
+  return respond(ctx, { status: phase.status, headers: phase.headers, body: answer, source: 'pass', cacheStatus, image: phase.image });
 }
 
 function requestBody(ctx: RequestContext, headers: Record<string, string | string[]>): Readable | Buffer | null {

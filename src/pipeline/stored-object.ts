@@ -98,12 +98,16 @@ function parseTags(lookup: HeaderLookup): string[] {
 /** Fields a 304 must not overwrite in the stored response (RFC 9111 §3.2). */
 const NOT_UPDATED_BY_304 = new Set(['content-length', 'content-encoding', 'content-range', 'content-md5', 'etag', 'age']);
 
-/** The stored object's metadata after a 304: fields replaced, timing and freshness recomputed. */
+/**
+ * The stored object's metadata after a 304: fields replaced, timing and freshness recomputed
+ * (with the TTL a hook set on the 304, if it set one).
+ */
 export function mergeNotModified(
   stored: CachedObjectMeta,
   notModifiedHeaders: HeaderPairs,
   timing: { requestTime: number; responseTime: number },
   policy: CachePolicy,
+  ttlOverrideSeconds?: number,
 ): CachedObjectMeta {
   const replaced = new Set<string>();
   for (const [name] of notModifiedHeaders) if (!NOT_UPDATED_BY_304.has(name) && !TAG_FIELDS.has(name)) replaced.add(name);
@@ -115,6 +119,6 @@ export function mergeNotModified(
     headers,
     requestTime: timing.requestTime,
     responseTime: timing.responseTime,
-    policy: computePolicy(stored.status, lookup, timing, policy),
+    policy: computePolicy(stored.status, lookup, ttlOverrideSeconds === undefined ? timing : { ...timing, ttlOverrideSeconds }, policy),
   };
 }
