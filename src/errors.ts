@@ -14,6 +14,11 @@ export const ERROR_CATALOG = {
   EH_ORIGIN_TIMEOUT: 504,
   EH_ONLY_IF_CACHED: 504,
   EH_SHUTTING_DOWN: 503,
+  // A client that sends or reads too slowly: an upload under the minimum rate or past its
+  // deadline (408 while an answer is still possible), a reader cut for lagging or stalling.
+  EH_CLIENT_TOO_SLOW: 408,
+  // Load shedding: too many requests in flight, an origin's queue full, the event loop lagging.
+  EH_OVERLOADED: 503,
   EH_HOOK_FAILED: 503,
   // Hook runtime failures (src/hook-runtime): each ends in the hook's on_error policy.
   EH_HOOK_TIMEOUT: 503,

@@ -223,6 +223,7 @@ function cachePolicy(config: EdgehookConfig): CachePolicy {
     heuristicMaxSeconds: Math.floor(cache.heuristicMax / 1000),
     sortQuery: cache.sortQuery,
     collapseMaxWaiters: cache.collapseMaxWaiters,
+    fill: cache.fill,
   };
 }
 

@@ -47,6 +47,10 @@ function renderProxy(lines: Lines, proxy: ProxyMetricsSnapshot): void {
   for (const [code, value] of proxy.originErrors) lines.push(`${PROM.originErrors}{code="${code}"} ${value}`);
   header(lines, PROM.collapsed, 'counter', 'Requests that waited on another request\'s origin fetch.');
   lines.push(`${PROM.collapsed} ${proxy.collapsed}`);
+  header(lines, PROM.clientCuts, 'counter', 'Client connections cut for sending or reading too slowly, by reason.');
+  for (const [reason, value] of proxy.clientCuts) lines.push(`${PROM.clientCuts}{reason="${reason}"} ${value}`);
+  header(lines, PROM.shed, 'counter', 'Requests refused with 503 to protect the node, by reason.');
+  for (const [reason, value] of proxy.shed) lines.push(`${PROM.shed}{reason="${reason}"} ${value}`);
 }
 
 function renderStore(lines: Lines, store: CacheStoreStats): void {

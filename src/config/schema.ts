@@ -85,6 +85,16 @@ const cache = s.object({
   ignore_client_no_cache: s.bool({ doc: 'Ignore request Cache-Control: no-cache / Pragma: no-cache (so clients cannot force origin fetches).', default: false }),
   heuristic_fraction: s.number({ doc: 'Heuristic freshness as a fraction of the time since Last-Modified (RFC 9111 §4.2.2).', default: 0.1, min: 0, max: 1 }),
   heuristic_max: s.duration({ doc: 'Cap on heuristic freshness.', default: '1d' }),
+  fill: s.object({
+    pause_origin_lag: s.bytes({
+      doc: 'A streamed cache fill larger than max_object_bytes (so not kept whole) pauses the origin while the request that leads it is this many bytes behind: the origin goes at the pace of its client, as a pass-through does.',
+      default: '1MiB', min: 1,
+    }),
+    max_reader_lag: s.bytes({
+      doc: 'How far any other client sharing such a fill may fall behind before its connection is cut (logged, counted in edgehook_client_cuts_total). Bodies kept whole for storing are read at the origin\'s pace whatever the clients do; a slow reader costs no extra memory there.',
+      default: '16MiB', min: 1,
+    }),
+  }, { doc: 'Flow control of a cache fill streamed to several clients at once.' }),
   collapse_max_waiters: s.int({ doc: 'Most requests that may wait on one in-flight origin fetch for the same object; later ones go to the origin.', default: 1000, min: 0 }),
   name: s.string({
     doc: 'Cache name reported in the Cache-Status header (RFC 9211).',

@@ -60,6 +60,8 @@ export interface CacheConfig {
   /** Heuristic freshness = this fraction of (Date - Last-Modified), capped at heuristicMax. */
   readonly heuristicFraction: number;
   readonly heuristicMax: Millis;
+  /** Flow control of a shared cache fill (src/pipeline/shared-body.ts). */
+  readonly fill: { readonly pauseOriginLag: ByteCount; readonly maxReaderLag: ByteCount };
   /** Most requests that may wait on one in-flight origin fetch (request collapsing). */
   readonly collapseMaxWaiters: number;
   /** Cache name in the Cache-Status response header. */

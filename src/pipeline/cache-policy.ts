@@ -10,4 +10,6 @@ export interface CachePolicy {
   readonly heuristicMaxSeconds: number;
   readonly sortQuery: boolean;
   readonly collapseMaxWaiters: number;
+  /** Shared-fill flow control: the leader's lag that pauses the origin, the lag that cuts another reader. */
+  readonly fill: { readonly pauseOriginLag: number; readonly maxReaderLag: number };
 }

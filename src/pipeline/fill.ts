@@ -20,6 +20,7 @@ import { traceLogFields } from '../telemetry/request-tracing.ts';
 import { setAttributeHeaders } from './attribute-keys.ts';
 import type { RequestContext } from './context.ts';
 import { originRequestHeaders, responseHeaderPairs } from './forward-headers.ts';
+import { discardStream } from './read-body.ts';
 import type { LocalResponse } from './hook-seam.ts';
 import { runOriginPhase, type OriginAnswer, type OriginPhaseResult } from './origin-phase.ts';
 import { pathAndQuery } from './request-view.ts';
@@ -137,12 +138,23 @@ function storeOrPass(ctx: RequestContext, request: FillRequest, phase: Extract<O
     ...(image === undefined ? {} : { attributes: { image } }),
   }, deps.cache);
   if (isUseless(meta)) return { kind: 'private', status, headers, body, reason: 'no-freshness', image };
-  const shared = new SharedBody(deps.cache.maxObjectBytes);
+  const shared = new SharedBody({
+    retainBytes: deps.cache.maxObjectBytes,
+    pauseLag: deps.cache.fill.pauseOriginLag,
+    maxReaderLag: deps.cache.fill.maxReaderLag,
+    onReaderCut: (lag) => {
+      deps.metrics.countClientCut('shared-body-lag');
+      deps.logger.warn('slow client cut from a shared fill', { code: 'EH_CLIENT_TOO_SLOW', url: meta.url, lag_bytes: lag, ...traceLogFields(ctx.span) });
+    },
+  });
   pumpAndStore(ctx, body, shared, meta, Number.isNaN(declaredLength) ? null : declaredLength);
   return { kind: 'shared', status, meta, body: shared };
 }
 
-/** Reads the origin body into the shared body whatever the clients do, and stores it when whole. */
+/**
+ * Reads the origin body into the shared body, which paces it (see shared-body.ts), and stores it
+ * when whole.
+ */
 function pumpAndStore(ctx: RequestContext, body: Readable | Buffer, shared: SharedBody, meta: CachedObjectMeta, declaredLength: number | null): void {
   const { deps } = ctx;
   const finish = (): void => {
@@ -164,9 +176,11 @@ function pumpAndStore(ctx: RequestContext, body: Readable | Buffer, shared: Shar
     });
     return;
   }
+  shared.attachSource({ pause: () => body.pause(), resume: () => body.resume(), abandon: () => discardStream(body) });
   body.on('data', (chunk: Buffer) => shared.push(chunk));
   body.on('end', finish);
   body.on('error', (error) => {
+    if (shared.abandoned) return;
     deps.logger.warn('origin body failed', { code: toOriginError(error).code, url: meta.url, ...traceLogFields(ctx.span) });
     shared.fail(error);
   });

@@ -14,7 +14,7 @@ import { recordResponse, tracePhase } from '../telemetry/pipeline-spans.ts';
 import type { RequestContext } from './context.ts';
 import type { HookResponseState, LocalResponse, ResponseSource } from './hook-seam.ts';
 import { collectBody, discardStream } from './read-body.ts';
-import type { SharedBody } from './shared-body.ts';
+import type { BodyReader, SharedBody } from './shared-body.ts';
 
 export type BodySource =
   | { readonly kind: 'none' }
@@ -152,19 +152,24 @@ function pipeStream(stream: Readable, res: ServerResponse): void {
   stream.pipe(res);
 }
 
-/** Follows a shared body (optionally one byte range of it) into one client response. */
+/**
+ * Follows a shared body (optionally one byte range of it) into one client response, taking the
+ * next chunk only once the socket has room (the shared body keeps the rest, or cuts the reader).
+ */
 function sendShared(res: ServerResponse, shared: SharedBody, slice?: { start: number; end: number }): void {
   let offset = 0;
-  const reader = {
-    onChunk(chunk: Buffer) {
-      if (slice === undefined) {
-        res.write(chunk);
-        return;
-      }
+  const write = (piece: Buffer, resume: () => void): boolean => {
+    if (res.write(piece)) return true;
+    res.once('drain', resume);
+    return false;
+  };
+  const reader: BodyReader = {
+    onChunk(chunk, resume) {
+      if (slice === undefined) return write(chunk, resume);
       const from = Math.max(slice.start - offset, 0);
       const to = Math.min(slice.end + 1 - offset, chunk.length);
       offset += chunk.length;
-      if (to > from) res.write(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
+      return to > from ? write(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to), resume) : true;
     },
     onEnd: () => res.end(),
     // Headers are gone already: the only honest signal left is a truncated, reset response.
@@ -207,13 +212,14 @@ function collectShared(shared: SharedBody, maxBytes: number): Promise<Buffer | n
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const reader = {
-      onChunk(chunk: Buffer) {
+    const reader: BodyReader = {
+      onChunk(chunk) {
         size += chunk.length;
         if (size > maxBytes) {
           shared.unsubscribe(reader);
           resolve(null);
         } else chunks.push(chunk);
+        return true;
       },
       onEnd: () => resolve(Buffer.concat(chunks, size)),
       onError: () => resolve(null),

@@ -184,7 +184,8 @@ function validatorsOf(meta: CachedObjectMeta): Omit<VariantSource, 'bytes'> {
 }
 
 function wholeBody(data: Buffer): SharedBody {
-  const body = new SharedBody(data.length);
+  // Whole from the start: retained, so no reader is ever paced or cut.
+  const body = new SharedBody({ retainBytes: data.length, pauseLag: data.length, maxReaderLag: data.length });
   body.push(data);
   body.end();
   return body;

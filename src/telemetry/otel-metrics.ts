@@ -27,6 +27,8 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
     hitRatio: gauge(METRIC.hitRatio, 'Share of cacheable responses served from cache (hit + stale) since start.', '1'),
     originErrors: counter(METRIC.originErrors, 'Origin requests that failed, by error code.', '{request}'),
     collapsed: counter(METRIC.collapsed, 'Requests that waited on another request\'s origin fetch.', '{request}'),
+    clientCuts: counter(METRIC.clientCuts, 'Client connections cut for sending or reading too slowly, by reason.', '{connection}'),
+    shed: counter(METRIC.shed, 'Requests refused with 503 to protect the node, by reason.', '{request}'),
     cacheBytes: gauge(METRIC.cacheBytes, 'Bytes held by the cache store.', 'By'),
     cacheMaxBytes: gauge(METRIC.cacheMaxBytes, 'Byte bound of the cache store.', 'By'),
     cacheEntries: gauge(METRIC.cacheEntries, 'Objects held by the cache store.', '{object}'),
@@ -47,7 +49,7 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
 }
 
 type Instruments = Record<
-  'responses' | 'responseBytes' | 'hitRatio' | 'originErrors' | 'collapsed' | 'cacheBytes' | 'cacheMaxBytes' | 'cacheEntries'
+  'responses' | 'responseBytes' | 'hitRatio' | 'originErrors' | 'collapsed' | 'clientCuts' | 'shed' | 'cacheBytes' | 'cacheMaxBytes' | 'cacheEntries'
   | 'cacheEvictions' | 'hookCalls' | 'hookErrors' | 'hookCircuit' | 'transforms',
   Observable
 >;
@@ -62,6 +64,8 @@ function observeProxy(result: BatchObservableResult, i: Instruments, proxy: Prox
   result.observe(i.hitRatio, hitRatio(snapshot));
   for (const [code, value] of snapshot.originErrors) result.observe(i.originErrors, value, { [LABEL.code]: code });
   result.observe(i.collapsed, snapshot.collapsed);
+  for (const [reason, value] of snapshot.clientCuts) result.observe(i.clientCuts, value, { [LABEL.reason]: reason });
+  for (const [reason, value] of snapshot.shed) result.observe(i.shed, value, { [LABEL.reason]: reason });
   for (const [key, value] of snapshot.transforms) {
     const [kind, outcome] = key.split('|');
     result.observe(i.transforms, value, { [LABEL.kind]: kind!, [LABEL.outcome]: outcome! });

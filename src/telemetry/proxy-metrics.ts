@@ -18,12 +18,20 @@ const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 export type StatusClass = (typeof STATUS_CLASSES)[number];
 /** 'ok', or why the transform was refused ('too-large', 'corrupt', 'busy', …): a bounded set. */
 export type TransformResult = string;
+/** Why a client connection was cut for being too slow (a bounded set). */
+export type ClientCutReason = 'shared-body-lag' | 'send-stalled' | 'upload-too-slow' | 'upload-deadline';
+/** Why a request was shed before it was served (a bounded set). */
+export type ShedReason = 'in-flight' | 'origin-queue' | 'event-loop';
 
 export interface ProxyMetrics {
   countResponse(source: ResponseSource, status: number, bodyBytes: number): void;
   observeOriginLatency(seconds: number): void;
   countCollapsed(): void;
   countOriginError(code: string): void;
+  /** A client cut for sending or reading too slowly. */
+  countClientCut(reason: ClientCutReason): void;
+  /** A request refused with 503 to protect the node. */
+  countShed(reason: ShedReason): void;
   /** One image transform: its kind (the output format), result and duration. */
   countTransform(kind: string, result: TransformResult, seconds: number): void;
   snapshot(): ProxyMetricsSnapshot;
@@ -36,6 +44,8 @@ export interface ProxyMetricsSnapshot {
   readonly originLatency: Readonly<Histogram>;
   readonly collapsed: number;
   readonly originErrors: ReadonlyMap<string, number>;
+  readonly clientCuts: ReadonlyMap<ClientCutReason, number>;
+  readonly shed: ReadonlyMap<ShedReason, number>;
   /** Keyed "kind|outcome". */
   readonly transforms: ReadonlyMap<string, number>;
   readonly transformDuration: Readonly<Histogram>;
@@ -50,6 +60,8 @@ export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetri
   const transformDuration = createHistogram(TRANSFORM_BUCKETS);
   const originErrors = new Map<string, number>();
   const transforms = new Map<string, number>();
+  const clientCuts = new Map<ClientCutReason, number>();
+  const shed = new Map<ShedReason, number>();
   const otel = otelHistograms(meter);
   let collapsed = 0;
 
@@ -70,6 +82,12 @@ export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetri
     countOriginError(code) {
       originErrors.set(code, (originErrors.get(code) ?? 0) + 1);
     },
+    countClientCut(reason) {
+      clientCuts.set(reason, (clientCuts.get(reason) ?? 0) + 1);
+    },
+    countShed(reason) {
+      shed.set(reason, (shed.get(reason) ?? 0) + 1);
+    },
     countTransform(kind, outcome, seconds) {
       const key = `${kind}|${outcome}`;
       transforms.set(key, (transforms.get(key) ?? 0) + 1);
@@ -87,6 +105,8 @@ export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetri
         originLatency: copyHistogram(latency),
         collapsed,
         originErrors: new Map(originErrors),
+        clientCuts: new Map(clientCuts),
+        shed: new Map(shed),
         transforms: new Map(transforms),
         transformDuration: copyHistogram(transformDuration),
       };

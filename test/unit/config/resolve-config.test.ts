@@ -36,6 +36,7 @@ describe('resolveConfig defaults', () => {
         ignoreClientNoCache: false,
         heuristicFraction: 0.1,
         heuristicMax: 86_400_000,
+        fill: { pauseOriginLag: 2 ** 20, maxReaderLag: 16 * 2 ** 20 },
         collapseMaxWaiters: 1000,
         name: 'edgehook',
         sortQuery: false,
