@@ -122,8 +122,18 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     clientIdleTimeoutMs: config.limits.clientIdleTimeout,
     requestHeadTimeoutMs: config.limits.requestHeadTimeout,
   };
-  const proxy = await startHttpServer(config.listen, serverLimits, {
+  const slowClients = {
+    minUploadRate: config.limits.minUploadRate,
+    minDownloadRate: config.limits.minDownloadRate,
+    rateWindowMs: config.limits.rateWindow,
+    requestBodyTimeoutMs: config.limits.requestBodyTimeout,
+  };
+  const proxy = await startHttpServer(config.listen, { ...serverLimits, slowClients }, {
     request: createRequestHandler(deps),
+    clientCut: ({ reason, req, movedBytes }) => {
+      metrics.countClientCut(reason);
+      logger.info('slow client cut', { code: 'EH_CLIENT_TOO_SLOW', reason, moved_bytes: movedBytes, method: req.method, url: req.url, peer: req.socket.remoteAddress });
+    },
     upgrade: (req, socket, head) => {
       try {
         guardRequest(req, limits);

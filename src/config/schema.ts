@@ -112,6 +112,16 @@ const limits = s.object({
   max_body_bytes: s.orNull(s.bytes({ doc: 'Largest request body; larger ones get 413.' }), { meaning: 'unlimited' }),
   client_idle_timeout: timeout('How long an idle client keep-alive connection stays open.', '60s'),
   request_head_timeout: timeout('Time a client has to send the complete request head (slowloris protection; 408).', '10s'),
+  min_upload_rate: s.orOff(s.bytes({
+    doc: 'Least a request body must move per second, averaged over rate_window, while edgehook waits on the client; slower uploads get 408 and the connection closes (bytes that keep trickling in reset the idle timeout, so this is what stops a trickle). false = no minimum.',
+    default: '1KiB', min: 1,
+  })),
+  min_download_rate: s.orOff(s.bytes({
+    doc: 'Least a response must move per second, averaged over rate_window, while its client is not reading fast enough to empty the socket; slower readers are cut. false = no minimum.',
+    default: '1KiB', min: 1,
+  })),
+  rate_window: s.duration({ doc: 'Window over which min_upload_rate and min_download_rate are averaged.', default: '20s', min: 100 }),
+  request_body_timeout: s.orNull(s.duration({ doc: 'Longest a request body may take to arrive in full (408 after it).', min: 1 }), { meaning: 'no deadline (min_upload_rate still applies)' }),
   shutdown_grace: s.duration({ doc: 'On shutdown, how long in-flight requests may finish before connections are closed.', default: '10s' }),
   verify_chunk_framing: s.enumOf(['always', 'trusted-peers', 'never'], {
     doc: 'Re-check chunk-size lines Node\'s parser accepts (e.g. FFFFFFFFFFFFFFED) and refuse them with 400. Only a hop that shares one connection among many clients can be desynchronised by them, so the default checks connections from proxy.trusted_proxies; "always" also checks direct clients (about 7 µs per request, measured on cache hits).',

@@ -90,6 +90,11 @@ export interface LimitsConfig {
   readonly maxBodyBytes: ByteCount | null;
   readonly clientIdleTimeout: Millis;
   readonly requestHeadTimeout: Millis;
+  /** Bytes per second; null = no minimum (src/server/slow-clients.ts). */
+  readonly minUploadRate: ByteCount | null;
+  readonly minDownloadRate: ByteCount | null;
+  readonly rateWindow: Millis;
+  readonly requestBodyTimeout: Millis | null;
   readonly shutdownGrace: Millis;
   /** Which connections get the second look at chunk framing (src/server/chunk-framing.ts). */
   readonly verifyChunkFraming: 'always' | 'trusted-peers' | 'never';

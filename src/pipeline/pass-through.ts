@@ -33,7 +33,9 @@ export async function passThrough(ctx: RequestContext, reason: string): Promise<
     response = await deps.origin.request({ method: view.method, path: pathAndQuery(view), headers, body, parentSpan: ctx.span });
   } catch (error) {
     const originError = toOriginError(error);
-    if (originError.code !== 'EH_BODY_TOO_LARGE') deps.metrics.countOriginError(originError.code);
+    // A refused upload (too large, or its client answered already for being too slow) is not the origin's failure.
+    const clientSide = originError.code === 'EH_BODY_TOO_LARGE' || ctx.res.headersSent;
+    if (!clientSide) deps.metrics.countOriginError(originError.code);
     return respond(ctx, errorOutgoing(ctx, originError));
   }
   deps.metrics.observeOriginLatency((deps.clock.monotonic() - started) / 1000);

@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log.ts';
 import { watchChunkFraming, type FramedRequest } from './chunk-framing.ts';
+import { watchSlowClients, type SlowClientCut, type SlowClientLimits } from './slow-clients.ts';
 
 export interface ServerLimits {
   /** Whether a connection from this peer gets chunk framing re-checked (it costs ~7 µs a request). */
@@ -16,6 +17,8 @@ export interface ServerLimits {
   readonly maxHeaders: number;
   readonly clientIdleTimeoutMs: number;
   readonly requestHeadTimeoutMs: number;
+  /** Minimum transfer rates and the request body deadline (absent: none, e.g. the admin API). */
+  readonly slowClients?: SlowClientLimits;
 }
 
 export interface ListeningServer {
@@ -29,6 +32,8 @@ export interface ListeningServer {
 export interface ServerHandlers {
   readonly request: (req: IncomingMessage, res: ServerResponse) => void;
   readonly upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Told of each client cut for sending or reading too slowly (after its 408, when one was possible). */
+  readonly clientCut?: (cut: SlowClientCut) => void;
 }
 
 export async function startHttpServer(
@@ -81,6 +86,8 @@ export async function startHttpServer(
       resolve();
     });
   });
+  const stopWatching = limits.slowClients === undefined ? () => {} : watchSlowClients(inFlight, limits.slowClients, handlers.clientCut ?? (() => {}));
+  server.once('close', stopWatching);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {

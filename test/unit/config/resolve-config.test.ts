@@ -45,6 +45,7 @@ describe('resolveConfig defaults', () => {
       limits: {
         maxHeaderBytes: 16_384, maxHeaders: 100, maxUriBytes: 8192, maxBodyBytes: null,
         clientIdleTimeout: 60_000, requestHeadTimeout: 10_000, shutdownGrace: 10_000, verifyChunkFraming: 'trusted-peers',
+        minUploadRate: 1024, minDownloadRate: 1024, rateWindow: 20_000, requestBodyTimeout: null,
       },
       proxy: { trustedProxies: [], via: 'edgehook', addForwardedHeaders: true },
       log: { level: 'info' },
