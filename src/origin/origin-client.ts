@@ -29,6 +29,11 @@ export interface OriginRequest {
   readonly signal?: AbortSignal;
   /** The request's span: the tracing decorator (telemetry/traced-origin.ts) parents the fetch on it. */
   readonly parentSpan?: Span | null;
+  /**
+   * Told of each interim (1xx) response before the final one (RFC 9110 §15.2), e.g. a 103 Early
+   * Hints to pass on. Never stored: undici does not surface an interim response as the response.
+   */
+  readonly onInformational?: (status: number, headers: IncomingHttpHeaders) => void;
 }
 
 export interface OriginResponse {
@@ -71,6 +76,7 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
           headers: request.headers,
           body: request.body,
           signal: request.signal ?? null,
+          ...(request.onInformational === undefined ? {} : { onInfo: informationalListener(request.onInformational) }),
         });
         return { status: response.statusCode, headers: response.headers, body: response.body };
       } catch (error) {
@@ -83,6 +89,10 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
   };
 }
 
+function informationalListener(listener: (status: number, headers: IncomingHttpHeaders) => void) {
+  return (info: { statusCode: number; headers: Record<string, string | string[] | undefined> }): void => listener(info.statusCode, info.headers);
+}
+
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'EPIPE']);
 
@@ -93,6 +103,12 @@ export function toOriginError(error: unknown): EdgehookError {
   if (code !== undefined && TIMEOUT_CODES.has(code)) {
     const what = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect' : code === 'UND_ERR_BODY_TIMEOUT' ? 'body' : 'response headers';
     return new EdgehookError('EH_ORIGIN_TIMEOUT', `origin timed out waiting for ${what}`, { cause: error });
+  }
+  if (code === 'UND_ERR_SOCKET' && error instanceof Error && error.message === 'bad response') {
+    // undici's word for bytes that are no valid answer to the request it sent — notably an
+    // unsolicited 100 Continue, which it refuses (it never sends Expect) although RFC 9110 §15.2
+    // asks clients to skip it: the origin's protocol fault, not a connection failure.
+    return new EdgehookError('EH_ORIGIN_PROTOCOL', 'invalid origin response (a response undici cannot accept, such as an unsolicited 100 Continue)', { cause: error });
   }
   if (code !== undefined && CONNECT_CODES.has(code)) {
     return new EdgehookError('EH_ORIGIN_CONNECT', `origin connection failed (${code})`, { cause: error });

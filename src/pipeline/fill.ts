@@ -19,6 +19,7 @@ import { endStoreSpan } from '../telemetry/pipeline-spans.ts';
 import { traceLogFields } from '../telemetry/request-tracing.ts';
 import { setAttributeHeaders } from './attribute-keys.ts';
 import type { RequestContext } from './context.ts';
+import { earlyHintsTo } from './early-hints.ts';
 import { originRequestHeaders, responseHeaderPairs } from './forward-headers.ts';
 import { discardStream } from './read-body.ts';
 import type { LocalResponse } from './hook-seam.ts';
@@ -61,7 +62,9 @@ export async function fill(ctx: RequestContext, request: FillRequest): Promise<F
   let response: OriginResponse;
   try {
     // A HEAD miss fills with GET so that later GETs and HEADs are hits.
-    response = await deps.origin.request({ method: 'GET', path: pathAndQuery(ctx.view), headers, body: null, parentSpan: ctx.span });
+    response = await deps.origin.request({
+      method: 'GET', path: pathAndQuery(ctx.view), headers, body: null, parentSpan: ctx.span, onInformational: earlyHintsTo(ctx),
+    });
   } catch (error) {
     const originError = toOriginError(error);
     deps.metrics.countOriginError(originError.code);

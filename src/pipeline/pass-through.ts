@@ -13,6 +13,7 @@ import { formatCacheStatus } from '../http/cache-status.ts';
 import { toOriginError, type OriginResponse } from '../origin/origin-client.ts';
 import { setAttributeHeaders } from './attribute-keys.ts';
 import type { RequestContext } from './context.ts';
+import { earlyHintsTo } from './early-hints.ts';
 import { originRequestHeaders, responseHeaderPairs } from './forward-headers.ts';
 import { runOriginPhase } from './origin-phase.ts';
 import { errorOutgoing, localOutgoing, respond, type BodySource } from './respond.ts';
@@ -30,7 +31,9 @@ export async function passThrough(ctx: RequestContext, reason: string): Promise<
   const started = deps.clock.monotonic();
   let response: OriginResponse;
   try {
-    response = await deps.origin.request({ method: view.method, path: pathAndQuery(view), headers, body, parentSpan: ctx.span });
+    response = await deps.origin.request({
+      method: view.method, path: pathAndQuery(view), headers, body, parentSpan: ctx.span, onInformational: earlyHintsTo(ctx),
+    });
   } catch (error) {
     const originError = toOriginError(error);
     // A refused upload (too large, or its client answered already for being too slow) is not the origin's failure.
