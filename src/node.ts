@@ -20,6 +20,7 @@ import type { PipelineDeps } from './pipeline/context.ts';
 import type { FillOutcome } from './pipeline/fill.ts';
 import { createRequestHandler } from './pipeline/handler.ts';
 import type { HookPlan } from './pipeline/hook-seam.ts';
+import { answerShed, createLoadShedder } from './server/load-shedding.ts';
 import { guardRequest } from './server/request-guard.ts';
 import { startHttpServer, type ListeningServer } from './server/http-server.ts';
 import { createUpgradeProxy } from './server/upgrade-proxy.ts';
@@ -89,6 +90,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     bodyTimeoutMs: config.origin.bodyTimeout,
     keepAliveTimeoutMs: config.origin.keepAliveTimeout,
     connections: config.origin.connections,
+    maxQueue: config.origin.maxQueue,
   }), telemetry.tracing, config.origin.url);
   const metrics = createProxyMetrics(telemetry.meter);
   const unmirrorMetrics = mirrorMetrics(telemetry.meter, { proxy: metrics, store, hooks: telemetry.hooks });
@@ -128,8 +130,19 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     rateWindowMs: config.limits.rateWindow,
     requestBodyTimeoutMs: config.limits.requestBodyTimeout,
   };
+  const shedder = createLoadShedder({ maxInFlight: config.limits.maxInFlight, maxEventLoopDelayMs: config.limits.maxEventLoopDelay });
+  const shedStatus = `${config.cache.name}; detail=EH_OVERLOADED`;
   const proxy = await startHttpServer(config.listen, { ...serverLimits, slowClients }, {
     request: createRequestHandler(deps),
+    admit: (req, res, inFlight) => {
+      const reason = shedder.reason(inFlight);
+      if (reason === null) return true;
+      metrics.countShed(reason);
+      metrics.countResponse('error', 503, 0);
+      logger.debug('request shed', { code: 'EH_OVERLOADED', reason, in_flight: inFlight, method: req.method, url: req.url });
+      answerShed(req, res, shedStatus);
+      return false;
+    },
     clientCut: ({ reason, req, movedBytes }) => {
       metrics.countClientCut(reason);
       logger.info('slow client cut', { code: 'EH_CLIENT_TOO_SLOW', reason, moved_bytes: movedBytes, method: req.method, url: req.url, peer: req.socket.remoteAddress });
@@ -165,6 +178,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
       closing ??= (async () => {
         ready = false;
         await proxy.shutdown(graceMs);
+        shedder.stop();
         upgrades.close();
         await admin?.shutdown(0);
         unmirrorMetrics();

@@ -21,6 +21,10 @@ const origin = s.object({
   body_timeout: timeout('Longest gap allowed between two chunks of the origin response body.', '30s'),
   keep_alive_timeout: timeout('How long an idle origin connection is kept open for reuse.', '4s'),
   connections: s.int({ doc: 'Maximum concurrent connections to the origin.', default: 128, min: 1 }),
+  max_queue: s.int({
+    doc: 'Origin fetches that may wait for a free connection; past connections + max_queue a request gets a fast 503 with Retry-After (a stale copy is served instead when stale-if-error allows).',
+    default: 1024, min: 0,
+  }),
   host_header: s.enumOf(['preserve', 'origin'], {
     doc: 'Host header sent to the origin: preserve forwards the client\'s Host; origin uses the host of origin.url.',
     default: 'preserve',
@@ -112,6 +116,14 @@ const limits = s.object({
   max_body_bytes: s.orNull(s.bytes({ doc: 'Largest request body; larger ones get 413.' }), { meaning: 'unlimited' }),
   client_idle_timeout: timeout('How long an idle client keep-alive connection stays open.', '60s'),
   request_head_timeout: timeout('Time a client has to send the complete request head (slowloris protection; 408).', '10s'),
+  max_in_flight: s.orOff(s.int({
+    doc: 'Requests served at once; past it new requests get a fast 503 with Retry-After before they cost memory. false = no bound.',
+    default: 10_000, min: 1,
+  })),
+  max_event_loop_delay: s.orOff(s.duration({
+    doc: 'While the event loop\'s mean delay over the last half second exceeds this, new requests get a fast 503 with Retry-After (the node is too busy to answer them in time). false = never shed on it.',
+    default: '500ms', min: 1,
+  })),
   min_upload_rate: s.orOff(s.bytes({
     doc: 'Least a request body must move per second, averaged over rate_window, while edgehook waits on the client; slower uploads get 408 and the connection closes (bytes that keep trickling in reset the idle timeout, so this is what stops a trickle). false = no minimum.',
     default: '1KiB', min: 1,

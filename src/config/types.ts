@@ -38,6 +38,8 @@ export interface OriginConfig {
   readonly keepAliveTimeout: Millis;
   /** Maximum connections to the origin. */
   readonly connections: number;
+  /** Fetches that may wait for a connection; more are shed with 503. */
+  readonly maxQueue: number;
   /** preserve: forward the client's Host; origin: send the origin URL's host. */
   readonly hostHeader: 'preserve' | 'origin';
 }
@@ -90,6 +92,9 @@ export interface LimitsConfig {
   readonly maxBodyBytes: ByteCount | null;
   readonly clientIdleTimeout: Millis;
   readonly requestHeadTimeout: Millis;
+  /** Load shedding (src/server/load-shedding.ts); null = off. */
+  readonly maxInFlight: number | null;
+  readonly maxEventLoopDelay: Millis | null;
   /** Bytes per second; null = no minimum (src/server/slow-clients.ts). */
   readonly minUploadRate: ByteCount | null;
   readonly minDownloadRate: ByteCount | null;

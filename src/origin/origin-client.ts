@@ -6,8 +6,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Span } from '@opentelemetry/api';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { EdgehookError } from '../errors.ts';
+import type { ProxyMetrics } from '../telemetry/proxy-metrics.ts';
 
 export interface OriginClientOptions {
   /** Origin base URL (scheme://host:port); a path prefix is prepended to every request path. */
@@ -17,6 +18,8 @@ export interface OriginClientOptions {
   readonly bodyTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
   readonly connections: number;
+  /** Fetches that may wait for a free connection; past connections + maxQueue a fetch fails fast with EH_OVERLOADED. */
+  readonly maxQueue: number;
 }
 
 export interface OriginRequest {
@@ -66,11 +69,24 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
     strictContentLength: true,
   });
 
+  // Fetches holding or waiting for a connection: each until its response body is done (a
+  // connection is busy until then). Counted here rather than read from pool.stats, which builds
+  // an object per read.
+  let outstanding = 0;
+  const capacity = options.connections + options.maxQueue;
+  const done = (): void => {
+    outstanding--;
+  };
   return {
     authority: base.host,
     async request(request) {
+      if (outstanding >= capacity) {
+        throw new EdgehookError('EH_OVERLOADED', `origin busy: ${options.connections} connections in use and ${options.maxQueue} fetches waiting`);
+      }
+      outstanding++;
+      let response: Dispatcher.ResponseData;
       try {
-        const response = await pool.request({
+        response = await pool.request({
           method: request.method,
           path: pathPrefix + request.path,
           headers: request.headers,
@@ -78,10 +94,12 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
           signal: request.signal ?? null,
           ...(request.onInformational === undefined ? {} : { onInfo: informationalListener(request.onInformational) }),
         });
-        return { status: response.statusCode, headers: response.headers, body: response.body };
       } catch (error) {
+        done();
         throw toOriginError(error);
       }
+      response.body.once('close', done);
+      return { status: response.statusCode, headers: response.headers, body: response.body };
     },
     // Called once every client connection is closed: what is still in flight (a stalled upload,
     // a background revalidation) has nobody left to answer and must not hold shutdown open.
@@ -95,6 +113,12 @@ function informationalListener(listener: (status: number, headers: IncomingHttpH
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'EPIPE']);
+
+/** An origin fetch that failed: shed for a full queue (this node's choice), or the origin's failure. */
+export function countOriginFailure(metrics: Pick<ProxyMetrics, 'countOriginError' | 'countShed'>, error: EdgehookError): void {
+  if (error.code === 'EH_OVERLOADED') metrics.countShed('origin-queue');
+  else metrics.countOriginError(error.code);
+}
 
 /** Maps undici and socket errors to edgehook's catalog; the message names the cause for the client body. */
 export function toOriginError(error: unknown): EdgehookError {

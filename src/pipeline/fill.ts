@@ -13,7 +13,7 @@ import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
 import { fieldsToStrip, isStorable } from '../http/storability.ts';
 import { parseSurrogateControl, surrogateCapability } from '../http/surrogate-control.ts';
 import { parseVary, variantKeyFor } from '../http/vary.ts';
-import { toOriginError, type OriginResponse } from '../origin/origin-client.ts';
+import { countOriginFailure, toOriginError, type OriginResponse } from '../origin/origin-client.ts';
 import { SPAN } from '../telemetry/names.ts';
 import { endStoreSpan } from '../telemetry/pipeline-spans.ts';
 import { traceLogFields } from '../telemetry/request-tracing.ts';
@@ -67,7 +67,7 @@ export async function fill(ctx: RequestContext, request: FillRequest): Promise<F
     });
   } catch (error) {
     const originError = toOriginError(error);
-    deps.metrics.countOriginError(originError.code);
+    countOriginFailure(deps.metrics, originError);
     return { kind: 'error', error: originError };
   }
   deps.metrics.observeOriginLatency((deps.clock.monotonic() - started) / 1000);

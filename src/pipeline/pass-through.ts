@@ -10,7 +10,7 @@ import { normalizeAddress } from '../attributes/client-ip.ts';
 import { EdgehookError } from '../errors.ts';
 import { absoluteUrl } from '../http/cache-key.ts';
 import { formatCacheStatus } from '../http/cache-status.ts';
-import { toOriginError, type OriginResponse } from '../origin/origin-client.ts';
+import { countOriginFailure, toOriginError, type OriginResponse } from '../origin/origin-client.ts';
 import { setAttributeHeaders } from './attribute-keys.ts';
 import type { RequestContext } from './context.ts';
 import { earlyHintsTo } from './early-hints.ts';
@@ -38,7 +38,7 @@ export async function passThrough(ctx: RequestContext, reason: string): Promise<
     const originError = toOriginError(error);
     // A refused upload (too large, or its client answered already for being too slow) is not the origin's failure.
     const clientSide = originError.code === 'EH_BODY_TOO_LARGE' || ctx.res.headersSent;
-    if (!clientSide) deps.metrics.countOriginError(originError.code);
+    if (!clientSide) countOriginFailure(deps.metrics, originError);
     return respond(ctx, errorOutgoing(ctx, originError));
   }
   deps.metrics.observeOriginLatency((deps.clock.monotonic() - started) / 1000);

@@ -91,9 +91,12 @@ export function localOutgoing(ctx: RequestContext, local: LocalResponse, source:
 /** A short plain-text answer naming the cause (errors, limits, hook verdicts). */
 export function errorOutgoing(ctx: RequestContext, error: EdgehookError): Outgoing {
   const body = Buffer.from(`${error.message}\n`);
+  const headers: [string, string][] = [['content-type', 'text/plain; charset=utf-8'], ['content-length', String(body.length)], ['cache-control', 'no-store']];
+  // Shed for load: worth retrying in a moment (RFC 9110 §10.2.3).
+  if (error.code === 'EH_OVERLOADED') headers.push(['retry-after', '1']);
   return {
     status: error.status,
-    headers: [['content-type', 'text/plain; charset=utf-8'], ['content-length', String(body.length)], ['cache-control', 'no-store']],
+    headers,
     body: { kind: 'buffer', data: body },
     source: 'error',
     cacheStatus: `${ctx.deps.cache.name}; fwd=miss; detail=${error.code}`,

@@ -32,6 +32,11 @@ export interface ListeningServer {
 export interface ServerHandlers {
   readonly request: (req: IncomingMessage, res: ServerResponse) => void;
   readonly upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /**
+   * Decides, before the request handler runs, whether to take the request; false means it was
+   * answered already (load shedding). `inFlight` counts it.
+   */
+  readonly admit?: (req: IncomingMessage, res: ServerResponse, inFlight: number) => boolean;
   /** Told of each client cut for sending or reading too slowly (after its 408, when one was possible). */
   readonly clientCut?: (cut: SlowClientCut) => void;
 }
@@ -59,15 +64,17 @@ export async function startHttpServer(
   // One past the limit, so that too many headers is seen by the guard instead of silently cut.
   server.maxHeadersCount = limits.maxHeaders + 1;
   server.setTimeout(limits.clientIdleTimeoutMs);
-  server.on('request', handlers.request);
+  const inFlight = new Set<ServerResponse>();
+  const admit = handlers.admit;
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+    if (admit !== undefined && !admit(req, res, inFlight.size)) return;
+    handlers.request(req, res);
+  });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, logger));
   watchChunkFraming(server, (request, reason) => refuseFraming(request, reason, logger), limits.verifyChunkFraming);
 
-  const inFlight = new Set<ServerResponse>();
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-    inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
-  });
   // Upgraded sockets leave Node's connection list, so closeAllConnections() would never end them.
   const tunnels = new Set<Duplex>();
   const upgrade = handlers.upgrade;

@@ -21,7 +21,7 @@ export type TransformResult = string;
 /** Why a client connection was cut for being too slow (a bounded set). */
 export type ClientCutReason = 'shared-body-lag' | 'send-stalled' | 'upload-too-slow' | 'upload-deadline';
 /** Why a request was shed before it was served (a bounded set). */
-export type ShedReason = 'in-flight' | 'origin-queue' | 'event-loop';
+export type ShedReason = 'in-flight' | 'event-loop' | 'origin-queue';
 
 export interface ProxyMetrics {
   countResponse(source: ResponseSource, status: number, bodyBytes: number): void;

@@ -23,7 +23,7 @@ describe('resolveConfig defaults', () => {
     const expected: EdgehookConfig = {
       origin: {
         url: 'http://127.0.0.1:9001', connectTimeout: 5000, headersTimeout: 30_000, bodyTimeout: 30_000,
-        keepAliveTimeout: 4000, connections: 128, hostHeader: 'preserve',
+        keepAliveTimeout: 4000, connections: 128, maxQueue: 1024, hostHeader: 'preserve',
       },
       listen: { host: '127.0.0.1', port: 8080 },
       admin: { host: '127.0.0.1', port: 9090, token: null },
@@ -45,6 +45,7 @@ describe('resolveConfig defaults', () => {
       limits: {
         maxHeaderBytes: 16_384, maxHeaders: 100, maxUriBytes: 8192, maxBodyBytes: null,
         clientIdleTimeout: 60_000, requestHeadTimeout: 10_000, shutdownGrace: 10_000, verifyChunkFraming: 'trusted-peers',
+        maxInFlight: 10_000, maxEventLoopDelay: 500,
         minUploadRate: 1024, minDownloadRate: 1024, rateWindow: 20_000, requestBodyTimeout: null,
       },
       proxy: { trustedProxies: [], via: 'edgehook', addForwardedHeaders: true },

@@ -1,0 +1,72 @@
+/**
+ * Load shedding at the front door: a request that would only queue — past the bound on requests
+ * in flight, or while the event loop lags so far behind that it could not be answered in time —
+ * gets a fast 503 with Retry-After before it costs memory or a hook call (fastify's
+ * under-pressure and Envoy's overload manager do the same). Requests already accepted go on.
+ *
+ * Event-loop delay is read from Node's own sampler (perf_hooks.monitorEventLoopDelay): its mean
+ * over each half-second decides the next half-second, so one long pause (a GC, a module compile)
+ * weighs little while a loop that is behind all the time sheds.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+export type ShedReason = 'in-flight' | 'event-loop';
+
+export interface LoadLimits {
+  /** null = no bound. */
+  readonly maxInFlight: number | null;
+  /** null = never shed on event-loop delay. */
+  readonly maxEventLoopDelayMs: number | null;
+}
+
+export interface LoadShedder {
+  /** Why a new request must be shed now, given how many are in flight (itself included), or null. */
+  reason(inFlight: number): ShedReason | null;
+  stop(): void;
+}
+
+const EVENT_LOOP_WINDOW_MS = 500;
+
+export function createLoadShedder(limits: LoadLimits): LoadShedder {
+  let lagging = false;
+  let stop = (): void => {};
+  if (limits.maxEventLoopDelayMs !== null) {
+    const thresholdNs = limits.maxEventLoopDelayMs * 1e6;
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const timer = setInterval(() => {
+      lagging = delay.count > 0 && delay.mean > thresholdNs;
+      delay.reset();
+    }, EVENT_LOOP_WINDOW_MS);
+    timer.unref();
+    stop = () => {
+      clearInterval(timer);
+      delay.disable();
+    };
+  }
+  const maxInFlight = limits.maxInFlight ?? Infinity;
+  return {
+    reason: (inFlight) => (inFlight > maxInFlight ? 'in-flight' : lagging ? 'event-loop' : null),
+    stop: () => stop(),
+  };
+}
+
+/**
+ * The 503 a shed request gets. A request with a body is answered without reading it, so its
+ * connection closes rather than drain an upload nobody will use.
+ */
+export function answerShed(req: IncomingMessage, res: ServerResponse, cacheStatus: string): void {
+  const body = 'overloaded: try again shortly\n';
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+  if (hasBody) res.shouldKeepAlive = false;
+  res.writeHead(503, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'retry-after': '1',
+    'cache-status': cacheStatus,
+    ...(hasBody ? { connection: 'close' } : {}),
+  });
+  res.end(body);
+}
