@@ -3,12 +3,13 @@
  * the request's own directives, and serve — from the store, after revalidating, or from a
  * collapsed fill that streams to the client while it is stored.
  */
-import type { CachedObject } from '../cache/types.ts';
+import type { CachedObject, CachedObjectMeta, HeaderPairs } from '../cache/types.ts';
 import { EdgehookError } from '../errors.ts';
 import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
 import { absoluteUrl, primaryCacheKey } from '../http/cache-key.ts';
 import { formatCacheStatus } from '../http/cache-status.ts';
 import { variantMatches } from '../http/vary.ts';
+import { withWithheld } from '../http/withheld-fields.ts';
 import { SPAN } from '../telemetry/names.ts';
 import { endLookupSpan, recordCollapsed } from '../telemetry/pipeline-spans.ts';
 import { traceLogFields } from '../telemetry/request-tracing.ts';
@@ -157,9 +158,21 @@ export async function collapsedFill(ctx: RequestContext, lookup: CacheLookup, st
   if (joined.leader || background) return outcome;
   ctx.deps.metrics.countCollapsed();
   recordCollapsed(ctx.span);
-  if (usableByWaiter(ctx, outcome)) return outcome;
+  if (usableByWaiter(ctx, outcome)) return forWaiter(outcome);
   // Passing a variant request through would send the untransformed original: it fills alone instead.
   return lookup.variant === null ? 'refetch' : start();
+}
+
+/** A waiter's answer is a reuse: it never gets the fields withheld for the leader (http/withheld-fields). */
+function forWaiter(outcome: FillOutcome): FillOutcome {
+  const shared = outcome.kind === 'shared' || outcome.kind === 'not-modified';
+  return shared && outcome.withheld !== undefined && outcome.withheld.length > 0 ? { ...outcome, withheld: [] } : outcome;
+}
+
+/** The object as the leader's response shows it: the stored fields plus those withheld from the store. */
+function forLeader<T extends { readonly meta: CachedObjectMeta }>(object: T, withheld: HeaderPairs | undefined): T {
+  if (withheld === undefined || withheld.length === 0) return object;
+  return { ...object, meta: { ...object.meta, headers: withWithheld(object.meta.headers, withheld) } };
 }
 
 function usableByWaiter(ctx: RequestContext, outcome: FillOutcome): boolean {
@@ -198,10 +211,10 @@ function outgoingFromFill(ctx: RequestContext, outcome: FillOutcome, why: 'uri-m
     case 'not-modified': {
       const freshAge = currentAgeOf(outcome.object, now);
       const ttl = outcome.object.meta.policy.lifetimeSeconds - freshAge;
-      return storedOutgoing(ctx, outcome.object, freshAge, formatCacheStatus(name, { fwd: why, fwdStatus: 304, ttl, stored: true }), 'revalidated');
+      return storedOutgoing(ctx, forLeader(outcome.object, outcome.withheld), freshAge, formatCacheStatus(name, { fwd: why, fwdStatus: 304, ttl, stored: true }), 'revalidated');
     }
     case 'shared': {
-      const object = { meta: outcome.meta, body: null };
+      const object = forLeader({ meta: outcome.meta, body: null }, outcome.withheld);
       const ttl = outcome.meta.policy.lifetimeSeconds - outcome.meta.policy.initialAgeSeconds;
       const status = formatCacheStatus(name, { fwd: why, fwdStatus: outcome.status, ttl, stored: true });
       return storedOutgoing(ctx, object, outcome.meta.policy.initialAgeSeconds, status, stale === null ? 'miss' : 'revalidated', outcome.body);

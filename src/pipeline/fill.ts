@@ -7,13 +7,14 @@
 import type { Readable } from 'node:stream';
 import type { ImageInspection } from '../attributes/image.ts';
 import { normalizeAddress } from '../attributes/client-ip.ts';
-import type { CachedObject, CachedObjectMeta } from '../cache/types.ts';
+import type { CachedObject, CachedObjectMeta, HeaderPairs } from '../cache/types.ts';
 import type { EdgehookError } from '../errors.ts';
 import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
 import { HeaderMap } from '../http/header-map.ts';
 import { fieldsToStrip, isStorable } from '../http/storability.ts';
 import { parseSurrogateControl, surrogateCapability } from '../http/surrogate-control.ts';
 import { parseVary, variantKeyFor } from '../http/vary.ts';
+import { withheldPairs } from '../http/withheld-fields.ts';
 import { toOriginError, type OriginResponse } from '../origin/origin-client.ts';
 import { SPAN } from '../telemetry/names.ts';
 import { endStoreSpan, tracePhase } from '../telemetry/pipeline-spans.ts';
@@ -30,11 +31,15 @@ import { buildStoredMeta, lookupInPairs, mergeNotModified } from './stored-objec
 
 export type FillOutcome =
   /** Storable: every collapsed request may read it (if its Vary selection matches). */
-  | { readonly kind: 'shared'; readonly status: number; readonly meta: CachedObjectMeta; readonly body: SharedBody }
+  | {
+    readonly kind: 'shared'; readonly status: number; readonly meta: CachedObjectMeta; readonly body: SharedBody;
+    /** Fields private= / no-cache= keep out of meta: for the leader's response only (http/withheld-fields). */
+    readonly withheld?: HeaderPairs;
+  }
   /** Not storable: only the leader may use it; waiters fetch for themselves. */
   | { readonly kind: 'private'; readonly status: number; readonly headers: [string, string][]; readonly body: Readable | Buffer; readonly reason: string; readonly image?: ImageInspection }
   /** The origin confirmed the stored object (304 to a conditional fill). */
-  | { readonly kind: 'not-modified'; readonly object: CachedObject }
+  | { readonly kind: 'not-modified'; readonly object: CachedObject; readonly withheld?: HeaderPairs }
   /** A hook answered instead of the origin response. */
   | { readonly kind: 'local'; readonly response: LocalResponse }
   | { readonly kind: 'error'; readonly error: EdgehookError };
@@ -71,9 +76,9 @@ export async function fill(ctx: RequestContext, request: FillRequest): Promise<F
 
   if (response.status === 304 && request.stale !== null) {
     response.body.resume();
-    const meta = mergeNotModified(request.stale.meta, responseHeaderPairs(response.headers), timing, deps.cache);
+    const { meta, withheld } = mergeNotModified(request.stale.meta, responseHeaderPairs(response.headers), timing, deps.cache);
     deps.store.updateMeta(meta);
-    return { kind: 'not-modified', object: { meta, body: request.stale.body } };
+    return { kind: 'not-modified', object: { meta, body: request.stale.body }, withheld };
   }
   return storeOrPass(ctx, request, response, timing);
 }
@@ -147,6 +152,7 @@ async function storeOrPass(
   if (reason !== '') return { kind: 'private', status, headers, body, reason, image };
 
   const varyNames = parseVary(lookup('vary'));
+  const stripFields = fieldsToStrip(responseCacheControl);
   const meta = buildStoredMeta({
     key: request.key,
     variantKey: variantKeyFor(varyNames, (name) => ctx.view.header(name)),
@@ -157,13 +163,13 @@ async function storeOrPass(
     ...timing,
     extraTags: hookState?.tags ?? [],
     ...ttlOverride(hookState?.ttlSeconds ?? surrogate.maxAge),
-    stripFields: fieldsToStrip(responseCacheControl),
+    stripFields,
     ...(image === undefined ? {} : { attributes: { image } }),
   }, deps.cache);
   if (isUseless(meta)) return { kind: 'private', status, headers, body, reason: 'no-freshness', image };
   const shared = new SharedBody(deps.cache.maxObjectBytes);
   pumpAndStore(ctx, body, shared, meta, Number.isNaN(declaredLength) ? null : declaredLength);
-  return { kind: 'shared', status, meta, body: shared };
+  return { kind: 'shared', status, meta, body: shared, withheld: withheldPairs(headers, stripFields) };
 }
 
 /** Reads the origin body into the shared body whatever the clients do, and stores it when whole. */

@@ -6,6 +6,7 @@
 import type { CachedObjectMeta, HeaderPairs, StoredPolicy } from '../cache/types.ts';
 import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
 import { currentAge, freshnessLifetime, type HeaderLookup } from '../http/freshness.ts';
+import { unstorableFields, withheldPairs } from '../http/withheld-fields.ts';
 import type { CachePolicy } from './cache-policy.ts';
 
 export function lookupInPairs(pairs: HeaderPairs): HeaderLookup {
@@ -98,23 +99,30 @@ function parseTags(lookup: HeaderLookup): string[] {
 /** Fields a 304 must not overwrite in the stored response (RFC 9111 §3.2). */
 const NOT_UPDATED_BY_304 = new Set(['content-length', 'content-encoding', 'content-range', 'content-md5', 'etag', 'age']);
 
-/** The stored object's metadata after a 304: fields replaced, timing and freshness recomputed. */
+/**
+ * The stored object's metadata after a 304: fields replaced, timing and freshness recomputed.
+ * Fields the store may not keep (a 304's Set-Cookie with store_set_cookie off, fields named by
+ * private= / no-cache=) are not merged: they come back as `withheld`, for the revalidating client's
+ * own response only, as on a miss (http/withheld-fields.ts).
+ */
 export function mergeNotModified(
   stored: CachedObjectMeta,
   notModifiedHeaders: HeaderPairs,
   timing: { requestTime: number; responseTime: number },
   policy: CachePolicy,
-): CachedObjectMeta {
+): { meta: CachedObjectMeta; withheld: HeaderPairs } {
   const replaced = new Set<string>();
   for (const [name] of notModifiedHeaders) if (!NOT_UPDATED_BY_304.has(name) && !TAG_FIELDS.has(name)) replaced.add(name);
-  const headers: [string, string][] = stored.headers.filter(([name]) => !replaced.has(name)).map(([n, v]) => [n, v]);
-  for (const [name, value] of notModifiedHeaders) if (replaced.has(name)) headers.push([name, value]);
-  const lookup = lookupInPairs(headers);
-  return {
+  const merged: [string, string][] = stored.headers.filter(([name]) => !replaced.has(name)).map(([n, v]) => [n, v]);
+  for (const [name, value] of notModifiedHeaders) if (replaced.has(name)) merged.push([name, value]);
+  const unstorable = unstorableFields(parseCacheControl(lookupInPairs(merged)('cache-control')), policy.storeSetCookie);
+  const headers = merged.filter(([name]) => !unstorable.includes(name));
+  const meta = {
     ...stored,
     headers,
     requestTime: timing.requestTime,
     responseTime: timing.responseTime,
-    policy: computePolicy(stored.status, lookup, timing, policy),
+    policy: computePolicy(stored.status, lookupInPairs(headers), timing, policy),
   };
+  return { meta, withheld: withheldPairs(notModifiedHeaders, unstorable) };
 }
