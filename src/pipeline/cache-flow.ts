@@ -8,6 +8,7 @@ import { EdgehookError } from '../errors.ts';
 import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
 import { absoluteUrl, primaryCacheKey } from '../http/cache-key.ts';
 import { formatCacheStatus } from '../http/cache-status.ts';
+import { selectCacheDirectives } from '../http/targeted-cache-control.ts';
 import { variantMatches } from '../http/vary.ts';
 import { withWithheld } from '../http/withheld-fields.ts';
 import { SPAN } from '../telemetry/names.ts';
@@ -41,7 +42,7 @@ export async function cacheFlow(ctx: RequestContext): Promise<void> {
   endLookupSpan(lookupSpan, stored === undefined ? 'miss' : stored === 'vary-miss' ? 'vary-miss' : 'hit');
   if (stored === undefined) return miss(ctx, lookup, 'uri-miss');
   if (stored === 'vary-miss') return miss(ctx, lookup, 'vary-miss');
-  if (view.header('authorization') !== undefined && !sharedWithAuthorization(stored)) {
+  if (view.header('authorization') !== undefined && !sharedWithAuthorization(stored, deps.cache.targetedCacheControl)) {
     return passThrough(ctx, 'authorization');
   }
   const cc = lookup.requestCacheControl;
@@ -107,8 +108,8 @@ export function currentAgeOf(object: CachedObject, now: number): number {
 }
 
 /** RFC 9111 §3.5: a response may answer an authorized request only if it said it may be shared. */
-function sharedWithAuthorization(object: CachedObject): boolean {
-  const cc = parseCacheControl(lookupInPairs(object.meta.headers)('cache-control'));
+function sharedWithAuthorization(object: CachedObject, targets: readonly string[]): boolean {
+  const cc = selectCacheDirectives(lookupInPairs(object.meta.headers), targets).cacheControl;
   return cc.public === true || cc.sMaxAge !== undefined || cc.mustRevalidate === true;
 }
 

@@ -9,10 +9,11 @@ import type { ImageInspection } from '../attributes/image.ts';
 import { normalizeAddress } from '../attributes/client-ip.ts';
 import type { CachedObject, CachedObjectMeta, HeaderPairs } from '../cache/types.ts';
 import type { EdgehookError } from '../errors.ts';
-import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
+import type { CacheControl } from '../http/cache-control.ts';
 import { HeaderMap } from '../http/header-map.ts';
 import { fieldsToStrip, isStorable } from '../http/storability.ts';
 import { parseSurrogateControl, surrogateCapability } from '../http/surrogate-control.ts';
+import { selectCacheDirectives } from '../http/targeted-cache-control.ts';
 import { parseVary, variantKeyFor } from '../http/vary.ts';
 import { withheldPairs } from '../http/withheld-fields.ts';
 import { toOriginError, type OriginResponse } from '../origin/origin-client.ts';
@@ -129,7 +130,9 @@ async function storeOrPass(
   }
 
   const lookup = lookupInPairs(headers);
-  const responseCacheControl = parseCacheControl(lookup('cache-control'));
+  // RFC 9213: a targeted field (CDN-Cache-Control, …) on the target list replaces Cache-Control and Expires.
+  const directives = selectCacheDirectives(lookup, deps.cache.targetedCacheControl);
+  const responseCacheControl = directives.cacheControl;
   const surrogate = parseSurrogateControl(lookup('surrogate-control'), deps.cache.name);
   // Surrogate-Control is addressed to this node: it is consumed here, never passed on.
   if (lookup('surrogate-control') !== undefined) headers = headers.filter(([name]) => name !== 'surrogate-control');
@@ -138,7 +141,7 @@ async function storeOrPass(
     status,
     requestCacheControl: request.requestCacheControl,
     responseCacheControl: surrogate.maxAge === undefined ? responseCacheControl : overriddenBySurrogate(responseCacheControl, surrogate.maxAge),
-    responseHeaders: lookup,
+    responseHeaders: directives.lookup,
     requestHasAuthorization: ctx.view.header('authorization') !== undefined,
     storeSetCookie: deps.cache.storeSetCookie,
     hasDefaultTtl: deps.cache.defaultTtlSeconds !== undefined || hookState?.ttlSeconds !== undefined,

@@ -4,8 +4,9 @@
  * here once, so the hit path only adds the resident time.
  */
 import type { CachedObjectMeta, HeaderPairs, StoredPolicy } from '../cache/types.ts';
-import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
+import type { CacheControl } from '../http/cache-control.ts';
 import { currentAge, freshnessLifetime, type HeaderLookup } from '../http/freshness.ts';
+import { selectCacheDirectives } from '../http/targeted-cache-control.ts';
 import { unstorableFields, withheldPairs } from '../http/withheld-fields.ts';
 import type { CachePolicy } from './cache-policy.ts';
 
@@ -59,8 +60,9 @@ function computePolicy(
   input: Pick<StoredMetaInput, 'requestTime' | 'responseTime' | 'ttlOverrideSeconds'>,
   policy: CachePolicy,
 ): StoredPolicy {
-  const cc = parseCacheControl(lookup('cache-control'));
-  const lifetime = input.ttlOverrideSeconds ?? freshnessLifetime(status, lookup, cc, {
+  const directives = selectCacheDirectives(lookup, policy.targetedCacheControl);
+  const cc = directives.cacheControl;
+  const lifetime = input.ttlOverrideSeconds ?? freshnessLifetime(status, directives.lookup, cc, {
     shared: true,
     // A missing or invalid Date is replaced by the time the response arrived (RFC 9110 §6.6.1).
     dateFallback: input.responseTime,
@@ -115,7 +117,8 @@ export function mergeNotModified(
   for (const [name] of notModifiedHeaders) if (!NOT_UPDATED_BY_304.has(name) && !TAG_FIELDS.has(name)) replaced.add(name);
   const merged: [string, string][] = stored.headers.filter(([name]) => !replaced.has(name)).map(([n, v]) => [n, v]);
   for (const [name, value] of notModifiedHeaders) if (replaced.has(name)) merged.push([name, value]);
-  const unstorable = unstorableFields(parseCacheControl(lookupInPairs(merged)('cache-control')), policy.storeSetCookie);
+  const { cacheControl } = selectCacheDirectives(lookupInPairs(merged), policy.targetedCacheControl);
+  const unstorable = unstorableFields(cacheControl, policy.storeSetCookie);
   const headers = merged.filter(([name]) => !unstorable.includes(name));
   const meta = {
     ...stored,
