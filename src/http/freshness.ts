@@ -67,20 +67,21 @@ export function freshnessLifetime(
 
 function originationTime(headers: HeaderLookup, dateFallback: number | undefined): number | undefined {
   // Several Date lines combine into an unparseable value and so fall back, as an invalid one does.
-  return parseHttpDate(headers('date')) ?? dateFallback;
+  return parseHttpDate(headers('date'), dateFallback) ?? dateFallback;
 }
 
 function expiresLifetime(expires: string, headers: HeaderLookup, dateFallback: number | undefined): number {
-  const expiresAt = parseHttpDate(expires);
   const date = originationTime(headers, dateFallback);
+  // A two-digit RFC 850 year is read relative to the response's own time (RFC 9110 §5.6.7).
+  const expiresAt = parseHttpDate(expires, date);
   if (expiresAt === undefined || date === undefined) return 0;
   return Math.max(0, Math.floor((expiresAt - date) / 1000));
 }
 
 /** undefined when the heuristic cannot be evaluated (no valid Last-Modified or Date). */
 function heuristicLifetime(headers: HeaderLookup, opts: FreshnessOptions): number | undefined {
-  const lastModified = parseHttpDate(headers('last-modified'));
   const date = originationTime(headers, opts.dateFallback);
+  const lastModified = parseHttpDate(headers('last-modified'), date);
   if (lastModified === undefined || date === undefined) return undefined;
   const interval = Math.max(0, (date - lastModified) / 1000);
   return Math.min(Math.floor(interval * opts.heuristicFraction), opts.heuristicMaxSeconds);
@@ -96,7 +97,7 @@ function heuristicLifetime(headers: HeaderLookup, opts: FreshnessOptions): numbe
  */
 export function currentAge(headers: HeaderLookup, timing: ResponseTiming, now: number): number {
   const { requestTime, responseTime } = timing;
-  const date = parseHttpDate(headers('date'));
+  const date = parseHttpDate(headers('date'), responseTime);
   const apparentAge = date === undefined ? 0 : Math.max(0, responseTime - date);
   const responseDelay = Math.max(0, responseTime - requestTime);
   // An absent or invalid Age contributes nothing (RFC 9111 §5.1: invalid → ignored).
