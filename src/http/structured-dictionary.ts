@@ -1,7 +1,7 @@
 /**
  * A Dictionary Structured Field parser (RFC 8941 §4.2.2), for the targeted cache-control fields of
  * RFC 9213, which are defined as Dictionaries. It follows the RFC's parsing algorithms to the
- * letter, because RFC 9213 §2.2 makes a parse failure mean "ignore the whole field": being lenient
+ * letter, because RFC 9213 §2.1 makes a parse failure mean "ignore the whole field": being lenient
  * here would let a malformed CDN-Cache-Control override a well-formed Cache-Control.
  * Date (`@`) and Display String (`%`) items of RFC 9651 are not accepted; no cache directive uses them.
  */

@@ -3,11 +3,11 @@
  * Cache-Control directives for one class of caches. edgehook has a target list
  * (`cache.targeted_cache_control`); the first field on it that is present, valid and non-empty
  * governs this cache's decisions for the response, and Cache-Control and Expires are then ignored
- * by it (§2.1). Otherwise Cache-Control and Expires apply as usual.
+ * by it (§2.2). Otherwise Cache-Control and Expires apply as usual.
  *
- * Parsing (§2.2): a targeted field is a Dictionary Structured Field. A parse failure, an empty
+ * Parsing (§2.1): a targeted field is a Dictionary Structured Field. A parse failure, an empty
  * field, or a known directive whose value has the wrong type (`max-age="60"`, `max-age=1.5`,
- * `no-store=1`) makes the whole field ignored. §2.2 only says such values SHOULD NOT be consumed;
+ * `no-store=1`) makes the whole field ignored. §2.1 only says such values SHOULD NOT be consumed;
  * dropping the field rather than the directive is the conservative reading, since it keeps the
  * origin's Cache-Control — a typo can never turn a `no-store` into a stored response.
  * Parameters on directives are ignored; unknown directives are ignored (a field of only unknown
@@ -25,7 +25,7 @@ export interface CacheDirectives {
   readonly field: string;
   /**
    * The response's fields as freshness and storability should see them: when a targeted field
-   * governs, Cache-Control and Expires read as absent (RFC 9213 §2.1); otherwise the lookup itself.
+   * governs, Cache-Control and Expires read as absent (RFC 9213 §2.2); otherwise the lookup itself.
    */
   readonly lookup: HeaderLookup;
 }

@@ -3,7 +3,7 @@ import type { CacheControl } from '../../../src/http/cache-control.ts';
 import type { HeaderLookup } from '../../../src/http/header-lookup.ts';
 import { parseTargetedField, selectCacheDirectives } from '../../../src/http/targeted-cache-control.ts';
 
-describe('parseTargetedField (RFC 9213 §2.2)', () => {
+describe('parseTargetedField (RFC 9213 §2.1)', () => {
   it.each<[string, CacheControl]>([
     ['max-age=3600', { maxAge: 3600 }],
     ['max-age=99999999999', { maxAge: 2_147_483_648 }],
@@ -44,7 +44,7 @@ describe('parseTargetedField (RFC 9213 §2.2)', () => {
   });
 });
 
-describe('selectCacheDirectives (RFC 9213 §2.1)', () => {
+describe('selectCacheDirectives (RFC 9213 §2.2)', () => {
   const fields = (record: Record<string, string>): HeaderLookup => (name) => record[name];
   const TARGETS = ['edgehook-cache-control', 'cdn-cache-control'];
 
