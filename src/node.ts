@@ -242,6 +242,7 @@ function cachePolicy(config: EdgehookConfig): CachePolicy {
     maxObjectBytes: cache.maxObjectBytes,
     defaultTtlSeconds: cache.defaultTtl === null ? undefined : Math.floor(cache.defaultTtl / 1000),
     storeSetCookie: cache.storeSetCookie,
+    targetedCacheControl: cache.targetedCacheControl,
     ignoreClientNoCache: cache.ignoreClientNoCache,
     heuristicFraction: cache.heuristicFraction,
     heuristicMaxSeconds: Math.floor(cache.heuristicMax / 1000),

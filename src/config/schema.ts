@@ -86,6 +86,13 @@ const cache = s.object({
     meaning: 'none: such responses use heuristic freshness',
   }),
   store_set_cookie: s.bool({ doc: 'Store responses that carry Set-Cookie. Off by default: a Set-Cookie is usually meant for one client.', default: false }),
+  targeted_cache_control: s.map(s.array(s.string({
+    doc: 'A response field name.',
+    pattern: { regex: /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, label: 'a field name like "cdn-cache-control"' },
+  }), {
+    doc: 'Targeted cache-control fields this cache obeys (RFC 9213), in precedence order: the first one present and valid in a response decides storing and freshness, and Cache-Control and Expires are then ignored by this cache (not by browsers). edgehook-cache-control lets an origin address edgehook apart from other CDNs; [] obeys Cache-Control only. Surrogate-Control addressed to this node still ranks above them.',
+    default: ['edgehook-cache-control', 'cdn-cache-control'],
+  }), checkTargetedFields),
   ignore_client_no_cache: s.bool({ doc: 'Ignore request Cache-Control: no-cache / Pragma: no-cache (so clients cannot force origin fetches).', default: false }),
   heuristic_fraction: s.number({ doc: 'Heuristic freshness as a fraction of the time since Last-Modified (RFC 9111 §4.2.2).', default: 0.1, min: 0, max: 1 }),
   heuristic_max: s.duration({ doc: 'Cap on heuristic freshness.', default: '1d' }),
@@ -108,6 +115,14 @@ const cache = s.object({
   sort_query: s.bool({ doc: 'Sort query parameters when building the cache key, so ?a=1&b=2 and ?b=2&a=1 share an entry.', default: false }),
   key: cacheKeyField,
 }, { doc: 'The HTTP cache.' });
+
+/** Lowercased once; Cache-Control and Surrogate-Control have their own rules, not RFC 9213's. */
+function checkTargetedFields(names: readonly string[], ctx: s.ParseContext): readonly string[] | s.Invalid {
+  const lower = names.map((name) => name.toLowerCase());
+  const clash = lower.find((name) => name === 'cache-control' || name === 'surrogate-control');
+  if (clash !== undefined) return s.report(ctx, `expected targeted field names, got ${clash} (it is always read by its own rules)`);
+  return Object.freeze([...new Set(lower)]);
+}
 
 const limits = s.object({
   max_header_bytes: s.bytes({ doc: 'Largest request head (request line and header fields); larger ones get 431.', default: '16KiB', min: 1 }),

@@ -58,6 +58,8 @@ export interface CacheConfig {
   /** Freshness for responses without explicit freshness information; null = none (heuristics only). */
   readonly defaultTtl: Millis | null;
   readonly storeSetCookie: boolean;
+  /** RFC 9213 target list: lowercase field names, first present and valid wins over Cache-Control. */
+  readonly targetedCacheControl: readonly string[];
   readonly ignoreClientNoCache: boolean;
   /** Heuristic freshness = this fraction of (Date - Last-Modified), capped at heuristicMax. */
   readonly heuristicFraction: number;

@@ -2,8 +2,8 @@
  * Freshness lifetime and current age (RFC 9111 §4.2). Pure: every time is passed in (ms since the
  * epoch) and results are whole seconds, the unit of max-age and Age.
  */
+import { parseAge } from './age.ts';
 import type { CacheControl } from './cache-control.ts';
-import { DELTA_SECONDS_MAX, parseDeltaSeconds } from './delta-seconds.ts';
 import type { HeaderLookup } from './header-lookup.ts';
 import { parseHttpDate } from './http-date.ts';
 
@@ -67,20 +67,21 @@ export function freshnessLifetime(
 
 function originationTime(headers: HeaderLookup, dateFallback: number | undefined): number | undefined {
   // Several Date lines combine into an unparseable value and so fall back, as an invalid one does.
-  return parseHttpDate(headers('date')) ?? dateFallback;
+  return parseHttpDate(headers('date'), dateFallback) ?? dateFallback;
 }
 
 function expiresLifetime(expires: string, headers: HeaderLookup, dateFallback: number | undefined): number {
-  const expiresAt = parseHttpDate(expires);
   const date = originationTime(headers, dateFallback);
+  // A two-digit RFC 850 year is read relative to the response's own time (RFC 9110 §5.6.7).
+  const expiresAt = parseHttpDate(expires, date);
   if (expiresAt === undefined || date === undefined) return 0;
   return Math.max(0, Math.floor((expiresAt - date) / 1000));
 }
 
 /** undefined when the heuristic cannot be evaluated (no valid Last-Modified or Date). */
 function heuristicLifetime(headers: HeaderLookup, opts: FreshnessOptions): number | undefined {
-  const lastModified = parseHttpDate(headers('last-modified'));
   const date = originationTime(headers, opts.dateFallback);
+  const lastModified = parseHttpDate(headers('last-modified'), date);
   if (lastModified === undefined || date === undefined) return undefined;
   const interval = Math.max(0, (date - lastModified) / 1000);
   return Math.min(Math.floor(interval * opts.heuristicFraction), opts.heuristicMaxSeconds);
@@ -96,28 +97,11 @@ function heuristicLifetime(headers: HeaderLookup, opts: FreshnessOptions): numbe
  */
 export function currentAge(headers: HeaderLookup, timing: ResponseTiming, now: number): number {
   const { requestTime, responseTime } = timing;
-  const date = parseHttpDate(headers('date'));
+  const date = parseHttpDate(headers('date'), responseTime);
   const apparentAge = date === undefined ? 0 : Math.max(0, responseTime - date);
   const responseDelay = Math.max(0, responseTime - requestTime);
-  const correctedAgeValue = ageHeaderSeconds(headers('age')) * 1000 + responseDelay;
+  // An absent or invalid Age contributes nothing (RFC 9111 §5.1: invalid → ignored).
+  const correctedAgeValue = (parseAge(headers('age')) ?? 0) * 1000 + responseDelay;
   const residentTime = Math.max(0, now - responseTime);
   return Math.floor((Math.max(apparentAge, correctedAgeValue) + residentTime) / 1000);
-}
-
-/**
- * RFC 9111 §5.1: Age is a single delta-seconds. Anything else — a list, two field lines, a
- * negative, fractional or parameterised value — cannot be trusted to be small, so it makes the
- * response stale (the conservative reading the public cache test suite checks), never fresh.
- */
-function ageHeaderSeconds(value: string | undefined): number {
-  if (value === undefined) return 0;
-  let start = 0;
-  let end = value.length;
-  while (start < end && isOws(value.charCodeAt(start))) start++;
-  while (end > start && isOws(value.charCodeAt(end - 1))) end--;
-  return parseDeltaSeconds(value, start, end) ?? DELTA_SECONDS_MAX;
-}
-
-function isOws(c: number): boolean {
-  return c === 0x20 || c === 0x09;
 }

@@ -2,8 +2,9 @@
  * HTTP-date (RFC 9110 §5.6.7). Parses the preferred IMF-fixdate on a fixed-position fast path and
  * the two obsolete forms (RFC 850, asctime) with strict patterns. Date.parse is not used: it is
  * lenient in engine-specific ways and would turn garbage Expires values into real times.
- * Month and weekday names are matched case-insensitively; the weekday is not checked against
- * the date, as recipients are asked to be robust.
+ * Month, weekday and zone names are matched case-insensitively (RFC 9111 §4.2: "a cache recipient
+ * SHOULD match the field value case-insensitively", though HTTP-date is defined case-sensitive);
+ * the weekday is not checked against the date, as recipients are asked to be robust.
  */
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -11,7 +12,7 @@ const SHORT_DAYS = new Set(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 const LONG_DAYS = new Set(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']);
 
 // Sunday, 06-Nov-94 08:49:37 GMT
-const RFC850 = /^([A-Za-z]+), (\d{2})-([A-Za-z]{3})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+const RFC850 = /^([A-Za-z]+), (\d{2})-([A-Za-z]{3})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) [Gg][Mm][Tt]$/;
 // Sun Nov  6 08:49:37 1994
 const ASCTIME = /^([A-Za-z]{3}) ([A-Za-z]{3}) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/;
 
@@ -48,7 +49,7 @@ export function formatHttpDate(ms: number): string {
 function parseImfFixdate(s: string): number | undefined {
   if (!SHORT_DAYS.has(s.slice(0, 3).toLowerCase())) return undefined;
   if (s[4] !== ' ' || s[7] !== ' ' || s[11] !== ' ' || s[16] !== ' ' || s[19] !== ':' || s[22] !== ':'
-    || s[25] !== ' ' || s.slice(26) !== 'GMT') return undefined;
+    || s[25] !== ' ' || s.slice(26).toUpperCase() !== 'GMT') return undefined;
   return build(
     digits(s, 12, 4), monthIndex(s.slice(8, 11)), digits(s, 5, 2),
     digits(s, 17, 2), digits(s, 20, 2), digits(s, 23, 2),

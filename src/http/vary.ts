@@ -6,6 +6,7 @@
  * with "\n". Field values cannot contain CR/LF or NUL, so the encoding is unambiguous; an absent
  * header is encoded as NUL so it never equals a present-but-empty one.
  */
+import { canonicalLanguageRanges } from './accept-language.ts';
 import type { HeaderLookup } from './header-lookup.ts';
 
 /** Stored as the variant key of a `Vary: *` response; no request ever produces it. */
@@ -52,7 +53,8 @@ const ORDER_INSENSITIVE_LISTS: ReadonlySet<string> = new Set(['accept-encoding']
  * - accept, accept-encoding, accept-language, accept-charset: whitespace around `,` `;` `=` removed
  *   and empty members dropped (`gzip ,br` ≡ `gzip,br`);
  * - accept-encoding, accept-language, accept-charset: lowercased;
- * - accept-encoding: members sorted (`br, gzip` ≡ `gzip, br`).
+ * - accept-encoding: members sorted (`br, gzip` ≡ `gzip, br`);
+ * - accept-language: ranges ordered by q-value, q-values spelt one way (accept-language.ts).
  */
 export function normalizeVaryValue(name: string, value: string | undefined): string {
   if (value === undefined) return ABSENT;
@@ -66,6 +68,7 @@ export function normalizeVaryValue(name: string, value: string | undefined): str
     members.push(INNER_OWS.test(member) ? member.replace(OWS_AROUND_DELIMITER, '$1').replace(OWS_RUN, ' ') : member);
   }
   if (ORDER_INSENSITIVE_LISTS.has(name)) members.sort();
+  else if (name === 'accept-language') return canonicalLanguageRanges(members).join(',');
   return members.join(',');
 }
 

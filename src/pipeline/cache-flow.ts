@@ -3,12 +3,14 @@
  * the request's own directives, and serve — from the store, after revalidating, or from a
  * collapsed fill that streams to the client while it is stored.
  */
-import type { CachedObject } from '../cache/types.ts';
+import type { CachedObject, CachedObjectMeta, HeaderPairs } from '../cache/types.ts';
 import { EdgehookError } from '../errors.ts';
 import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
 import { absoluteUrl, primaryCacheKey } from '../http/cache-key.ts';
 import { formatCacheStatus } from '../http/cache-status.ts';
+import { selectCacheDirectives } from '../http/targeted-cache-control.ts';
 import { variantMatches } from '../http/vary.ts';
+import { withWithheld } from '../http/withheld-fields.ts';
 import { SPAN } from '../telemetry/names.ts';
 import { endLookupSpan, recordCollapsed } from '../telemetry/pipeline-spans.ts';
 import { traceLogFields } from '../telemetry/request-tracing.ts';
@@ -40,7 +42,7 @@ export async function cacheFlow(ctx: RequestContext): Promise<void> {
   endLookupSpan(lookupSpan, stored === undefined ? 'miss' : stored === 'vary-miss' ? 'vary-miss' : 'hit');
   if (stored === undefined) return miss(ctx, lookup, 'uri-miss');
   if (stored === 'vary-miss') return miss(ctx, lookup, 'vary-miss');
-  if (view.header('authorization') !== undefined && !sharedWithAuthorization(stored)) {
+  if (view.header('authorization') !== undefined && !sharedWithAuthorization(stored, deps.cache.targetedCacheControl)) {
     return passThrough(ctx, 'authorization');
   }
   const cc = lookup.requestCacheControl;
@@ -106,8 +108,8 @@ export function currentAgeOf(object: CachedObject, now: number): number {
 }
 
 /** RFC 9111 §3.5: a response may answer an authorized request only if it said it may be shared. */
-function sharedWithAuthorization(object: CachedObject): boolean {
-  const cc = parseCacheControl(lookupInPairs(object.meta.headers)('cache-control'));
+function sharedWithAuthorization(object: CachedObject, targets: readonly string[]): boolean {
+  const cc = selectCacheDirectives(lookupInPairs(object.meta.headers), targets).cacheControl;
   return cc.public === true || cc.sMaxAge !== undefined || cc.mustRevalidate === true;
 }
 
@@ -157,9 +159,21 @@ export async function collapsedFill(ctx: RequestContext, lookup: CacheLookup, st
   if (joined.leader || background) return outcome;
   ctx.deps.metrics.countCollapsed();
   recordCollapsed(ctx.span);
-  if (usableByWaiter(ctx, outcome)) return outcome;
+  if (usableByWaiter(ctx, outcome)) return forWaiter(outcome);
   // Passing a variant request through would send the untransformed original: it fills alone instead.
   return lookup.variant === null ? 'refetch' : start();
+}
+
+/** A waiter's answer is a reuse: it never gets the fields withheld for the leader (http/withheld-fields). */
+function forWaiter(outcome: FillOutcome): FillOutcome {
+  const shared = outcome.kind === 'shared' || outcome.kind === 'not-modified';
+  return shared && outcome.withheld !== undefined && outcome.withheld.length > 0 ? { ...outcome, withheld: [] } : outcome;
+}
+
+/** The object as the leader's response shows it: the stored fields plus those withheld from the store. */
+function forLeader<T extends { readonly meta: CachedObjectMeta }>(object: T, withheld: HeaderPairs | undefined): T {
+  if (withheld === undefined || withheld.length === 0) return object;
+  return { ...object, meta: { ...object.meta, headers: withWithheld(object.meta.headers, withheld) } };
 }
 
 function usableByWaiter(ctx: RequestContext, outcome: FillOutcome): boolean {
@@ -200,10 +214,10 @@ function outgoingFromFill(ctx: RequestContext, outcome: FillOutcome, why: 'uri-m
     case 'not-modified': {
       const freshAge = currentAgeOf(outcome.object, now);
       const ttl = outcome.object.meta.policy.lifetimeSeconds - freshAge;
-      return storedOutgoing(ctx, outcome.object, freshAge, formatCacheStatus(name, { fwd: why, fwdStatus: 304, ttl, stored: true }), 'revalidated');
+      return storedOutgoing(ctx, forLeader(outcome.object, outcome.withheld), freshAge, formatCacheStatus(name, { fwd: why, fwdStatus: 304, ttl, stored: true }), 'revalidated');
     }
     case 'shared': {
-      const object = { meta: outcome.meta, body: null };
+      const object = forLeader({ meta: outcome.meta, body: null }, outcome.withheld);
       const ttl = outcome.meta.policy.lifetimeSeconds - outcome.meta.policy.initialAgeSeconds;
       const status = formatCacheStatus(name, { fwd: why, fwdStatus: outcome.status, ttl, stored: true });
       return storedOutgoing(ctx, object, outcome.meta.policy.initialAgeSeconds, status, stale === null ? 'miss' : 'revalidated', outcome.body);

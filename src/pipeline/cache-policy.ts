@@ -5,6 +5,8 @@ export interface CachePolicy {
   readonly maxObjectBytes: number;
   readonly defaultTtlSeconds: number | undefined;
   readonly storeSetCookie: boolean;
+  /** RFC 9213 target list (http/targeted-cache-control.ts), lowercase, in precedence order. */
+  readonly targetedCacheControl: readonly string[];
   readonly ignoreClientNoCache: boolean;
   readonly heuristicFraction: number;
   readonly heuristicMaxSeconds: number;

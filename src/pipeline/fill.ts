@@ -7,12 +7,14 @@
 import type { Readable } from 'node:stream';
 import type { ImageInspection } from '../attributes/image.ts';
 import { normalizeAddress } from '../attributes/client-ip.ts';
-import type { CachedObject, CachedObjectMeta } from '../cache/types.ts';
+import type { CachedObject, CachedObjectMeta, HeaderPairs } from '../cache/types.ts';
 import type { EdgehookError } from '../errors.ts';
-import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
+import type { CacheControl } from '../http/cache-control.ts';
 import { fieldsToStrip, isStorable } from '../http/storability.ts';
 import { parseSurrogateControl, surrogateCapability } from '../http/surrogate-control.ts';
+import { selectCacheDirectives } from '../http/targeted-cache-control.ts';
 import { parseVary, variantKeyFor } from '../http/vary.ts';
+import { withheldPairs } from '../http/withheld-fields.ts';
 import { countOriginFailure, toOriginError, type OriginResponse } from '../origin/origin-client.ts';
 import { SPAN } from '../telemetry/names.ts';
 import { endStoreSpan } from '../telemetry/pipeline-spans.ts';
@@ -30,11 +32,15 @@ import { buildStoredMeta, lookupInPairs, mergeNotModified } from './stored-objec
 
 export type FillOutcome =
   /** Storable: every collapsed request may read it (if its Vary selection matches). */
-  | { readonly kind: 'shared'; readonly status: number; readonly meta: CachedObjectMeta; readonly body: SharedBody }
+  | {
+    readonly kind: 'shared'; readonly status: number; readonly meta: CachedObjectMeta; readonly body: SharedBody;
+    /** Fields private= / no-cache= keep out of meta: for the leader's response only (http/withheld-fields). */
+    readonly withheld?: HeaderPairs;
+  }
   /** Not storable: only the leader may use it; waiters fetch for themselves. */
   | { readonly kind: 'private'; readonly status: number; readonly headers: [string, string][]; readonly body: Readable | Buffer; readonly reason: string; readonly image?: ImageInspection }
   /** The origin confirmed the stored object (304 to a conditional fill). */
-  | { readonly kind: 'not-modified'; readonly object: CachedObject }
+  | { readonly kind: 'not-modified'; readonly object: CachedObject; readonly withheld?: HeaderPairs }
   /**
    * A hook answered in on-origin-response instead of the origin's response: every request
    * collapsed onto the fetch gets the same answer, and it is not stored.
@@ -90,9 +96,9 @@ async function notModified(ctx: RequestContext, stale: CachedObject, answer: Ori
   const { deps } = ctx;
   const phase = await runOriginPhase(ctx, answer, 'revalidated');
   if (phase.kind === 'local') return { kind: 'local', response: phase.response };
-  const meta = mergeNotModified(stale.meta, phase.headers, timing, deps.cache, phase.directives?.ttlSeconds);
+  const { meta, withheld } = mergeNotModified(stale.meta, phase.headers, timing, deps.cache, phase.directives?.ttlSeconds);
   deps.store.updateMeta(meta);
-  return { kind: 'not-modified', object: { meta, body: stale.body } };
+  return { kind: 'not-modified', object: { meta, body: stale.body }, withheld };
 }
 
 type Timing = { readonly requestTime: number; readonly responseTime: number };
@@ -104,7 +110,9 @@ function storeOrPass(ctx: RequestContext, request: FillRequest, phase: Extract<O
   let { headers } = phase;
   const hook = phase.directives;
   const lookup = lookupInPairs(headers);
-  const responseCacheControl = parseCacheControl(lookup('cache-control'));
+  // RFC 9213: a targeted field (CDN-Cache-Control, …) on the target list replaces Cache-Control and Expires.
+  const directives = selectCacheDirectives(lookup, deps.cache.targetedCacheControl);
+  const responseCacheControl = directives.cacheControl;
   const surrogate = parseSurrogateControl(lookup('surrogate-control'), deps.cache.name);
   // Surrogate-Control is addressed to this node: it is consumed here, never passed on.
   if (lookup('surrogate-control') !== undefined) headers = headers.filter(([name]) => name !== 'surrogate-control');
@@ -113,7 +121,7 @@ function storeOrPass(ctx: RequestContext, request: FillRequest, phase: Extract<O
     status,
     requestCacheControl: request.requestCacheControl,
     responseCacheControl: surrogate.maxAge === undefined ? responseCacheControl : overriddenBySurrogate(responseCacheControl, surrogate.maxAge),
-    responseHeaders: lookup,
+    responseHeaders: directives.lookup,
     requestHasAuthorization: ctx.view.header('authorization') !== undefined,
     storeSetCookie: deps.cache.storeSetCookie,
     hasDefaultTtl: deps.cache.defaultTtlSeconds !== undefined || hook?.ttlSeconds !== undefined,
@@ -127,6 +135,7 @@ function storeOrPass(ctx: RequestContext, request: FillRequest, phase: Extract<O
   if (reason !== '') return { kind: 'private', status, headers, body, reason, image };
 
   const varyNames = parseVary(lookup('vary'));
+  const stripFields = fieldsToStrip(responseCacheControl);
   const meta = buildStoredMeta({
     key: request.key,
     variantKey: variantKeyFor(varyNames, (name) => ctx.view.header(name)),
@@ -137,7 +146,7 @@ function storeOrPass(ctx: RequestContext, request: FillRequest, phase: Extract<O
     ...timing,
     extraTags: hook?.tags ?? [],
     ...ttlOverride(hook?.ttlSeconds ?? surrogate.maxAge),
-    stripFields: fieldsToStrip(responseCacheControl),
+    stripFields,
     ...(image === undefined ? {} : { attributes: { image } }),
   }, deps.cache);
   if (isUseless(meta)) return { kind: 'private', status, headers, body, reason: 'no-freshness', image };
@@ -151,7 +160,7 @@ function storeOrPass(ctx: RequestContext, request: FillRequest, phase: Extract<O
     },
   });
   pumpAndStore(ctx, body, shared, meta, Number.isNaN(declaredLength) ? null : declaredLength);
-  return { kind: 'shared', status, meta, body: shared };
+  return { kind: 'shared', status, meta, body: shared, withheld: withheldPairs(headers, stripFields) };
 }
 
 /**

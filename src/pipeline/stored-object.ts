@@ -4,8 +4,10 @@
  * here once, so the hit path only adds the resident time.
  */
 import type { CachedObjectMeta, HeaderPairs, StoredPolicy } from '../cache/types.ts';
-import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
+import type { CacheControl } from '../http/cache-control.ts';
 import { currentAge, freshnessLifetime, type HeaderLookup } from '../http/freshness.ts';
+import { selectCacheDirectives } from '../http/targeted-cache-control.ts';
+import { unstorableFields, withheldPairs } from '../http/withheld-fields.ts';
 import type { CachePolicy } from './cache-policy.ts';
 
 export function lookupInPairs(pairs: HeaderPairs): HeaderLookup {
@@ -58,8 +60,9 @@ function computePolicy(
   input: Pick<StoredMetaInput, 'requestTime' | 'responseTime' | 'ttlOverrideSeconds'>,
   policy: CachePolicy,
 ): StoredPolicy {
-  const cc = parseCacheControl(lookup('cache-control'));
-  const lifetime = input.ttlOverrideSeconds ?? freshnessLifetime(status, lookup, cc, {
+  const directives = selectCacheDirectives(lookup, policy.targetedCacheControl);
+  const cc = directives.cacheControl;
+  const lifetime = input.ttlOverrideSeconds ?? freshnessLifetime(status, directives.lookup, cc, {
     shared: true,
     // A missing or invalid Date is replaced by the time the response arrived (RFC 9110 §6.6.1).
     dateFallback: input.responseTime,
@@ -100,7 +103,10 @@ const NOT_UPDATED_BY_304 = new Set(['content-length', 'content-encoding', 'conte
 
 /**
  * The stored object's metadata after a 304: fields replaced, timing and freshness recomputed
- * (with the TTL a hook set on the 304, if it set one).
+ * (with the TTL a hook set on the 304, if it set one). Fields the store may not keep (a 304's
+ * Set-Cookie with store_set_cookie off, fields named by private= / no-cache=) are not merged: they
+ * come back as `withheld`, for the revalidating client's own response only, as on a miss
+ * (http/withheld-fields.ts).
  */
 export function mergeNotModified(
   stored: CachedObjectMeta,
@@ -108,17 +114,20 @@ export function mergeNotModified(
   timing: { requestTime: number; responseTime: number },
   policy: CachePolicy,
   ttlOverrideSeconds?: number,
-): CachedObjectMeta {
+): { meta: CachedObjectMeta; withheld: HeaderPairs } {
   const replaced = new Set<string>();
   for (const [name] of notModifiedHeaders) if (!NOT_UPDATED_BY_304.has(name) && !TAG_FIELDS.has(name)) replaced.add(name);
-  const headers: [string, string][] = stored.headers.filter(([name]) => !replaced.has(name)).map(([n, v]) => [n, v]);
-  for (const [name, value] of notModifiedHeaders) if (replaced.has(name)) headers.push([name, value]);
-  const lookup = lookupInPairs(headers);
-  return {
+  const merged: [string, string][] = stored.headers.filter(([name]) => !replaced.has(name)).map(([n, v]) => [n, v]);
+  for (const [name, value] of notModifiedHeaders) if (replaced.has(name)) merged.push([name, value]);
+  const { cacheControl } = selectCacheDirectives(lookupInPairs(merged), policy.targetedCacheControl);
+  const unstorable = unstorableFields(cacheControl, policy.storeSetCookie);
+  const headers = merged.filter(([name]) => !unstorable.includes(name));
+  const meta = {
     ...stored,
     headers,
     requestTime: timing.requestTime,
     responseTime: timing.responseTime,
-    policy: computePolicy(stored.status, lookup, ttlOverrideSeconds === undefined ? timing : { ...timing, ttlOverrideSeconds }, policy),
+    policy: computePolicy(stored.status, lookupInPairs(headers), ttlOverrideSeconds === undefined ? timing : { ...timing, ttlOverrideSeconds }, policy),
   };
+  return { meta, withheld: withheldPairs(notModifiedHeaders, unstorable) };
 }

@@ -30,6 +30,22 @@ describe('classify (mirrors http-cache-tests lib/display.mjs)', () => {
     expect(classify(tests, results, id)).toBe(expected);
   });
 
+  it.each<[string, RawResults, string]>([
+    ['req', { req: ['Assertion', 'x'] }, 'superseded'],
+    ['req', { req: true }, 'pass'],
+    ['dep', { dep: ['Assertion', 'x'], opt: ['Assertion', 'x'] }, 'dependency_fail'],
+  ])('%s with %j is %s when its expectation is superseded', (id, results, expected) => {
+    const superseded = new Map([[id, 'reversed upstream']]);
+    expect(classify(tests, results, id, superseded)).toBe(expected);
+  });
+
+  it('counts superseded tests neither as passes nor as failures, and says why', () => {
+    const classified = classifyAll(tests, { req: ['Assertion', 'stale'], opt: true, chk: true, dep: true }, new Map([['req', 'RFC says so']]));
+    expect(classified.find((t) => t.id === 'req')?.detail).toBe('RFC says so — Assertion: stale');
+    const summary = summarize(classified);
+    expect(summary.required).toMatchObject({ total: 2, passed: 1, failed: 0, byOutcome: { superseded: 1, pass: 1 } });
+  });
+
   it('summarizes per category and gates on required + optional passes', () => {
     const results: RawResults = { req: true, opt: ['Assertion', 'x'], chk: true, dep: true };
     const summary = summarize(classifyAll(tests, results));

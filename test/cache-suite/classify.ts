@@ -12,7 +12,9 @@ export type Category = 'required' | 'optional' | 'other';
 
 export type Outcome =
   | 'pass' | 'fail' | 'optional_fail' | 'yes' | 'no'
-  | 'setup_fail' | 'harness_fail' | 'dependency_fail' | 'retry' | 'untested';
+  | 'setup_fail' | 'harness_fail' | 'dependency_fail' | 'retry' | 'untested'
+  /** Not passing because the suite version's expectation was later reversed (superseded.ts). */
+  | 'superseded';
 
 export interface SuiteTest {
   readonly id: string;
@@ -28,8 +30,13 @@ export type RawResults = Readonly<Record<string, RawResult>>;
 
 export const OUTCOME_SYMBOL: Readonly<Record<Outcome, string>> = {
   pass: '✅', fail: '⛔️', optional_fail: '⚠️', yes: 'Y', no: 'N', setup_fail: '🔹',
-  harness_fail: '⁉️', dependency_fail: '⚪️', retry: '↻', untested: '-',
+  harness_fail: '⁉️', dependency_fail: '⚪️', retry: '↻', untested: '-', superseded: '⤳',
 };
+
+/** Test id → why its expectation no longer holds; empty for suite versions without such tests. */
+export type Superseded = ReadonlyMap<string, string>;
+
+const NONE_SUPERSEDED: Superseded = new Map();
 
 const PASSING: ReadonlySet<Outcome> = new Set(['pass', 'yes']);
 
@@ -42,15 +49,19 @@ export function isPassing(outcome: Outcome): boolean {
   return PASSING.has(outcome);
 }
 
-/** One test's outcome; a dependency that did not pass makes the dependent a dependency failure. */
-export function classify(tests: ReadonlyMap<string, SuiteTest>, results: RawResults, id: string): Outcome {
+/**
+ * One test's outcome; a dependency that did not pass makes the dependent a dependency failure.
+ * A superseded test that does not pass is 'superseded' (one that passes is a plain pass).
+ */
+export function classify(tests: ReadonlyMap<string, SuiteTest>, results: RawResults, id: string, superseded: Superseded = NONE_SUPERSEDED): Outcome {
   const test = tests.get(id);
   if (test === undefined) throw new Error(`unknown test id ${id}`);
   const result = results[id];
   if (result === undefined) return 'untested';
   for (const dependency of test.dependsOn) {
-    if (!isPassing(classify(tests, results, dependency))) return 'dependency_fail';
+    if (!isPassing(classify(tests, results, dependency, superseded))) return 'dependency_fail';
   }
+  if (superseded.has(id) && result !== true) return 'superseded';
   if (Array.isArray(result) && result[0] === 'Setup') return result[1] === 'retry' ? 'retry' : 'setup_fail';
   if (result === false) return 'harness_fail';
   return outcomeForKind(test.kind, result === true);
@@ -78,19 +89,21 @@ export interface ClassifiedTest extends SuiteTest {
   readonly detail: string | null;
 }
 
-export function classifyAll(tests: ReadonlyMap<string, SuiteTest>, results: RawResults): ClassifiedTest[] {
+export function classifyAll(tests: ReadonlyMap<string, SuiteTest>, results: RawResults, superseded: Superseded = NONE_SUPERSEDED): ClassifiedTest[] {
   return [...tests.values()].map((test) => {
     const raw = results[test.id];
+    const outcome = classify(tests, results, test.id, superseded);
+    const message = Array.isArray(raw) ? `${raw[0]}: ${raw[1]}` : null;
     return {
       ...test,
       category: categoryOf(test.kind),
-      outcome: classify(tests, results, test.id),
-      detail: Array.isArray(raw) ? `${raw[0]}: ${raw[1]}` : null,
+      outcome,
+      detail: outcome === 'superseded' ? `${superseded.get(test.id)} — ${message ?? 'failed'}` : message,
     };
   });
 }
 
-/** Per category: passed = ✅ or Y; failed = everything else that was run (untested is neither). */
+/** Per category: passed = ✅ or Y; failed = everything else that was run (untested and superseded are neither). */
 export function summarize(classified: readonly ClassifiedTest[]): Summary {
   const empty = (): { total: number; passed: number; failed: number; byOutcome: Partial<Record<Outcome, number>> } =>
     ({ total: 0, passed: 0, failed: 0, byOutcome: {} });
@@ -100,7 +113,7 @@ export function summarize(classified: readonly ClassifiedTest[]): Summary {
     counts.total += 1;
     counts.byOutcome[test.outcome] = (counts.byOutcome[test.outcome] ?? 0) + 1;
     if (isPassing(test.outcome)) counts.passed += 1;
-    else if (test.outcome !== 'untested') counts.failed += 1;
+    else if (test.outcome !== 'untested' && test.outcome !== 'superseded') counts.failed += 1;
   }
   return summary;
 }
@@ -108,4 +121,9 @@ export function summarize(classified: readonly ClassifiedTest[]): Summary {
 /** The number the baseline guards: conformance-relevant passes (required + optional), not checks. */
 export function gatedPassCount(summary: Summary): number {
   return summary.required.passed + summary.optional.passed;
+}
+
+/** Tests left out of the counts because their expectation was reversed upstream (superseded.ts). */
+export function supersededCount(summary: Summary): number {
+  return (['required', 'optional', 'other'] as const).reduce((n, category) => n + (summary[category].byOutcome.superseded ?? 0), 0);
 }

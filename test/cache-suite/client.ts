@@ -5,12 +5,9 @@
  * treats `undefined` as a test id and crashes.
  */
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { RawResults } from './classify.ts';
-
-const PACKAGE_DIR = dirname(fileURLToPath(import.meta.resolve('http-cache-tests/package.json')));
+import type { SuiteSource } from './suite-source.ts';
 
 function clientEnv(baseUrl: string, testId: string): NodeJS.ProcessEnv {
   // The client appends "/test/<uuid>" itself, so the base must not end in "/".
@@ -19,10 +16,10 @@ function clientEnv(baseUrl: string, testId: string): NodeJS.ProcessEnv {
 }
 
 /** The whole suite; resolves with the client's JSON. */
-export function runSuiteClient(baseUrl: string, timeoutMs: number): Promise<RawResults> {
+export function runSuiteClient(source: SuiteSource, baseUrl: string, timeoutMs: number): Promise<RawResults> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--no-warnings', 'cli.mjs'], {
-      cwd: PACKAGE_DIR, env: clientEnv(baseUrl, ''), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024,
+    execFile(process.execPath, ['--no-warnings', join(source.engineDir, 'cli.mjs')], {
+      cwd: source.root, env: clientEnv(baseUrl, ''), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024,
     }, (error, stdout, stderr) => {
       // cli.mjs swallows its own errors (console.error, exit 0), so an empty stdout is the signal.
       if (error) return reject(new Error(`cache-tests client failed: ${error.message}\n${stderr}`));
@@ -36,17 +33,12 @@ export function runSuiteClient(baseUrl: string, timeoutMs: number): Promise<RawR
 }
 
 /** One test with the client's request/response dump on our stdout, for debugging a failure. */
-export function runSingleTest(baseUrl: string, testId: string): Promise<number> {
+export function runSingleTest(source: SuiteSource, baseUrl: string, testId: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-warnings', 'cli.mjs'], {
-      cwd: PACKAGE_DIR, env: clientEnv(baseUrl, testId), stdio: 'inherit',
+    const child = spawn(process.execPath, ['--no-warnings', join(source.engineDir, 'cli.mjs')], {
+      cwd: source.root, env: clientEnv(baseUrl, testId), stdio: 'inherit',
     });
     child.once('error', reject);
     child.once('exit', (code) => resolve(code ?? 1));
   });
-}
-
-export function suiteVersion(): string {
-  const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version?: string };
-  return manifest.version ?? 'unknown';
 }

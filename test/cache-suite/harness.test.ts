@@ -5,16 +5,16 @@ import { parseWrkOutput, wrkScript } from '../../bench/lib/wrk.ts';
 import { baselineFrom, checkBaseline, type Baseline } from './baseline.ts';
 import type { Summary } from './classify.ts';
 
-function summary(requiredPassed: number, requiredFailed: number, optionalPassed: number): Summary {
+function summary(requiredPassed: number, requiredFailed: number, optionalPassed: number, superseded = 0): Summary {
   return {
-    required: { total: requiredPassed + requiredFailed, passed: requiredPassed, failed: requiredFailed, byOutcome: {} },
+    required: { total: requiredPassed + requiredFailed + superseded, passed: requiredPassed, failed: requiredFailed, byOutcome: superseded === 0 ? {} : { superseded } },
     optional: { total: optionalPassed, passed: optionalPassed, failed: 0, byOutcome: {} },
     other: { total: 0, passed: 0, failed: 0, byOutcome: {} },
   };
 }
 
 describe('baseline gate', () => {
-  const baseline: Baseline = { passed: 200, required_failed_max: 25, recorded: '2026-01-01', edgehook_commit: 'abc' };
+  const baseline: Baseline = { passed: 200, required_failed_max: 25, superseded_max: 2, recorded: '2026-01-01', edgehook_commit: 'abc' };
 
   it('passes at the baseline and says when it could be raised', () => {
     expect(checkBaseline(baseline, summary(140, 25, 60)).ok).toBe(true);
@@ -24,16 +24,21 @@ describe('baseline gate', () => {
   });
 
   it('fails when fewer tests pass', () => {
-    expect(checkBaseline(baseline, summary(139, 25, 60))).toMatchObject({ ok: false, passedChecks: 1, failedChecks: 1 });
+    expect(checkBaseline(baseline, summary(139, 25, 60))).toMatchObject({ ok: false, passedChecks: 2, failedChecks: 1 });
   });
 
   it('fails when more required tests fail, even if the total holds', () => {
     expect(checkBaseline(baseline, summary(140, 26, 61)).ok).toBe(false);
   });
 
-  it('records required + optional passes', () => {
-    expect(baselineFrom(summary(140, 25, 74), 'c0ffee', new Date('2026-11-25T12:00:00Z')))
-      .toEqual({ passed: 214, required_failed_max: 25, recorded: '2026-11-25', edgehook_commit: 'c0ffee' });
+  it('fails when more tests are superseded than recorded, so listing a test cannot hide it', () => {
+    expect(checkBaseline(baseline, summary(140, 25, 60, 2)).ok).toBe(true);
+    expect(checkBaseline(baseline, summary(140, 25, 60, 3))).toMatchObject({ ok: false, passedChecks: 2, failedChecks: 1 });
+  });
+
+  it('records required + optional passes and superseded tests', () => {
+    expect(baselineFrom(summary(140, 25, 74, 9), 'c0ffee', new Date('2026-11-25T12:00:00Z')))
+      .toEqual({ passed: 214, required_failed_max: 25, superseded_max: 9, recorded: '2026-11-25', edgehook_commit: 'c0ffee' });
   });
 });
 

@@ -4,15 +4,21 @@
  * reuse its request handlers and do the listening ourselves. Prints the same `"msg":"listening"`
  * JSON line as edgehook's CLI so bench/lib/child-server.ts can start it.
  *
- * Run: node test/cache-suite/origin-server.ts
+ * Run: node test/cache-suite/origin-server.ts [ENGINE_DIR]
+ * ENGINE_DIR is the directory holding the suite's `server/` (suite-source.ts); default: the npm package.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { npmPackageSource } from './suite-source.ts';
 
 type Handler = (pathSegs: string[], request: IncomingMessage, response: ServerResponse) => void;
 
+const engineDir = process.argv[2] ?? npmPackageSource().engineDir;
+
 async function loadHandler(name: string): Promise<Handler> {
-  // Deep import: the package has no "exports" map, and these modules are plain JS without types.
-  const module = (await import(import.meta.resolve(`http-cache-tests/server/${name}.mjs`))) as { default: Handler };
+  // Plain JS modules without types or an "exports" map: imported by path.
+  const module = (await import(pathToFileURL(join(engineDir, 'server', `${name}.mjs`)).href)) as { default: Handler };
   return module.default;
 }
 

@@ -21,7 +21,7 @@ export function formatSummary(summary: Summary): string[] {
 export function formatFailures(classified: readonly ClassifiedTest[]): string[] {
   const lines: string[] = [];
   for (const category of ['required', 'optional'] as const) {
-    const failing = classified.filter((t) => t.category === category && !isPassing(t.outcome) && t.outcome !== 'untested');
+    const failing = classified.filter((t) => t.category === category && !isPassing(t.outcome) && t.outcome !== 'untested' && t.outcome !== 'superseded');
     if (failing.length === 0) continue;
     lines.push(`failing ${category} tests (${failing.length}):`);
     for (const test of failing) {
@@ -29,6 +29,17 @@ export function formatFailures(classified: readonly ClassifiedTest[]): string[] 
       lines.push(`  ${OUTCOME_SYMBOL[test.outcome]} ${test.id} — ${oneLine(test.name)}${detail ? `  [${oneLine(detail)}]` : ''}`);
     }
   }
+  return lines;
+}
+
+/** Tests whose expectation the suite later reversed (superseded.ts), and entries that no longer apply. */
+export function formatSuperseded(classified: readonly ClassifiedTest[], superseded: ReadonlyMap<string, string>): string[] {
+  const lines: string[] = [];
+  const listed = classified.filter((t) => t.outcome === 'superseded');
+  if (listed.length > 0) lines.push(`superseded expectations, not counted (${listed.length}):`);
+  for (const test of listed) lines.push(`  ${OUTCOME_SYMBOL.superseded} ${test.id} — ${oneLine(test.detail ?? '')}`);
+  const stale = classified.filter((t) => superseded.has(t.id) && t.outcome !== 'superseded');
+  for (const test of stale) lines.push(`note: ${test.id} is listed in superseded.ts but is ${test.outcome} — remove the entry`);
   return lines;
 }
 

@@ -1,8 +1,11 @@
 /**
- * Load the test definitions the http-cache-tests CLI runs (tests/index.mjs plus surrogate-control,
- * as cli.mjs does), skipping the browser-only ones the CLI skips too.
+ * Load the test definitions the http-cache-tests CLI runs (tests/index.mjs plus, in the npm
+ * package, surrogate-control — as its cli.mjs does), skipping the browser-only ones the CLI skips too.
  */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { SuiteTest, TestKind } from './classify.ts';
+import type { SuiteSource } from './suite-source.ts';
 
 interface RawTest {
   id: string;
@@ -18,17 +21,17 @@ interface RawSuite {
   tests: RawTest[];
 }
 
-async function importSuiteModule(path: string): Promise<unknown> {
-  // The package ships untyped .mjs with no "exports" map; deep-import and check the shape below.
-  const module = (await import(import.meta.resolve(`http-cache-tests/${path}`))) as { default: unknown };
+async function importSuiteModule(source: SuiteSource, path: string): Promise<unknown> {
+  // Untyped .mjs with no "exports" map; the shape is checked where it is used.
+  const module = (await import(pathToFileURL(join(source.root, path)).href)) as { default: unknown };
   return module.default;
 }
 
-export async function loadSuiteTests(): Promise<Map<string, SuiteTest>> {
-  const suites = (await importSuiteModule('tests/index.mjs')) as RawSuite[];
-  const surrogate = (await importSuiteModule('tests/surrogate-control.mjs')) as RawSuite;
+export async function loadSuiteTests(source: SuiteSource): Promise<Map<string, SuiteTest>> {
+  const suites = [...(await importSuiteModule(source, 'tests/index.mjs')) as RawSuite[]];
+  for (const extra of source.extraSuites) suites.push((await importSuiteModule(source, extra)) as RawSuite);
   const tests = new Map<string, SuiteTest>();
-  for (const suite of [...suites, surrogate]) {
+  for (const suite of suites) {
     for (const test of suite.tests) {
       if (test.browser_only === true) continue;
       tests.set(test.id, {

@@ -60,6 +60,28 @@ describe('freshness and storability', () => {
     expect(origin.count('/invalid')).toBe(2);
   });
 
+  it('reads Expires in the obsolete HTTP-date forms and in any case (RFC 9110 §5.6.7, RFC 9111 §4.2)', async () => {
+    const now = Date.now();
+    const year = new Date(now).getUTCFullYear();
+    // 24 years ahead: a two-digit year less than 50 years in the future is in this century.
+    const yy = String((year + 24) % 100).padStart(2, '0');
+    const expires: Record<string, string> = {
+      '/rfc850': `Thursday, 18-Aug-${yy} 02:01:18 GMT`,
+      '/asctime': `Thu Aug 18 02:01:18 ${year + 24}`,
+      '/lower-zone': `Thu, 18 Aug ${year + 24} 02:01:18 gMT`,
+      '/lower-zone-rfc850': `Thursday, 18-Aug-${yy} 02:01:18 gmt`,
+    };
+    const { node, origin } = await setup((res, path) => {
+      res.writeHead(200, { date: new Date(now).toUTCString(), expires: expires[path]! });
+      res.end('x');
+    }, {}, manualClock(now));
+    for (const path of Object.keys(expires)) {
+      await send(`${node.url}${path}`);
+      expect((await send(`${node.url}${path}`)).headers['cache-status'], path).toMatch(/^edgehook; hit/);
+      expect(origin.count(path), path).toBe(1);
+    }
+  });
+
   it('gives heuristic freshness from Last-Modified to heuristically cacheable statuses only', async () => {
     const now = Date.now();
     const lastModified = new Date(now - 1000 * 1000).toUTCString();

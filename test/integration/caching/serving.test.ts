@@ -77,6 +77,26 @@ describe('Vary', () => {
   });
 });
 
+describe('Accept-Language normalisation', () => {
+  it('shares a variant between spellings that rank the languages alike, and keeps apart those that rank them differently', async () => {
+    const { node, origin } = await setup((req, res) => {
+      res.writeHead(200, { 'cache-control': 'max-age=60', vary: 'Accept-Language' });
+      res.end(`lang=${req.headers['accept-language'] ?? ''}`);
+    });
+    const body = async (value: string): Promise<string> => (await send(`${node.url}/l`, { headers: { 'accept-language': value } })).body;
+    expect(await body('fr;q=0.5, de')).toBe('lang=fr;q=0.5, de');
+    // q=1 is the default; q-values sort the list; whitespace and trailing zeros carry no meaning.
+    for (const spelling of ['de, fr;q=0.5', 'de;q=1.0, fr;q=0.500', ' DE ;q=1 , fr ; q=0.5 ']) {
+      expect(await body(spelling), spelling).toBe('lang=fr;q=0.5, de');
+    }
+    expect(origin.count('/l')).toBe(1);
+    // Equal q-values: origins break the tie by order, so the order is kept in the variant key.
+    expect(await body('fr;q=0.5, en, de')).toBe('lang=fr;q=0.5, en, de');
+    expect(await body('fr;q=0.5, de, en')).toBe('lang=fr;q=0.5, de, en');
+    expect(origin.count('/l')).toBe(3);
+  });
+});
+
 describe('HEAD and Range from a cached GET', () => {
   const body = '0123456789abcdefghij';
   const serve = (_req: IncomingMessage, res: ServerResponse): void => {

@@ -8,6 +8,8 @@ describe('parseHttpDate', () => {
     ['IMF-fixdate', 'Sun, 06 Nov 1994 08:49:37 GMT', NOV_6_1994],
     ['IMF-fixdate with surrounding whitespace', '  Sun, 06 Nov 1994 08:49:37 GMT ', NOV_6_1994],
     ['IMF-fixdate, lowercase names', 'sun, 06 nov 1994 08:49:37 GMT', NOV_6_1994],
+    ['IMF-fixdate, zone in any case (RFC 9111 §4.2)', 'Sun, 06 Nov 1994 08:49:37 gMT', NOV_6_1994],
+    ['RFC 850, zone in any case', 'Sunday, 06-Nov-94 08:49:37 gmt', NOV_6_1994],
     ['RFC 850', 'Sunday, 06-Nov-94 08:49:37 GMT', NOV_6_1994],
     ['asctime', 'Sun Nov  6 08:49:37 1994', NOV_6_1994],
     ['asctime, two-digit day', 'Wed Nov 16 08:49:37 1994', Date.UTC(1994, 10, 16, 8, 49, 37)],
