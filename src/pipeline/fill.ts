@@ -21,7 +21,7 @@ import { endStoreSpan } from '../telemetry/pipeline-spans.ts';
 import { traceLogFields } from '../telemetry/request-tracing.ts';
 import { setAttributeHeaders } from './attribute-keys.ts';
 import type { RequestContext } from './context.ts';
-import { earlyHintsTo } from './early-hints.ts';
+import { interimResponsesTo } from './interim-responses.ts';
 import { originRequestHeaders, responseHeaderPairs } from './forward-headers.ts';
 import { discardStream } from './read-body.ts';
 import type { LocalResponse } from './hook-seam.ts';
@@ -69,7 +69,7 @@ export async function fill(ctx: RequestContext, request: FillRequest): Promise<F
   try {
     // A HEAD miss fills with GET so that later GETs and HEADs are hits.
     response = await deps.origin.request({
-      method: 'GET', path: pathAndQuery(ctx.view), headers, body: null, parentSpan: ctx.span, onInformational: earlyHintsTo(ctx),
+      method: 'GET', path: pathAndQuery(ctx.view), headers, body: null, parentSpan: ctx.span, onInformational: interimResponsesTo(ctx),
     });
   } catch (error) {
     const originError = toOriginError(error);

@@ -13,7 +13,7 @@ import { formatCacheStatus } from '../http/cache-status.ts';
 import { countOriginFailure, toOriginError, type OriginResponse } from '../origin/origin-client.ts';
 import { setAttributeHeaders } from './attribute-keys.ts';
 import type { RequestContext } from './context.ts';
-import { earlyHintsTo } from './early-hints.ts';
+import { interimResponsesTo } from './interim-responses.ts';
 import { originRequestHeaders, responseHeaderPairs } from './forward-headers.ts';
 import { runOriginPhase } from './origin-phase.ts';
 import { errorOutgoing, localOutgoing, respond, type BodySource } from './respond.ts';
@@ -32,7 +32,7 @@ export async function passThrough(ctx: RequestContext, reason: string): Promise<
   let response: OriginResponse;
   try {
     response = await deps.origin.request({
-      method: view.method, path: pathAndQuery(view), headers, body, parentSpan: ctx.span, onInformational: earlyHintsTo(ctx),
+      method: view.method, path: pathAndQuery(view), headers, body, parentSpan: ctx.span, onInformational: interimResponsesTo(ctx),
     });
   } catch (error) {
     const originError = toOriginError(error);

@@ -1,7 +1,7 @@
 /**
- * Interim (1xx) responses from the origin (issue 8, defect 8): a 103 Early Hints is passed on to
- * HTTP/1.1 clients while the final response is still being prepared — on a miss and on a
- * pass-through — and never stored; other interim responses are not a reason to fail the request.
+ * Interim (1xx) responses from the origin (issue 8, defect 8): 103 Early Hints and 102 Processing
+ * are passed on to HTTP/1.1 clients while the final response is still being prepared — on a miss
+ * and on a pass-through — and never stored (RFC 9110 §15.2: a proxy forwards 1xx responses).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EdgehookNode } from '../../../src/node.ts';
@@ -65,9 +65,9 @@ describe('interim responses from the origin', () => {
     expect(answer.body).toMatch(/unsolicited 100 Continue/);
   });
 
-  it('ignores 102 Processing and answers with the final response', async () => {
+  it('forwards 102 Processing, then the final response', async () => {
     const answer = await rawExchange(node.url, head('GET /processing-pass HTTP/1.1', [`Host: ${host}`, 'Connection: close']));
-    expect(statusLines(answer.text)).toEqual(['HTTP/1.1 200 OK']);
+    expect(statusLines(answer.text)).toEqual(['HTTP/1.1 102 Processing', 'HTTP/1.1 200 OK']);
     expect(answer.text).toContain('final /processing-pass');
   });
 });
