@@ -41,6 +41,15 @@ describe('JS guests (QuickJS component through jco transpile)', () => {
     expect(code(await hook.invoke('on-request', makeRequest({ path: '/alloc' }), null))).toBe('EH_HOOK_TRAP');
   });
 
+  it('fails a hook that recurses without bound as a trap, and the next call gets a fresh instance', async () => {
+    const recurse = await buildJsFixture('js-recurse');
+    const { hook, logs } = await loadFixtureHook('js-recurse', { timeout_ms: 2000 }, systemClock, recurse);
+    expect(code(await hook.invoke('on-request', makeRequest({ path: '/recurse' }), null))).toBe('EH_HOOK_TRAP');
+    expect(logs).toContainEqual(expect.objectContaining({ code: 'EH_HOOK_TRAP', error: expect.stringContaining('stack overflow') }));
+    expect(await hook.invoke('on-request', makeRequest(), null)).toEqual({ tag: 'continue' });
+    expect(hook.info().instancesCreated).toBe(2);
+  }, 120_000);
+
   it('rejects an invalid local response header', async () => {
     const { hook } = await load();
     expect(code(await hook.invoke('on-request', makeRequest({ headers: [['x-bad', '1']] }), null))).toBe('EH_HOOK_BAD_VERDICT');
