@@ -28,6 +28,10 @@ export function toHookFailure(error: unknown): HookFailure {
     const what = /call stack/i.test(error.message) ? 'stack overflow' : 'range error';
     return new HookFailure('EH_HOOK_TRAP', `trap (${what}): ${error.message}`, { cause: error });
   }
+  // jco's glue decodes guest strings with fatal TextDecoders (transpiled-guest.ts strictStringLifts).
+  if (error instanceof TypeError && (error as NodeJS.ErrnoException).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') {
+    return new HookFailure('EH_HOOK_TRAP', `trap (invalid string): ${error.message}`, { cause: error });
+  }
   const message = error instanceof Error ? error.message : String(error);
   return new HookFailure('EH_HOOK_TRAP', `guest error: ${message}`, { cause: error });
 }

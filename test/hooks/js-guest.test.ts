@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
 import type { PhaseVerdict } from '../../src/pipeline/hook-seam.ts';
-import { buildJsFixture, type Fixture } from './support/fixtures.ts';
+import { strictStringLifts } from '../../src/hook-runtime/transpiled-guest.ts';
+import { buildJsFixture, buildWatFixture, type Fixture } from './support/fixtures.ts';
 import { loadFixtureHook } from './support/load-hook.ts';
 import { makeRequest } from './support/states.ts';
 
@@ -53,6 +54,21 @@ describe('JS guests (QuickJS component through jco transpile)', () => {
   it('rejects an invalid local response header', async () => {
     const { hook } = await load();
     expect(code(await hook.invoke('on-request', makeRequest({ headers: [['x-bad', '1']] }), null))).toBe('EH_HOOK_BAD_VERDICT');
+  });
+});
+
+describe('string lifts in jco glue (security: no U+FFFD in place of what the guest sent)', () => {
+  it('traps on a string that is not valid UTF-8 from a component on the jco path, and logs why', async () => {
+    const { hook, logs } = await loadFixtureHook('bad-utf8', {}, systemClock, await buildWatFixture('bad-utf8', { jco: true }));
+    expect(hook.info().kind).toBe('jco');
+    expect(code(await hook.invoke('on-request', makeRequest({ path: '/v' }), null))).toBe('EH_HOOK_TRAP');
+    expect(logs).toContainEqual(expect.objectContaining({ code: 'EH_HOOK_TRAP', error: expect.stringContaining('invalid string') }));
+  }, 60_000);
+
+  it('makes every decoder in the glue fatal, and refuses glue it cannot', () => {
+    const glue = "const a = new TextDecoder();\nconst b = new TextDecoder('utf-16');";
+    expect(strictStringLifts(glue)).toBe("const a = new TextDecoder('utf-8', { fatal: true });\nconst b = new TextDecoder('utf-16', { fatal: true });");
+    expect(() => strictStringLifts('new TextDecoder("latin1")')).toThrow(/cannot make strict/);
   });
 });
 
