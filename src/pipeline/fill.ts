@@ -142,7 +142,8 @@ async function storeOrPass(
   let reason = decision.storable ? '' : decision.reason;
   if (surrogate.noStore === true) reason = 'surrogate-no-store';
   if (hookState?.cacheable === false) reason = 'hook';
-  else if (hookState?.cacheable === true && reason !== '' && reason !== 'set-cookie') reason = '';
+  // A hook cannot lift RFC 9111 §3.5 (Authorization): it removes the header in on-request to mean it.
+  else if (hookState?.cacheable === true && reason !== '' && reason !== 'set-cookie' && reason !== 'authorization') reason = '';
   if (reason === '' && declaredLength > deps.cache.maxObjectBytes) reason = 'too-large';
   if (reason !== '') return { kind: 'private', status, headers, body, reason, image };
 
