@@ -9,7 +9,9 @@ import { makeRequest } from './support/states.ts';
 let fixture: Fixture;
 beforeAll(async () => { fixture = await buildJsFixture('js-rewrite'); }, 120_000);
 
-const load = (extra: Record<string, unknown> = {}) => loadFixtureHook('js-rewrite', extra, systemClock, fixture);
+// A generous default deadline: a QuickJS hook's first calls compile lazily and can pass 50 ms on a
+// loaded machine right after a cold transpile; the tests of deadlines set their own.
+const load = (extra: Record<string, unknown> = {}) => loadFixtureHook('js-rewrite', { timeout_ms: 1000, ...extra }, systemClock, fixture);
 const code = (v: PhaseVerdict) => (v.tag === 'respond' ? v.val.headers.find(([n]) => n === 'x-edgehook-error')?.[1] : undefined);
 
 describe('JS guests (QuickJS component through jco transpile)', () => {
@@ -59,7 +61,7 @@ describe('JS guests (QuickJS component through jco transpile)', () => {
 
 describe('string lifts in jco glue (security: no U+FFFD in place of what the guest sent)', () => {
   it('traps on a string that is not valid UTF-8 from a component on the jco path, and logs why', async () => {
-    const { hook, logs } = await loadFixtureHook('bad-utf8', {}, systemClock, await buildWatFixture('bad-utf8', { jco: true }));
+    const { hook, logs } = await loadFixtureHook('bad-utf8', { timeout_ms: 1000 }, systemClock, await buildWatFixture('bad-utf8', { jco: true }));
     expect(hook.info().kind).toBe('jco');
     expect(code(await hook.invoke('on-request', makeRequest({ path: '/v' }), null))).toBe('EH_HOOK_TRAP');
     expect(logs).toContainEqual(expect.objectContaining({ code: 'EH_HOOK_TRAP', error: expect.stringContaining('invalid string') }));

@@ -29,7 +29,8 @@ async function setup(hook: Record<string, unknown>): Promise<{ node: EdgehookNod
     res.writeHead(200, { 'cache-control': 'max-age=60', 'x-origin-saw-edit': String(req.headers['x-edit'] ?? 'none') });
     res.end('origin');
   }));
-  const node = servers.track(await startEdgehook(origin.url, { hooks: [{ name: 'text', ...hook }] }, { hookCacheDir: CACHE_DIR }));
+  // A generous deadline: the jco path's first calls compile lazily (slow on a loaded machine).
+  const node = servers.track(await startEdgehook(origin.url, { hooks: [{ name: 'text', timeout_ms: 1000, ...hook }] }, { hookCacheDir: CACHE_DIR }));
   return { node, origin };
 }
 

@@ -27,7 +27,7 @@ async function previousTokensSeen(kind: string, isolation: 'pooled' | 'per-reque
   const node = servers.track(await startEdgehook(origin.url, {
     hooks: [{ name: 'remember', module: modules[kind], phases: ['on-request'], isolation, timeout_ms: 1000 }],
   }, { hookCacheDir: CACHE_DIR }));
-  for (const headers of [{ 'x-token': 'token-a' }, { 'x-token': 'token-b' }, {}]) {
+  for (const headers of [{ 'x-token': 'token-a' }, { 'x-token': 'token-b' }, {}] as Record<string, string>[]) {
     expect((await send(`${node.url}/`, { headers })).status).toBe(200);
   }
   return origin.requests.map((r) => r.headers['x-previous-token']);
