@@ -61,7 +61,8 @@ export class GuestMemory {
     const value = this.#bytes.toString(this.utf16 ? 'utf16le' : 'utf8', ptr, ptr + size);
     // Node's decoders never throw: utf8 leaves U+FFFD for bad bytes, utf16le keeps lone
     // surrogates. Checked only then, so valid text (nearly every call) costs one scan.
-    if (this.utf16 ? !value.isWellFormed() : value.includes('\uFFFD') && !isUtf8(this.#bytes.subarray(ptr, ptr + size))) {
+    const valid = this.utf16 ? value.isWellFormed() : !value.includes('\uFFFD') || isUtf8(this.#bytes.subarray(ptr, ptr + size));
+    if (!valid) {
       throw new HookFailure('EH_HOOK_TRAP', `trap (invalid string): a string the guest passed is not valid ${this.utf16 ? 'UTF-16' : 'UTF-8'}`);
     }
     return value;
