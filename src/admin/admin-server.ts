@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CacheStore } from '../cache/types.ts';
+import type { ReloadResult } from '../hook-runtime/hook-registry.ts';
 import { absoluteUrl } from '../http/cache-key.ts';
 import type { Logger } from '../log.ts';
 import { collectBody } from '../pipeline/read-body.ts';
@@ -14,7 +15,7 @@ import { renderPrometheus } from './prometheus.ts';
 
 export interface AdminHooks {
   list(): unknown;
-  reload(): Promise<unknown>;
+  reload(): Promise<ReloadResult>;
   metricsText?(): string;
 }
 
@@ -48,9 +49,20 @@ const ROUTES: Record<string, Route> = {
   'GET /hooks': (_req, res, deps) => json(res, 200, { hooks: deps.hooks?.list() ?? [] }),
   'POST /hooks/reload': async (_req, res, deps) => {
     if (deps.hooks === null) return json(res, 404, { error: 'no hooks configured' });
-    return json(res, 200, await deps.hooks.reload());
+    const result = await deps.hooks.reload();
+    return json(res, reloadStatus(result), result);
   },
 };
+
+/**
+ * A refused reload is an error, so deploy scripts notice: 422 when a module or the hooks list does
+ * not load or validate (retrying cannot help; the body names the hook), 500 when the node could
+ * not take a valid plan. The previous hooks keep serving either way.
+ */
+function reloadStatus(result: ReloadResult): number {
+  if (result.ok) return 200;
+  return result.refusedBy === 'node' ? 500 : 422;
+}
 
 export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const expected = deps.token === null ? null : Buffer.from(`Bearer ${deps.token}`);

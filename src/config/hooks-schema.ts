@@ -61,7 +61,7 @@ const hookShape = {
     response: s.bytes({ doc: 'Response body bytes buffered for the hook (0 = streamed past it; over the bound: 500).', default: 0, min: 0, max: MAX_BODY_BYTES }),
   }, { doc: 'Bodies the hook reads or replaces, bounded.' }),
   isolation: s.enumOf(['pooled', 'per-request'], {
-    doc: 'pooled: instances are reused across requests (guest state persists between them); per-request: a fresh instance per call.',
+    doc: 'pooled: instances are reused across requests, so guest globals and heap persist from one request (and client) to the next — never keep request data or secrets there; per-request: a fresh instance per call, nothing carried over, for an instantiation per call.',
     default: HOOK_DEFAULTS.isolation,
   }),
   circuit: s.orNull(s.object({

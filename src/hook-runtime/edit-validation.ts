@@ -1,7 +1,8 @@
 /**
  * Validation of every change a hook asks for, before it is recorded. The proxy owns framing and
  * connection management, so those fields are off limits; every value is bounded and free of
- * CR/LF/NUL so a hook can never split a header or smuggle a request.
+ * CR/LF/NUL so a hook can never split a header or smuggle a request. Field names are tokens
+ * (visible ASCII); field values are octets (RFC 9110 §5.5), written as characters U+0000–U+00FF.
  */
 export type EditError = 'forbidden-name' | 'invalid-value' | 'too-large' | 'wrong-phase' | 'body-not-buffered';
 
@@ -37,8 +38,12 @@ const FORBIDDEN_HEADERS = new Set([
 ]);
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Visible ASCII, space, tab and obs-text; never CR, LF, NUL or other controls.
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\uffff]*$/;
+// RFC 9110 §5.5: field-vchar (VCHAR / obs-text), SP and HTAB; never CR, LF, NUL or other
+// controls. A value is octets: U+0080–U+00FF stand for the obs-text octets 0x80–0xFF, the way
+// Node, undici and Fetch's ByteString read and write them (so a value a hook read comes back
+// unchanged). A code point above U+00FF has no octet — Node would refuse to write it — and U+FFFD
+// is what a lossy decoder leaves: both are invalid-value, never forwarded.
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const PATH = /^\/[\x21-\x7e]*$/;
 const QUERY = /^[\x21-\x7e]*$/;
 

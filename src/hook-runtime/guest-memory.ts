@@ -3,6 +3,7 @@
  * the component's encoding (utf8 or utf16), and allocation through the guest's `cabi_realloc`.
  * Views are refreshed whenever the memory has grown (growth detaches the old ArrayBuffer).
  */
+import { isUtf8 } from 'node:buffer';
 import { HookFailure } from './hook-failure.ts';
 import type { WasmMemory } from './wasm-api.ts';
 
@@ -48,12 +49,23 @@ export class GuestMemory {
   setF64(ptr: number, v: number): void { this.#refresh(); this.#check(ptr, 8); this.#view.setFloat64(ptr, v, true); }
   setU64(ptr: number, v: bigint): void { this.#refresh(); this.#check(ptr, 8); this.#view.setBigUint64(ptr, v, true); }
 
-  /** A string the guest passed as (ptr, len); len counts code units of the encoding. */
+  /**
+   * A string the guest passed as (ptr, len); len counts code units of the encoding. Bytes that are
+   * not valid in the encoding trap, as the canonical ABI's lift does: decoding them leniently
+   * would hand the host U+FFFD or lone surrogates in place of what the guest meant.
+   */
   string(ptr: number, len: number): string {
     this.#refresh();
     const size = this.utf16 ? len * 2 : len;
     this.#check(ptr, size);
-    return this.#bytes.toString(this.utf16 ? 'utf16le' : 'utf8', ptr, ptr + size);
+    const value = this.#bytes.toString(this.utf16 ? 'utf16le' : 'utf8', ptr, ptr + size);
+    // Node's decoders never throw: utf8 leaves U+FFFD for bad bytes, utf16le keeps lone
+    // surrogates. Checked only then, so valid text (nearly every call) costs one scan.
+    const valid = this.utf16 ? value.isWellFormed() : !value.includes('\uFFFD') || isUtf8(this.#bytes.subarray(ptr, ptr + size));
+    if (!valid) {
+      throw new HookFailure('EH_HOOK_TRAP', `trap (invalid string): a string the guest passed is not valid ${this.utf16 ? 'UTF-16' : 'UTF-8'}`);
+    }
+    return value;
   }
 
   /** A copy of a byte list the guest passed as (ptr, len). */

@@ -161,3 +161,16 @@ export function hookConfigText(config: unknown): string {
   if (config === undefined) return '';
   return typeof config === 'string' ? config : JSON.stringify(config);
 }
+
+/**
+ * Whether a reload's config describes the same hook as the serving one: every setting equal apart
+ * from where the module is fetched from (`module`, `sha256`), whose bytes the registry compares by
+ * hash. Key order inside `config` counts, since the hook reads that text verbatim.
+ */
+export function isSameHookSettings(a: HookConfig, b: HookConfig): boolean {
+  return JSON.stringify(settingsOf(a)) === JSON.stringify(settingsOf(b));
+}
+
+function settingsOf({ module: _module, sha256: _sha256, ...settings }: HookConfig): Omit<HookConfig, 'module' | 'sha256'> {
+  return settings;
+}

@@ -22,7 +22,16 @@ export class HookFailure extends Error {
 export function toHookFailure(error: unknown): HookFailure {
   if (error instanceof HookFailure) return error;
   if (error instanceof Wasm.RuntimeError) return new HookFailure('EH_HOOK_TRAP', `trap: ${error.message}`, { cause: error });
-  if (error instanceof RangeError) return new HookFailure('EH_HOOK_TRAP', `trap: ${error.message}`, { cause: error });
+  // V8 reports a guest that ran out of stack (unbounded recursion) as a RangeError thrown through
+  // the Wasm frames, not as a RuntimeError: the same trap, named so the log line says what happened.
+  if (error instanceof RangeError) {
+    const what = /call stack/i.test(error.message) ? 'stack overflow' : 'range error';
+    return new HookFailure('EH_HOOK_TRAP', `trap (${what}): ${error.message}`, { cause: error });
+  }
+  // jco's glue decodes guest strings with fatal TextDecoders (transpiled-guest.ts strictStringLifts).
+  if (error instanceof TypeError && (error as NodeJS.ErrnoException).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') {
+    return new HookFailure('EH_HOOK_TRAP', `trap (invalid string): ${error.message}`, { cause: error });
+  }
   const message = error instanceof Error ? error.message : String(error);
   return new HookFailure('EH_HOOK_TRAP', `guest error: ${message}`, { cause: error });
 }

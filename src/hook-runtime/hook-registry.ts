@@ -3,6 +3,8 @@
  * the request path) and keeps the current frozen plan. reload() builds a complete new plan and
  * swaps it atomically: requests that already selected their RouteHooks finish on the old hooks;
  * if any module fails to load or validate, the old plan keeps serving and the reason is logged.
+ * A hook whose module bytes and settings did not change is carried into the new plan as it is —
+ * circuit breaker, stats and warm instances — so a reload never closes a tripped breaker.
  */
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -10,10 +12,11 @@ import type { HookPlan } from '../pipeline/hook-seam.ts';
 import type { TransformBounds } from '../attributes/transform-spec.ts';
 import type { HookReads } from './guest-imports.ts';
 import { checkExports, loadGuest } from './guest-loader.ts';
-import type { HookConfig } from './hook-config.ts';
+import { isSameHookSettings, type HookConfig } from './hook-config.ts';
 import { createFrozenPlan } from './hook-plan.ts';
 import { createLoadedHook, type HookInfo, type LoadedHook } from './loaded-hook.ts';
 import { loadModuleBytes } from './module-source.ts';
+import { sha256Of } from './prepare-module.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
 
 export type { HookInfo } from './loaded-hook.ts';
@@ -41,7 +44,18 @@ export interface HookPlanDeps {
 
 export interface ReloadResult {
   readonly ok: boolean;
-  /** Per hook: the version now serving (sha256), or why loading failed. */
+  /** Why a reload was refused (the first failure, naming its hook); absent when ok. */
+  readonly error?: string;
+  /**
+   * What refused it: `hook` — a module or hooks list that does not load or validate (the
+   * operator's to fix); `node` — the node could not take the new plan (e.g. its geo data failed
+   * to load) or is closing. Absent when ok.
+   */
+  readonly refusedBy?: 'hook' | 'node';
+  /**
+   * Per hook: the version now serving (sha256) and whether a new copy replaced the serving one
+   * (`changed`: its bytes or settings differ, or it is new), or why loading failed.
+   */
   readonly hooks: ReadonlyArray<{ name: string; sha256?: string; changed?: boolean; error?: string }>;
 }
 
@@ -56,11 +70,16 @@ export interface HookRegistry {
   close(): void;
 }
 
-async function loadOne(config: HookConfig, deps: HookPlanDeps): Promise<LoadedHook> {
+/** The serving hooks by name: a reload keeps those whose bytes and settings are unchanged. */
+type ServingHooks = ReadonlyMap<string, LoadedHook>;
+
+async function loadOne(config: HookConfig, deps: HookPlanDeps, serving: ServingHooks): Promise<LoadedHook> {
   try {
     const bytes = await loadModuleBytes(config.module, config.sha256, {
       baseDir: deps.baseDir, ...(deps.httpsCa === undefined ? {} : { httpsCa: deps.httpsCa }),
     });
+    const current = serving.get(config.name);
+    if (current !== undefined && current.sha256 === sha256Of(bytes) && isSameHookSettings(current.config, config)) return current;
     const guest = await loadGuest(bytes, config.memory_mb, { cacheDir: deps.cacheDir, clock: deps.clock });
     checkExports(config, guest);
     return await createLoadedHook(config, guest, {
@@ -72,13 +91,13 @@ async function loadOne(config: HookConfig, deps: HookPlanDeps): Promise<LoadedHo
   }
 }
 
-async function loadAll(configs: readonly HookConfig[], deps: HookPlanDeps): Promise<PromiseSettledResult<LoadedHook>[]> {
+async function loadAll(configs: readonly HookConfig[], deps: HookPlanDeps, serving: ServingHooks): Promise<PromiseSettledResult<LoadedHook>[]> {
   const names = new Set<string>();
   for (const config of configs) {
     if (names.has(config.name)) throw new Error(`hook "${config.name}" is configured twice`);
     names.add(config.name);
   }
-  return Promise.allSettled(configs.map((config) => loadOne(config, deps)));
+  return Promise.allSettled(configs.map((config) => loadOne(config, deps, serving)));
 }
 
 function readsOfAll(hooks: readonly LoadedHook[]): HookReads {
@@ -93,7 +112,7 @@ function firstError(results: PromiseSettledResult<LoadedHook>[]): Error | undefi
 /** Loads every hook; throws (naming the hook) if any fails — startup must not serve half a config. */
 export async function createHookPlan(hooks: readonly HookConfig[], deps: HookPlanDeps): Promise<HookRegistry> {
   const logger = deps.logger.child({ component: 'hooks' });
-  const initial = await loadAll(hooks, deps);
+  const initial = await loadAll(hooks, deps, new Map());
   const error = firstError(initial);
   if (error !== undefined) throw error;
   let configs = hooks;
@@ -101,30 +120,33 @@ export async function createHookPlan(hooks: readonly HookConfig[], deps: HookPla
   let plan = createFrozenPlan(loaded);
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
+  // The gauge reads the serving hooks' breakers at collection, whatever plan serves by then.
+  deps.telemetry?.hooks.watchCircuits(() => loaded.map((hook) => [hook.name, hook.circuit()] as const));
+
+  const refuse = (refusedBy: 'hook' | 'node', error: Error, hooks: ReloadResult['hooks']): ReloadResult => {
+    logger.error('hook reload refused: the previous hooks keep serving', { code: 'EH_HOOK_LOAD', error });
+    return { ok: false, error: error.message, refusedBy, hooks };
+  };
 
   const doReload = async (next: readonly HookConfig[]): Promise<ReloadResult> => {
+    const serving = new Map(loaded.map((h) => [h.name, h]));
     let results: PromiseSettledResult<LoadedHook>[];
     try {
-      results = await loadAll(next, deps);
+      results = await loadAll(next, deps, serving);
     } catch (error) {
-      logger.error('hook reload refused', { code: 'EH_HOOK_LOAD', error });
-      return { ok: false, hooks: [{ name: '*', error: (error as Error).message }] };
+      return refuse('hook', error as Error, [{ name: '*', error: (error as Error).message }]);
     }
-    const previous = new Map(loaded.map((h) => [h.name, h.sha256]));
     const report = results.map((r, i) => r.status === 'fulfilled'
-      ? { name: r.value.name, sha256: r.value.sha256, changed: previous.get(r.value.name) !== r.value.sha256 }
+      ? { name: r.value.name, sha256: r.value.sha256, changed: serving.get(r.value.name) !== r.value }
       : { name: next[i]!.name, error: (r.reason as Error).message });
     const error = firstError(results);
-    if (error !== undefined || closed) {
-      logger.error('hook reload failed: the previous hooks keep serving', { code: 'EH_HOOK_LOAD', error });
-      return { ok: false, hooks: report };
-    }
+    if (error !== undefined) return refuse('hook', error, report);
+    if (closed) return refuse('node', new Error('the hook registry is closed'), report);
     const ready = results.map((r) => (r as PromiseFulfilledResult<LoadedHook>).value);
     try {
       deps.beforeSwap?.(readsOfAll(ready));
     } catch (error) {
-      logger.error('hook reload failed: the previous hooks keep serving', { code: 'EH_HOOK_LOAD', error });
-      return { ok: false, hooks: [{ name: '*', error: (error as Error).message }] };
+      return refuse('node', error as Error, [{ name: '*', error: (error as Error).message }]);
     }
     configs = next;
     loaded = ready;

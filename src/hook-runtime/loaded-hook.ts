@@ -53,6 +53,8 @@ export interface LoadedHook {
   readonly reads: HookReads;
   /** `phaseSpan`: the pipeline's span for the phase; the call's own span is made a child of it. */
   invoke(phase: PhaseName, request: HookRequestState, response: HookResponseState | null, phaseSpan?: Span | null): Promise<PhaseVerdict>;
+  /** Its circuit breaker's state now (read by /metrics at collection). */
+  circuit(): CircuitState;
   info(): HookInfo;
 }
 
@@ -86,7 +88,7 @@ export async function createLoadedHook(
     : { failures: circuit.failures, windowMs: circuit.window_ms, cooldownMs: circuit.cooldown_ms }, deps.clock);
   const stats = new LatencyStats();
   // Spans and metrics per call: bound here once, so a call only passes numbers (src/telemetry).
-  const telemetry = bindHookTelemetry(deps.telemetry, { name: config.name, sha256: guest.sha256 }, () => breaker.state);
+  const telemetry = bindHookTelemetry(deps.telemetry, { name: config.name, sha256: guest.sha256 });
 
   const fail = (phase: PhaseName, failure: HookFailure, span: Span | null): PhaseVerdict => {
     const fields = { code: failure.code, phase, on_error: config.on_error, error: failure.message, ...telemetry.logFields(span) };
@@ -137,6 +139,7 @@ export async function createLoadedHook(
 
   return {
     name: config.name, config, sha256: guest.sha256, reads: hookReads(guest.imports, config.phases), invoke,
+    circuit: () => breaker.state,
     info: () => ({
       name: config.name, sha256: guest.sha256, kind: guest.kind, phases: config.phases,
       calls: stats.calls, errors: stats.errors, p50Micros: stats.percentile(50), p99Micros: stats.percentile(99),

@@ -27,7 +27,8 @@ import { createTranspiledImports, type TranspiledSlot } from './transpiled-impor
 import { checkLocalResponse } from './verdict-check.ts';
 import { Wasm, type WasmImports, type WasmInstance, type WasmModule } from './wasm-api.ts';
 
-const PREPARE_VERSION = 'jco-2';
+// jco-3: string decoders in the glue made fatal (strictStringLifts).
+const PREPARE_VERSION = 'jco-3';
 const ALLOWED_IMPORTS = /^edgehook:hooks\/(request|response|cache|log|clock|config|crypto)(@0\.1\.0)?$/;
 
 type InstantiateCore = (module: WasmModule, imports?: WasmImports) => Promise<WasmInstance>;
@@ -47,7 +48,7 @@ async function transpileToDir(bytes: Uint8Array, dir: string, memoryBytes: numbe
     throw new Error(`the component imports ${refused.join(', ')}: only edgehook:hooks interfaces are provided (build with WASI stubbed)`);
   }
   const exported = new Set(result.exports.map(([name]) => name));
-  const glue = new TextDecoder().decode(result.files['hook.js']);
+  const glue = strictStringLifts(new TextDecoder().decode(result.files['hook.js']));
   const meta: Meta = {
     phases: PHASES.filter((p) => exported.has(interfaceName(p))), wasm: [], imports: [...glueImports(glue, result.imports)],
   };
@@ -60,7 +61,7 @@ async function transpileToDir(bytes: Uint8Array, dir: string, memoryBytes: numbe
     if (name.endsWith('.wasm')) {
       meta.wasm.push(name);
       await writeFile(file, prepareCoreModule(content, memoryBytes, meter));
-    } else await writeFile(file, content);
+    } else await writeFile(file, name === 'hook.js' ? glue : content);
   }
   await writeFile(join(staging, 'package.json'), '{"type":"module"}\n');
   await writeFile(join(staging, 'meta.json'), JSON.stringify(meta));
@@ -76,6 +77,21 @@ async function transpileToDir(bytes: Uint8Array, dir: string, memoryBytes: numbe
     await rm(dir, { recursive: true, force: true });
     await rename(staging, dir);
   }
+}
+
+/**
+ * jco's glue lifts the guest's strings with lenient TextDecoders, which turn bytes that are not
+ * UTF-8 (or lone UTF-16 surrogates) into U+FFFD; the canonical ABI traps on them instead. Every
+ * decoder in the glue is made fatal (its TypeError is a trap, see hook-failure.ts), and glue whose
+ * decoders this cannot rewrite is refused at load rather than run lenient.
+ */
+export function strictStringLifts(glue: string): string {
+  const strict = glue.replace(/new TextDecoder\((?:'(utf-8|utf-16)')?\)/g,
+    (_whole, label: string | undefined) => `new TextDecoder('${label ?? 'utf-8'}', { fatal: true })`);
+  if (/new TextDecoder\((?![^)]*fatal: true)/.test(strict)) {
+    throw new Error('jco glue decodes strings in a way edgehook cannot make strict (a jco upgrade?): refusing to load it');
+  }
+  return strict;
 }
 
 export async function prepareTranspiled(bytes: Uint8Array, options: PrepareOptions, clock: Clock): Promise<PreparedGuest> {

@@ -130,7 +130,8 @@ function storeOrPass(ctx: RequestContext, request: FillRequest, phase: Extract<O
   let reason = decision.storable ? '' : decision.reason;
   if (surrogate.noStore === true) reason = 'surrogate-no-store';
   if (hook?.cacheable === false) reason = 'hook';
-  else if (hook?.cacheable === true && reason !== '' && reason !== 'set-cookie') reason = '';
+  // A hook cannot lift RFC 9111 §3.5 (Authorization): it removes the header in on-request to mean it.
+  else if (hook?.cacheable === true && reason !== '' && reason !== 'set-cookie' && reason !== 'authorization') reason = '';
   if (reason === '' && declaredLength > deps.cache.maxObjectBytes) reason = 'too-large';
   if (reason !== '') return { kind: 'private', status, headers, body, reason, image };
 

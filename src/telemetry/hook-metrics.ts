@@ -2,7 +2,9 @@
  * Per-hook, per-phase call metrics. The hook runtime binds one recorder per (hook, phase) when a
  * hook is loaded, so a call only bumps numbers in that recorder — no label lookup per call. A
  * reloaded hook with the same name gets the same recorder, so counters stay monotonic across
- * reloads. Circuit-breaker state is read when metrics are collected, never pushed.
+ * reloads. Circuit-breaker state is read when metrics are collected, never pushed, and from the
+ * hooks that serve at that moment (the registry's list): a copy loaded by a reload that was then
+ * refused is never read (issue 8, defect 9).
  */
 import type { Histogram as OtelHistogram, Meter, MetricAttributes } from '@opentelemetry/api';
 import type { PhaseName } from '../pipeline/hook-seam.ts';
@@ -21,8 +23,11 @@ export interface HookCallRecorder {
 
 export interface HookMetrics {
   recorder(hook: string, phase: PhaseName): HookCallRecorder;
-  /** Reports `state()` as the hook's circuit state from now on (a reload replaces the reader). */
-  watchCircuit(hook: string, state: () => CircuitStateName): void;
+  /**
+   * Where circuit states come from at collection: the serving hooks and their breakers' states.
+   * The hook registry sets it once; it reads whatever plan serves at that moment.
+   */
+  watchCircuits(read: () => Iterable<readonly [hook: string, state: CircuitStateName]>): void;
   snapshot(): HookMetricsSnapshot;
 }
 
@@ -50,7 +55,7 @@ interface Slot {
 
 export function createHookMetrics(meter: Meter): HookMetrics {
   const slots = new Map<string, Slot>();
-  const circuits = new Map<string, () => CircuitStateName>();
+  let circuits: () => Iterable<readonly [string, CircuitStateName]> = () => [];
   const otelDuration = meter.createHistogram(METRIC.hookDuration, {
     description: 'Hook call duration, per hook and phase.',
     unit: 's',
@@ -67,8 +72,8 @@ export function createHookMetrics(meter: Meter): HookMetrics {
       }
       return slot.recorder;
     },
-    watchCircuit(hook, state) {
-      circuits.set(hook, state);
+    watchCircuits(read) {
+      circuits = read;
     },
     snapshot() {
       return {
@@ -79,7 +84,7 @@ export function createHookMetrics(meter: Meter): HookMetrics {
           errors: new Map(slot.errors),
           duration: copyHistogram(slot.duration),
         })),
-        circuits: new Map([...circuits].map(([hook, state]) => [hook, state()])),
+        circuits: new Map(circuits()),
       };
     },
   };

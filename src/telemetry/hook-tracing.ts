@@ -5,7 +5,7 @@
  */
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { PhaseName, PhaseVerdict } from '../pipeline/hook-seam.ts';
-import type { CircuitStateName, HookCallRecorder } from './hook-metrics.ts';
+import type { HookCallRecorder } from './hook-metrics.ts';
 import { ATTR, SPAN } from './names.ts';
 import { traceLogFields } from './request-tracing.ts';
 import type { Telemetry } from './telemetry.ts';
@@ -44,12 +44,11 @@ export interface HookTelemetry {
 const PHASES: readonly PhaseName[] = ['on-request', 'on-origin-response', 'on-response'];
 
 /** Binds telemetry to one hook; with no telemetry (runtime tests, tools) every call is a no-op. */
-export function bindHookTelemetry(
-  telemetry: Telemetry | undefined, hook: { name: string; sha256: string }, circuit: () => CircuitStateName,
-): HookTelemetry {
+export function bindHookTelemetry(telemetry: Telemetry | undefined, hook: { name: string; sha256: string }): HookTelemetry {
   if (telemetry === undefined) return NO_HOOK_TELEMETRY;
+  // Circuit state is not bound here: a hook is loaded before a reload knows whether it will serve
+  // (the registry reports the serving hooks' breakers, see HookMetrics.watchCircuits).
   const recorders = new Map<PhaseName, HookCallRecorder>(PHASES.map((phase) => [phase, telemetry.hooks.recorder(hook.name, phase)]));
-  telemetry.hooks.watchCircuit(hook.name, circuit);
   const spanName = SPAN.hookPrefix + hook.name;
   const { tracing } = telemetry;
 

@@ -121,7 +121,9 @@ describe('attributes and transforms through the direct binding (AssemblyScript)'
 
 describe('attributes and transforms through jco (QuickJS)', () => {
   it('hands over geo and image records and takes transform specs', async () => {
-    const hook = await load(js);
+    // A generous deadline: a QuickJS hook's first calls compile lazily and can pass the 50 ms default
+    // on a loaded machine right after a cold transpile (EH_HOOK_TIMEOUT would fail the test).
+    const hook = await load(js, { timeout_ms: 1000 });
     expect(hook.info().kind).toBe('jco');
     const request = await onRequest(hook, { geo: LONDON, headers: [['x-variant', '1']] });
     expect(request.headers.get('x-geo')).toBe('GB|ENG|London|Europe/London|true|501|20|51.5|-0.12');
@@ -138,7 +140,7 @@ describe('attributes and transforms through jco (QuickJS)', () => {
     const response = makeResponse();
     await hook.invoke('on-response', makeRequest({ image: ANIMATED }), response);
     expect(response.headers.get('x-image')).toBe('gif|40|30|-|true|912|3');
-  });
+  }, 120_000); // the first load transpiles the component (tens of seconds on a loaded machine, cold cache)
 });
 
 describe('what a hook reads, from its component\'s imports at load', () => {

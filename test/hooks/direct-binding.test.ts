@@ -4,7 +4,8 @@ import { silentLogger } from '../../src/log.ts';
 import { loadGuest } from '../../src/hook-runtime/guest-loader.ts';
 import { createLoadedHook } from '../../src/hook-runtime/loaded-hook.ts';
 import { validateHookConfig } from '../../src/hook-runtime/hook-config.ts';
-import { buildFixture, CACHE_DIR } from './support/fixtures.ts';
+import { buildFixture, buildWatFixture, CACHE_DIR } from './support/fixtures.ts';
+import { loadFixtureHook } from './support/load-hook.ts';
 import { makeRequest, makeResponse } from './support/states.ts';
 
 async function load(name: string, extra: Record<string, unknown> = {}) {
@@ -47,5 +48,15 @@ describe('direct canonical-ABI binding', () => {
     expect(verdict.val.body.toString()).toBe('forbidden\n');
     const allowed = await hook.invoke('on-request', makeRequest({ headers: [['authorization', 'Bearer let-me-in']] }), null);
     expect(allowed).toEqual({ tag: 'continue' });
+  });
+
+  it('traps on a string that is not valid UTF-8, as the canonical ABI lift does, and logs why', async () => {
+    const { hook, logs } = await loadFixtureHook('bad-utf8', {}, systemClock, await buildWatFixture('bad-utf8'));
+    expect(hook.info().kind).toBe('direct');
+    const request = makeRequest({ path: '/v' });
+    const verdict = await hook.invoke('on-request', request, null);
+    expect(verdict).toMatchObject({ tag: 'respond', val: { status: 503 } });
+    expect(request.headers.has('x-edit')).toBe(false);
+    expect(logs).toContainEqual(expect.objectContaining({ code: 'EH_HOOK_TRAP', error: expect.stringContaining('not valid UTF-8') }));
   });
 });

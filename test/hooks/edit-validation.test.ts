@@ -14,6 +14,15 @@ describe('edit validation (security: header splitting, framing, smuggling)', () 
     ['x-nul', 'a\0b', 'invalid-value'],
     ['x-long', 'v'.repeat(8193), 'too-large'],
     ['', 'v', 'forbidden-name'],
+    // RFC 9110 §5.5: names are tokens; values are octets, U+0080–U+00FF being obs-text.
+    ['x-caf\u00e9', 'v', 'forbidden-name'],
+    ['x-latin1', 'caf\u00e9', undefined],
+    ['x-obs', '\u0080\u00ff', undefined],
+    ['x-del', 'a\u007fb', 'invalid-value'],
+    ['x-euro', '5 \u20ac', 'invalid-value'],
+    ['x-replacement', '\ufffd', 'invalid-value'],
+    ['x-lone', 'a\ud800', 'invalid-value'],
+    ['x-astral', '\u{1f600}', 'invalid-value'],
   ] as const)('header %j: %j → %s', (name, value, expected) => {
     expect(checkHeader(name, value)).toBe(expected);
   });

@@ -46,6 +46,25 @@ describe('bounded execution and the failure policy', () => {
     expect(await hook.invoke('on-request', makeRequest({ path: '/' }), null)).toEqual({ tag: 'continue' });
   });
 
+  it('fails a hook that recurses without bound as a trap logged as a stack overflow, and keeps serving', async () => {
+    // V8 reports a Wasm stack overflow as a RangeError, not a RuntimeError: it must still be a
+    // trap under the failure policy, never an exception past the hook.
+    const { hook, logs } = await loadFixtureHook('recurse', { timeout_ms: 2000 });
+    expect503(await hook.invoke('on-request', makeRequest({ path: '/recurse' }), null), 'EH_HOOK_TRAP');
+    expect(logs).toContainEqual(expect.objectContaining({
+      msg: 'hook failed', code: 'EH_HOOK_TRAP', error: expect.stringContaining('stack overflow'),
+    }));
+    const after = makeRequest({ path: '/ok' });
+    expect(await hook.invoke('on-request', after, null)).toEqual({ tag: 'continue' });
+    expect(hook.info().instancesCreated).toBe(2); // the overflowed instance was discarded
+  });
+
+  it('fails a hook whose recursion runs out of stack inside host calls as a trap, and keeps serving', async () => {
+    const { hook } = await loadFixtureHook('recurse', { timeout_ms: 2000 });
+    expect503(await hook.invoke('on-request', makeRequest({ path: '/recurse-host' }), null), 'EH_HOOK_TRAP');
+    expect(await hook.invoke('on-request', makeRequest({ path: '/ok' }), null)).toEqual({ tag: 'continue' });
+  });
+
   it('discards a trapped instance: guest state restarts', async () => {
     const { hook } = await loadFixtureHook('trap');
     const first = makeRequest();

@@ -1,14 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
 import type { PhaseVerdict } from '../../src/pipeline/hook-seam.ts';
-import { buildJsFixture, type Fixture } from './support/fixtures.ts';
+import { strictStringLifts } from '../../src/hook-runtime/transpiled-guest.ts';
+import { buildJsFixture, buildWatFixture, type Fixture } from './support/fixtures.ts';
 import { loadFixtureHook } from './support/load-hook.ts';
 import { makeRequest } from './support/states.ts';
 
 let fixture: Fixture;
 beforeAll(async () => { fixture = await buildJsFixture('js-rewrite'); }, 120_000);
 
-const load = (extra: Record<string, unknown> = {}) => loadFixtureHook('js-rewrite', extra, systemClock, fixture);
+// A generous default deadline: a QuickJS hook's first calls compile lazily and can pass 50 ms on a
+// loaded machine right after a cold transpile; the tests of deadlines set their own.
+const load = (extra: Record<string, unknown> = {}) => loadFixtureHook('js-rewrite', { timeout_ms: 1000, ...extra }, systemClock, fixture);
 const code = (v: PhaseVerdict) => (v.tag === 'respond' ? v.val.headers.find(([n]) => n === 'x-edgehook-error')?.[1] : undefined);
 
 describe('JS guests (QuickJS component through jco transpile)', () => {
@@ -41,9 +44,33 @@ describe('JS guests (QuickJS component through jco transpile)', () => {
     expect(code(await hook.invoke('on-request', makeRequest({ path: '/alloc' }), null))).toBe('EH_HOOK_TRAP');
   });
 
+  it('fails a hook that recurses without bound as a trap, and the next call gets a fresh instance', async () => {
+    const recurse = await buildJsFixture('js-recurse');
+    const { hook, logs } = await loadFixtureHook('js-recurse', { timeout_ms: 2000 }, systemClock, recurse);
+    expect(code(await hook.invoke('on-request', makeRequest({ path: '/recurse' }), null))).toBe('EH_HOOK_TRAP');
+    expect(logs).toContainEqual(expect.objectContaining({ code: 'EH_HOOK_TRAP', error: expect.stringContaining('stack overflow') }));
+    expect(await hook.invoke('on-request', makeRequest(), null)).toEqual({ tag: 'continue' });
+    expect(hook.info().instancesCreated).toBe(2);
+  }, 120_000);
+
   it('rejects an invalid local response header', async () => {
     const { hook } = await load();
     expect(code(await hook.invoke('on-request', makeRequest({ headers: [['x-bad', '1']] }), null))).toBe('EH_HOOK_BAD_VERDICT');
+  });
+});
+
+describe('string lifts in jco glue (security: no U+FFFD in place of what the guest sent)', () => {
+  it('traps on a string that is not valid UTF-8 from a component on the jco path, and logs why', async () => {
+    const { hook, logs } = await loadFixtureHook('bad-utf8', { timeout_ms: 1000 }, systemClock, await buildWatFixture('bad-utf8', { jco: true }));
+    expect(hook.info().kind).toBe('jco');
+    expect(code(await hook.invoke('on-request', makeRequest({ path: '/v' }), null))).toBe('EH_HOOK_TRAP');
+    expect(logs).toContainEqual(expect.objectContaining({ code: 'EH_HOOK_TRAP', error: expect.stringContaining('invalid string') }));
+  }, 60_000);
+
+  it('makes every decoder in the glue fatal, and refuses glue it cannot', () => {
+    const glue = "const a = new TextDecoder();\nconst b = new TextDecoder('utf-16');";
+    expect(strictStringLifts(glue)).toBe("const a = new TextDecoder('utf-8', { fatal: true });\nconst b = new TextDecoder('utf-16', { fatal: true });");
+    expect(() => strictStringLifts('new TextDecoder("latin1")')).toThrow(/cannot make strict/);
   });
 });
 

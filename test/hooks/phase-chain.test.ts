@@ -10,6 +10,7 @@ function fakeHook(name: string, calls: string[], verdict: PhaseVerdict = { tag: 
   return {
     name, config, sha256: '0', reads: { geo: false, image: false },
     invoke: async () => { calls.push(name); return verdict; },
+    circuit: () => 'closed',
     info: () => { throw new Error('unused'); },
   };
 }

@@ -32,7 +32,7 @@ async function servedMissAndHit(): Promise<{ node: EdgehookNode; harness: Tracin
   const auth = harness.telemetry.hooks.recorder('auth', 'on-request');
   auth.record(0.0002, null);
   auth.record(0.003, 'EH_HOOK_TIMEOUT');
-  harness.telemetry.hooks.watchCircuit('auth', () => 'half-open');
+  harness.telemetry.hooks.watchCircuits(() => [['auth', 'half-open']]);
   return { node, harness };
 }
 

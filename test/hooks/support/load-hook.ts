@@ -15,13 +15,14 @@ export interface LoadedFixture {
 export async function loadFixtureHook(
   name: string, extra: Record<string, unknown> = {}, clock: Clock = systemClock, fixture?: Fixture,
 ): Promise<LoadedFixture> {
+  const assemblyScript = fixture === undefined;
   fixture ??= await buildFixture(name);
   const { value, errors } = validateHookConfig({ name, module: fixture.path, phases: ['on-request'], ...extra }, 'hooks[0]');
   expect(errors).toEqual([]);
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) });
   const guest = await loadGuest(fixture.bytes, value!.memory_mb, { cacheDir: CACHE_DIR, clock });
-  // AssemblyScript fixtures must take the direct canonical-ABI path, never jco's glue.
-  if (name.endsWith('.as') || !name.startsWith('js-')) expect(guest.kind).toBe('direct');
+  // AssemblyScript fixtures (built here) must take the direct canonical-ABI path, never jco's glue.
+  if (assemblyScript) expect(guest.kind).toBe('direct');
   return { hook: await createLoadedHook(value!, guest, { logger, clock }), logs };
 }

@@ -17,7 +17,7 @@ let node: EdgehookNode | undefined;
 const modules: Record<string, string> = {};
 
 beforeAll(async () => {
-  for (const name of ['deny', 'rewrite', 'cache-policy', 'trap', 'continue']) modules[name] = (await buildFixture(name)).path;
+  for (const name of ['deny', 'rewrite', 'cache-policy', 'trap', 'continue', 'recurse']) modules[name] = (await buildFixture(name)).path;
 });
 
 afterEach(async () => {
@@ -85,6 +85,16 @@ describe('hooks through the proxy', () => {
     expect(open.status).toBe(200);
     expect(open.body).toBe('origin /trap');
     expect((await send(`${node.url}/fine`, { headers: { host: 'closed.test' } })).status).toBe(200);
+  });
+
+  it('answers 503 naming a hook that recurses without bound, and keeps serving', async () => {
+    const { node, origin } = await setup([{ name: 'recurse', module: modules.recurse, phases: ['on-request'], timeout_ms: 2000 }], 'no-store');
+    const overflowed = await send(`${node.url}/recurse`);
+    expect(overflowed.status).toBe(503);
+    expect(overflowed.headers['x-edgehook-error']).toBe('EH_HOOK_TRAP');
+    expect(overflowed.body).toContain('recurse');
+    expect(origin.count('/recurse')).toBe(0);
+    expect((await send(`${node.url}/fine`)).status).toBe(200);
   });
 
   it('lists hooks on the admin API and reloads them atomically', async () => {
