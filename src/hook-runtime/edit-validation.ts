@@ -37,8 +37,9 @@ const FORBIDDEN_HEADERS = new Set([
 ]);
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Visible ASCII, space, tab and obs-text; never CR, LF, NUL or other controls.
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\uffff]*$/;
+// Visible ASCII, space, tab and obs-text; never CR, LF, NUL or other controls. Field values are
+// bytes: Node and undici write them as Latin-1 and throw on anything above U+00FF (a 500 per request).
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const PATH = /^\/[\x21-\x7e]*$/;
 const QUERY = /^[\x21-\x7e]*$/;
 
