@@ -3,7 +3,7 @@
  * file:line:col, using the yaml package's Document and LineCounter. JSON is parsed strictly by
  * JSON.parse; the YAML reading of the same text (JSON is YAML) only supplies the line numbers.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node } from 'yaml';
 import type { KeyPath } from './dsl/field.ts';
 import type { LocatedIssue } from './config-error.ts';
 
@@ -23,9 +23,44 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
     const { line, col } = lineCounter.linePos(error.pos[0]);
     return { path: [], message: yamlMessage(error.code, error.message), file, line, column: col };
   });
-  // Bounded alias expansion: a few lines of anchors must not expand into gigabytes ("billion laughs").
-  const raw: unknown = syntaxErrors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
-  return { raw, lineOf: createLineOf(doc, lineCounter), syntaxErrors };
+  if (syntaxErrors.length > 0) return { raw: undefined, lineOf: createLineOf(doc, lineCounter), syntaxErrors };
+  const converted = toJs(doc, lineCounter, file);
+  return { raw: converted.raw, lineOf: createLineOf(doc, lineCounter), syntaxErrors: converted.errors };
+}
+
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document as plain values. The yaml package parses aliases without complaint and throws only
+ * here (a ReferenceError) for one with no anchor before it, and for more than maxAliasCount
+ * expansions: bounded so a few lines of anchors cannot expand into gigabytes ("billion laughs").
+ */
+function toJs(doc: Document, lineCounter: LineCounter, file: string): { raw: unknown; errors: LocatedIssue[] } {
+  try {
+    return { raw: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), errors: [] };
+  } catch (error) {
+    const dangling = firstAlias(doc, (alias) => alias.resolve(doc) === undefined);
+    const alias = dangling ?? firstAlias(doc, () => true);
+    const message = dangling !== undefined
+      ? `expected an anchor &${dangling.source} before the alias *${dangling.source}, got none`
+      : alias !== undefined
+        ? `expected at most ${MAX_ALIAS_COUNT} alias expansions, got more (an alias bomb?)`
+        : `cannot read the document: ${error instanceof Error ? error.message : String(error)}`;
+    const { line, col } = lineCounter.linePos(alias?.range?.[0] ?? 0);
+    return { raw: undefined, errors: [{ path: [], message, file, line, column: col }] };
+  }
+}
+
+function firstAlias(doc: Document, test: (alias: Alias) => boolean): Alias | undefined {
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (!test(node)) return undefined;
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** The yaml package's wording, except where it speaks to programmers rather than config authors. */

@@ -98,6 +98,21 @@ describe('loadConfigFile (YAML)', () => {
     expect(message).toContain(`  ${expected}`);
   });
 
+  // Found by test/unit/property/config-validate.property.test.ts: each of these documents made loading
+  // throw a bare ReferenceError or RangeError (a stack trace, exit code 1), named no line, or passed
+  // unseen, instead of naming the problem at its line.
+  it.each([
+    ['an alias with no anchor before it', 'unresolved.yaml', 'origin: { url: "http://x:1" }\nlog: *nope\n',
+      'unresolved.yaml:2:6: expected an anchor &nope before the alias *nope, got none'],
+    ['an alias bomb', 'bomb.yaml', [
+      'origin: { url: "http://x:1" }',
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...'bcdef'.split('').map((name, i) => `${name}: &${name} [${Array(10).fill(`*${'abcdef'[i]}`).join(', ')}]`),
+    ].join('\n'), 'bomb.yaml:3:8: expected at most 100 alias expansions, got more (an alias bomb?)'],
+  ])('reports %s with its line', async (_what, name, text, expected) => {
+    expect(await failure(name, text)).toContain(`  ${expected}`);
+  });
+
   it('resolves relative paths against the config file directory', async () => {
     const file = await write('paths.yml', 'origin: { url: "http://x:1" }\ncache: { disk: { path: ./store } }\nhooks: [{ name: a, module: hooks/a.wasm, phases: [on-request] }]\n');
     const config = await loadConfigFile(file, { env: {} });
