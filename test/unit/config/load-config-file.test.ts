@@ -109,6 +109,8 @@ describe('loadConfigFile (YAML)', () => {
       'a: &a [x, x, x, x, x, x, x, x, x, x]',
       ...'bcdef'.split('').map((name, i) => `${name}: &${name} [${Array(10).fill(`*${'abcdef'[i]}`).join(', ')}]`),
     ].join('\n'), 'bomb.yaml:3:8: expected at most 100 alias expansions, got more (an alias bomb?)'],
+    ['a hook config that contains itself', 'cycle.yaml', 'origin: { url: "http://x:1" }\nhooks:\n  - name: a\n    module: ./a.wasm\n    phases: [on-request]\n    config: &c { self: *c }\n',
+      'cycle.yaml:6: hooks[0].config.self: expected a JSON-compatible value, got a mapping that contains itself (through an alias)'],
   ])('reports %s with its line', async (_what, name, text, expected) => {
     expect(await failure(name, text)).toContain(`  ${expected}`);
   });
