@@ -3,7 +3,7 @@
  * file:line:col, using the yaml package's Document and LineCounter. JSON is parsed strictly by
  * JSON.parse; the YAML reading of the same text (JSON is YAML) only supplies the line numbers.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, Pair, parseDocument, visit, YAMLMap, type Alias, type Document, type Node } from 'yaml';
 import type { KeyPath } from './dsl/field.ts';
 import type { LocatedIssue } from './config-error.ts';
 
@@ -107,7 +107,7 @@ function createLineOf(doc: Document, lineCounter: LineCounter): LineOf {
     let line: number | undefined;
     for (const segment of path) {
       if (isAlias(node)) node = node.resolve(doc);
-      const step = childOf(node, segment);
+      const step = childOf(doc, node, segment);
       if (step === undefined) break;
       if (step.start !== undefined) line = lineCounter.linePos(step.start).line;
       node = step.node;
@@ -116,9 +116,9 @@ function createLineOf(doc: Document, lineCounter: LineCounter): LineOf {
   };
 }
 
-function childOf(node: unknown, segment: string | number): { node: unknown; start: number | undefined } | undefined {
+function childOf(doc: Document, node: unknown, segment: string | number): { node: unknown; start: number | undefined } | undefined {
   if (isMap(node)) {
-    const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+    const pair = node.items.find((item) => jsKeyOf(doc, item.key) === String(segment));
     if (pair === undefined) return undefined;
     return { node: pair.value, start: (pair.key as Node).range?.[0] };
   }
@@ -128,4 +128,16 @@ function childOf(node: unknown, segment: string | number): { node: unknown; star
     return { node: item, start: isScalar(item) || isMap(item) || isSeq(item) ? item.range?.[0] : undefined };
   }
   return undefined;
+}
+
+/**
+ * The property name toJS gives a mapping key, which is what key paths hold: `~` and `{:}` become
+ * "", a collection key its flow text (`? [a, b]` → "[ a, b ]"). Asked of the yaml package itself,
+ * for a one-pair mapping, so the two can never disagree.
+ */
+function jsKeyOf(doc: Document, key: unknown): string {
+  if (isScalar(key) && (typeof key.value === 'string' || typeof key.value === 'number' || typeof key.value === 'boolean')) return String(key.value);
+  const single = new YAMLMap(doc.schema);
+  single.items.push(new Pair(key, null));
+  return Object.keys(single.toJS(doc) as object)[0] ?? '';
 }

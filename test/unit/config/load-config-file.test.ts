@@ -111,6 +111,8 @@ describe('loadConfigFile (YAML)', () => {
     ].join('\n'), 'bomb.yaml:3:8: expected at most 100 alias expansions, got more (an alias bomb?)'],
     ['a hook config that contains itself', 'cycle.yaml', 'origin: { url: "http://x:1" }\nhooks:\n  - name: a\n    module: ./a.wasm\n    phases: [on-request]\n    config: &c { self: *c }\n',
       'cycle.yaml:6: hooks[0].config.self: expected a JSON-compatible value, got a mapping that contains itself (through an alias)'],
+    ['a mapping key that is a collection', 'complex-key.yaml', 'origin: { url: "http://x:1" }\n? [a, b]\n: 1\n',
+      'complex-key.yaml:2: [ a, b ]: unknown key'],
   ])('reports %s with its line', async (_what, name, text, expected) => {
     expect(await failure(name, text)).toContain(`  ${expected}`);
   });
