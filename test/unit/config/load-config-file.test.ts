@@ -113,6 +113,10 @@ describe('loadConfigFile (YAML)', () => {
       'cycle.yaml:6: hooks[0].config.self: expected a JSON-compatible value, got a mapping that contains itself (through an alias)'],
     ['a mapping key that is a collection', 'complex-key.yaml', 'origin: { url: "http://x:1" }\n? [a, b]\n: 1\n',
       'complex-key.yaml:2: [ a, b ]: unknown key'],
+    ['a tagged timestamp where a mapping belongs (it loaded as an empty mapping)', 'tagged.yaml', 'origin: { url: "http://x:1" }\ncache: !!timestamp 2001-12-14\n',
+      'tagged.yaml:2: cache: expected a mapping, got a timestamp (!!timestamp)'],
+    ['a binary document (each byte was an unknown key)', 'binary.yaml', '!!binary 10\n',
+      'binary.yaml: expected a mapping, got binary data (!!binary)'],
   ])('reports %s with its line', async (_what, name, text, expected) => {
     expect(await failure(name, text)).toContain(`  ${expected}`);
   });
