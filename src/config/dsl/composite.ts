@@ -118,13 +118,14 @@ export function record<T>(value: Field<T>, options: { readonly doc: string }): F
       const input = raw === undefined || raw === null ? {} : raw;
       if (!isPlainObject(input)) return expected(ctx, 'a mapping', raw);
       let ok = true;
-      const out: Record<string, T> = {};
+      const out: [string, T][] = [];
       for (const [key, element] of Object.entries(input)) {
         const parsed = value.parse(element, at(ctx, key));
         if (parsed === INVALID) ok = false;
-        else out[key] = parsed;
+        else out.push([key, parsed]);
       }
-      return ok ? Object.freeze(out) : INVALID;
+      // fromEntries defines own properties; `out[key] = …` would make a "__proto__" key the prototype, dropped unseen.
+      return ok ? Object.freeze(Object.fromEntries(out)) : INVALID;
     },
   };
 }

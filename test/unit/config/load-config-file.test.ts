@@ -117,6 +117,8 @@ describe('loadConfigFile (YAML)', () => {
       'tagged.yaml:2: cache: expected a mapping, got a timestamp (!!timestamp)'],
     ['a binary document (each byte was an unknown key)', 'binary.yaml', '!!binary 10\n',
       'binary.yaml: expected a mapping, got binary data (!!binary)'],
+    ['a geo group named __proto__ (it was dropped unseen)', 'proto.yaml', 'origin: { url: "http://x:1" }\ngeo:\n  groups:\n    __proto__: [GB]\n',
+      'proto.yaml:4: geo.groups.__proto__: expected a group name like "eu"'],
   ])('reports %s with its line', async (_what, name, text, expected) => {
     expect(await failure(name, text)).toContain(`  ${expected}`);
   });
