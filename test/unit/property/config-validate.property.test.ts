@@ -149,7 +149,7 @@ describe('config loading (property)', () => {
         // A key that is in the file has its line; a missing one is reported at the mapping that should hold it.
         if (s.isPlainObject(raw) && Object.hasOwn(raw, issue.path[0]!)) expect(issue.line).toBeGreaterThanOrEqual(1);
       }
-    }), { numRuns: 300 });
+    }), { numRuns: 200 });
   });
 });
 
