@@ -10,7 +10,7 @@ import type { HeaderLookup } from '../../../src/http/header-lookup.ts';
 import { normalizeVaryValue, parseVary, VARY_WILDCARD_KEY, variantKeyFor, variantMatches } from '../../../src/http/vary.ts';
 import { charFrom, fieldValue, mixedCase, ows, token } from './http-arbitraries.ts';
 
-const RUNS = { numRuns: 1500 };
+const RUNS = { numRuns: 1000 };
 
 const NAMES = ['accept', 'accept-encoding', 'accept-language', 'accept-charset', 'origin', 'x-custom'] as const;
 
