@@ -10,19 +10,21 @@ const UNITS: Readonly<Record<string, number>> = {
   kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40,
 };
 
-const SIZE = /^(\d+(?:\.\d+)?)\s*([a-z]+)?$/i;
+const SIZE = /^(\d+)(?:\.(\d+))?\s*([a-z]+)?$/i;
+const MAX_BYTES = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Returns the size in whole bytes, or undefined when the input is not a size. */
 export function parseBytes(input: string | number): number | undefined {
   if (typeof input === 'number') return Number.isSafeInteger(input) && input >= 0 ? input : undefined;
   const match = SIZE.exec(input.trim());
   if (match === null) return undefined;
-  const [, amount = '', unit = 'b'] = match;
+  const [, whole = '', fraction = '', unit = 'b'] = match;
   const multiplier = UNITS[unit.toLowerCase()];
   if (multiplier === undefined) return undefined;
-  // Fractions are for convenience ("1.5GiB"); the result is rounded down to whole bytes.
-  const bytes = Math.floor(Number(amount) * multiplier);
-  return Number.isSafeInteger(bytes) ? bytes : undefined;
+  // Fractions are for convenience ("1.5GiB"); the result is rounded down to whole bytes. Computed
+  // exactly: as floats, "4.1GB" is 4099999999.9999995 bytes and would floor to one byte short.
+  const bytes = (BigInt(whole + fraction) * BigInt(multiplier)) / 10n ** BigInt(fraction.length);
+  return bytes <= MAX_BYTES ? Number(bytes) : undefined;
 }
 
 /** Formats bytes with the largest binary unit that divides them exactly ("64MiB"), else in bytes ("1000B"). */

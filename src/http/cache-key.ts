@@ -17,7 +17,10 @@ export interface CacheKeyParts {
   authority: string;
   /** Path only (no query), as received. */
   path: string;
-  /** Query without the leading "?" (a leading "?" is tolerated); '' when none. */
+  /**
+   * Query without the "?" that starts it; '' when none. A further "?" belongs to the query
+   * (`/p??a=1` has the query `?a=1`, which the origin sees), so it is kept, never stripped.
+   */
   query: string;
   /** Route key parts (from config or hooks) appended to the URL. Must not contain NUL. */
   extra?: readonly string[];
@@ -105,8 +108,7 @@ function removeDotSegments(path: string): string {
 }
 
 function normalizeQuery(query: string, sort: boolean): string {
-  let q = query.charCodeAt(0) === 0x3f ? query.slice(1) : query;
-  if (q.includes('%')) q = normalizePercentEncoding(q);
+  const q = query.includes('%') ? normalizePercentEncoding(query) : query;
   if (!sort || !q.includes('&')) return q;
   const params = q.split('&').filter((param) => param !== '');
   params.sort((a, b) => compareStrings(paramName(a), paramName(b)));

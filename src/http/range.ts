@@ -60,7 +60,8 @@ function resolveMember(member: string, size: number): RangeResult {
 
 function isValidSpec(first: string, last: string): boolean {
   if (first === '') return last !== '';
-  return last === '' || Number(last) >= Number(first);
+  // Compared exactly: Number() rounds beyond 2^53, where a last-pos below first-pos would pass.
+  return last === '' || BigInt(last) >= BigInt(first);
 }
 
 function resolveSpec(first: string, last: string, size: number): RangeResult {

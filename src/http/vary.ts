@@ -62,7 +62,7 @@ export function normalizeVaryValue(name: string, value: string | undefined): str
   const lower = CASE_INSENSITIVE_LISTS.has(name) ? value.toLowerCase() : value;
   const members: string[] = [];
   for (const part of lower.split(',')) {
-    const member = part.trim();
+    const member = trimOws(part);
     if (member === '') continue;
     // Most members (`gzip`, `en-us`) hold no inner whitespace; skip the regexes for them.
     members.push(INNER_OWS.test(member) ? member.replace(OWS_AROUND_DELIMITER, '$1').replace(OWS_RUN, ' ') : member);
@@ -82,7 +82,7 @@ const NON_CANONICAL_OWS = /[ \t]{2}|\t/;
  * "1,2" and " 1, 2 " select the same variant; other runs of whitespace collapse to one space.
  */
 function collapseWhitespace(value: string): string {
-  const trimmed = value.trim();
+  const trimmed = trimOws(value);
   // Most values have no whitespace to normalise; skip the replaces (and their allocations).
   if (!INNER_OWS.test(trimmed)) return trimmed;
   const listTight = trimmed.includes(',') ? trimmed.replace(OWS_AROUND_COMMA, ',') : trimmed;
@@ -90,6 +90,22 @@ function collapseWhitespace(value: string): string {
 }
 
 const OWS_AROUND_COMMA = /[ \t]*,[ \t]*/g;
+
+/**
+ * OWS is SP and HTAB only (RFC 9110 §5.6.3). String.prototype.trim() would also strip U+00A0, an
+ * obs-text byte the origin sees, so two requests it can tell apart would share a variant.
+ */
+function trimOws(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isOws(value.charCodeAt(start))) start++;
+  while (end > start && isOws(value.charCodeAt(end - 1))) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
 
 /**
  * The secondary key for a request against a response's Vary names: '' without Vary,

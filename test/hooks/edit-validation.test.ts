@@ -35,4 +35,16 @@ describe('edit validation (security: header splitting, framing, smuggling)', () 
 
   it.each([[200, undefined], [599, undefined], [101, 'invalid-value'], [600, 'invalid-value'], [200.5, 'invalid-value']] as const)(
     'status %d → %s', (status, expected) => expect(checkStatus(status)).toBe(expected));
+
+  // Found by test/unit/property/edit-validation.property.test.ts: values beyond U+00FF passed, then
+  // Node (setHeader) and undici threw writing them, and every request the hook saw got a 500.
+  it.each([
+    ['!', '\u0100', 'invalid-value'],
+    ['x-city', 'Łódź', 'invalid-value'],
+    ['x-euro', '€', 'invalid-value'],
+    ['x-replacement', '\ufffd', 'invalid-value'],
+    ['x-latin1', 'Kraków \u00ff', undefined],
+  ] as const)('header %j: %j → %s (field values are Latin-1 bytes on the wire)', (name, value, expected) => {
+    expect(checkHeader(name, value)).toBe(expected);
+  });
 });

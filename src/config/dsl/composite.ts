@@ -92,15 +92,17 @@ export function json(options: { readonly doc: string }): Field<JsonValue> {
   return { type: 'any', doc: options.doc, defaultLabel: 'null', parse: (raw, ctx) => toJson(raw === undefined ? null : raw, ctx) };
 }
 
-function toJson(raw: unknown, ctx: ParseContext): JsonValue | Invalid {
+/** `within`: the lists and mappings enclosing `raw`; a YAML alias to its own anchor makes a cycle. */
+function toJson(raw: unknown, ctx: ParseContext, within: readonly object[] = []): JsonValue | Invalid {
   if (raw === null || typeof raw === 'string' || typeof raw === 'boolean') return raw;
   if (typeof raw === 'number') return Number.isFinite(raw) ? raw : expected(ctx, 'a finite number', raw);
+  if (typeof raw === 'object' && within.includes(raw)) return expected(ctx, 'a JSON-compatible value', raw, ' that contains itself (through an alias)');
   if (Array.isArray(raw)) {
-    const items = raw.map((element: unknown, index) => toJson(element, at(ctx, index)));
+    const items = raw.map((element: unknown, index) => toJson(element, at(ctx, index), [...within, raw]));
     return items.includes(INVALID) ? INVALID : Object.freeze(items as JsonValue[]);
   }
   if (isPlainObject(raw)) {
-    const entries = Object.entries(raw).map(([key, value]) => [key, toJson(value, at(ctx, key))] as const);
+    const entries = Object.entries(raw).map(([key, value]) => [key, toJson(value, at(ctx, key), [...within, raw])] as const);
     return entries.some(([, value]) => value === INVALID) ? INVALID : Object.freeze(Object.fromEntries(entries) as Record<string, JsonValue>);
   }
   return expected(ctx, 'a JSON-compatible value', raw);
@@ -116,13 +118,14 @@ export function record<T>(value: Field<T>, options: { readonly doc: string }): F
       const input = raw === undefined || raw === null ? {} : raw;
       if (!isPlainObject(input)) return expected(ctx, 'a mapping', raw);
       let ok = true;
-      const out: Record<string, T> = {};
+      const out: [string, T][] = [];
       for (const [key, element] of Object.entries(input)) {
         const parsed = value.parse(element, at(ctx, key));
         if (parsed === INVALID) ok = false;
-        else out[key] = parsed;
+        else out.push([key, parsed]);
       }
-      return ok ? Object.freeze(out) : INVALID;
+      // fromEntries defines own properties; `out[key] = …` would make a "__proto__" key the prototype, dropped unseen.
+      return ok ? Object.freeze(Object.fromEntries(out)) : INVALID;
     },
   };
 }

@@ -83,8 +83,17 @@ export function describeValue(raw: unknown): string {
   if (raw === null) return 'null';
   if (typeof raw === 'string') return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 57)}...` : raw);
   if (Array.isArray(raw)) return 'a list';
-  if (typeof raw === 'object') return 'a mapping';
+  if (typeof raw === 'object') return isPlainObject(raw) ? 'a mapping' : describeTagged(raw);
   return String(raw);
+}
+
+/** YAML's explicit tags give values no config key takes; name them as the file wrote them. */
+function describeTagged(raw: object): string {
+  if (raw instanceof Uint8Array) return 'binary data (!!binary)';
+  if (raw instanceof Date) return 'a timestamp (!!timestamp)';
+  if (raw instanceof Set) return 'a set (!!set)';
+  if (raw instanceof Map) return 'an ordered mapping (!!omap)';
+  return 'an object';
 }
 
 /** Renders a default as YAML-ish text for the docs ("256MiB", "[]", "null"). */
@@ -96,6 +105,12 @@ export function formatDefault(raw: unknown): string {
   return String(raw);
 }
 
+/**
+ * A mapping as YAML and JSON parse it. The prototype test keeps out what explicit YAML tags make
+ * (!!binary → Buffer, !!timestamp → Date, !!set, !!omap): as "mappings" they passed for empty ones.
+ */
 export function isPlainObject(raw: unknown): raw is Record<string, unknown> {
-  return typeof raw === 'object' && raw !== null && !Array.isArray(raw);
+  if (typeof raw !== 'object' || raw === null) return false;
+  const proto: unknown = Object.getPrototypeOf(raw);
+  return proto === Object.prototype || proto === null;
 }

@@ -98,6 +98,31 @@ describe('loadConfigFile (YAML)', () => {
     expect(message).toContain(`  ${expected}`);
   });
 
+  // Found by test/unit/property/config-validate.property.test.ts: each of these documents made loading
+  // throw a bare ReferenceError or RangeError (a stack trace, exit code 1), named no line, or passed
+  // unseen, instead of naming the problem at its line.
+  it.each([
+    ['an alias with no anchor before it', 'unresolved.yaml', 'origin: { url: "http://x:1" }\nlog: *nope\n',
+      'unresolved.yaml:2:6: expected an anchor &nope before the alias *nope, got none'],
+    ['an alias bomb', 'bomb.yaml', [
+      'origin: { url: "http://x:1" }',
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...'bcdef'.split('').map((name, i) => `${name}: &${name} [${Array(10).fill(`*${'abcdef'[i]}`).join(', ')}]`),
+    ].join('\n'), 'bomb.yaml:3:8: expected at most 100 alias expansions, got more (an alias bomb?)'],
+    ['a hook config that contains itself', 'cycle.yaml', 'origin: { url: "http://x:1" }\nhooks:\n  - name: a\n    module: ./a.wasm\n    phases: [on-request]\n    config: &c { self: *c }\n',
+      'cycle.yaml:6: hooks[0].config.self: expected a JSON-compatible value, got a mapping that contains itself (through an alias)'],
+    ['a mapping key that is a collection', 'complex-key.yaml', 'origin: { url: "http://x:1" }\n? [a, b]\n: 1\n',
+      'complex-key.yaml:2: [ a, b ]: unknown key'],
+    ['a tagged timestamp where a mapping belongs (it loaded as an empty mapping)', 'tagged.yaml', 'origin: { url: "http://x:1" }\ncache: !!timestamp 2001-12-14\n',
+      'tagged.yaml:2: cache: expected a mapping, got a timestamp (!!timestamp)'],
+    ['a binary document (each byte was an unknown key)', 'binary.yaml', '!!binary 10\n',
+      'binary.yaml: expected a mapping, got binary data (!!binary)'],
+    ['a geo group named __proto__ (it was dropped unseen)', 'proto.yaml', 'origin: { url: "http://x:1" }\ngeo:\n  groups:\n    __proto__: [GB]\n',
+      'proto.yaml:4: geo.groups.__proto__: expected a group name like "eu"'],
+  ])('reports %s with its line', async (_what, name, text, expected) => {
+    expect(await failure(name, text)).toContain(`  ${expected}`);
+  });
+
   it('resolves relative paths against the config file directory', async () => {
     const file = await write('paths.yml', 'origin: { url: "http://x:1" }\ncache: { disk: { path: ./store } }\nhooks: [{ name: a, module: hooks/a.wasm, phases: [on-request] }]\n');
     const config = await loadConfigFile(file, { env: {} });

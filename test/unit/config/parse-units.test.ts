@@ -31,6 +31,15 @@ describe('parseBytes', () => {
   it.each([[2 ** 28, '256MiB'], [2 ** 30, '1GiB'], [1536, '1536B'], [1000, '1000B'], [16_384, '16KiB']] as const)('formats %d as %s', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
   });
+
+  // Found by test/unit/property/config-units.property.test.ts: the amount was multiplied as a
+  // float, so "4.1GB" (4099999999.9999995) lost a byte and "2048.8TiB" rounded up past the floor.
+  it.each([
+    ['4.1GB', 4_100_000_000],
+    ['2048.8TiB', 2_252_679_422_987_468],
+  ] as const)('%j is exactly %d bytes', (input, bytes) => {
+    expect(parseBytes(input)).toBe(bytes);
+  });
 });
 
 describe('parseDuration', () => {
@@ -56,5 +65,13 @@ describe('parseDuration', () => {
 
   it.each([[30_000, '30s'], [86_400_000, '1d'], [250, '250ms'], [90_000, '90s'], [0, '0ms']] as const)('formats %d as %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+
+  // Found by test/unit/property/config-units.property.test.ts: float sums lost the half
+  // millisecond that decides the rounding.
+  it.each([
+    ['0.0005s2048.2h', 7_373_520_001],
+  ] as const)('%j is exactly %d ms (halves round up)', (input, ms) => {
+    expect(parseDuration(input)).toBe(ms);
   });
 });

@@ -50,6 +50,18 @@ describe('normalizeVaryValue', () => {
     expect(normalizeVaryValue(name, value)).toBe(expected);
   });
 
+  // Found by test/unit/property/vary.property.test.ts: String.prototype.trim() also strips U+00A0
+  // (obs-text 0xA0 as Node decodes it), so "https://a.example\xa0" selected the variant stored for
+  // "https://a.example" although an origin may answer the two differently. OWS is SP and HTAB only.
+  it.each<[string, string, string]>([
+    ['origin', '\u00a0 !', '\u00a0 !'],
+    ['origin', 'https://a.example\u00a0', 'https://a.example\u00a0'],
+    ['x-custom', '\u00a0a, b\u00a0', '\u00a0a,b\u00a0'],
+    ['accept', 'text/html\u00a0, */*', 'text/html\u00a0,*/*'],
+  ])('%s: keeps the obs-text byte 0xA0 at the edges of %j (only SP and HTAB are whitespace)', (name, value, expected) => {
+    expect(normalizeVaryValue(name, value)).toBe(expected);
+  });
+
   it('keeps absent distinct from empty', () => {
     expect(normalizeVaryValue('origin', undefined)).not.toBe(normalizeVaryValue('origin', ''));
     expect(normalizeVaryValue('accept-encoding', undefined)).not.toBe(normalizeVaryValue('accept-encoding', ''));
