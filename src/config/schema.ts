@@ -136,7 +136,7 @@ const limits = s.object({
     default: 10_000, min: 1,
   })),
   max_event_loop_delay: s.orOff(s.duration({
-    doc: 'While the event loop\'s mean delay over the last half second exceeds this, new requests get a fast 503 with Retry-After (the node is too busy to answer them in time). false = never shed on it.',
+    doc: 'While the event loop\'s mean delay over two half-second windows in a row exceeds this, new requests get a fast 503 with Retry-After (the node is too busy to answer them in time). false = never shed on it.',
     default: '500ms', min: 1,
   })),
   min_upload_rate: s.orOff(s.bytes({

@@ -4,9 +4,10 @@
  * gets a fast 503 with Retry-After before it costs memory or a hook call (fastify's
  * under-pressure and Envoy's overload manager do the same). Requests already accepted go on.
  *
- * Event-loop delay is read from Node's own sampler (perf_hooks.monitorEventLoopDelay): its mean
- * over each half-second decides the next half-second, so one long pause (a GC, a module compile)
- * weighs little while a loop that is behind all the time sheds.
+ * Event-loop delay is read from Node's own sampler (perf_hooks.monitorEventLoopDelay): the node
+ * sheds while the mean delay of two half-second windows in a row is over the bound, so one long
+ * pause (a GC, a module compile) does not shed the backlog it left, while a loop that is behind
+ * all the time sheds within a second.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -35,8 +36,11 @@ export function createLoadShedder(limits: LoadLimits): LoadShedder {
     const thresholdNs = limits.maxEventLoopDelayMs * 1e6;
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
+    let previousOver = false;
     const timer = setInterval(() => {
-      lagging = delay.count > 0 && delay.mean > thresholdNs;
+      const over = delay.count > 0 && delay.mean > thresholdNs;
+      lagging = over && previousOver;
+      previousOver = over;
       delay.reset();
     }, EVENT_LOOP_WINDOW_MS);
     timer.unref();
