@@ -166,10 +166,11 @@ function applyDirective(out: CacheControl, name: string, arg: string | undefined
   }
 }
 
-type FlagKey = 'noStore' | 'public' | 'mustRevalidate' | 'proxyRevalidate' | 'mustUnderstand'
+export type FlagKey = 'noStore' | 'public' | 'mustRevalidate' | 'proxyRevalidate' | 'mustUnderstand'
   | 'noTransform' | 'immutable' | 'onlyIfCached';
 
-const FLAGS: ReadonlyMap<string, FlagKey> = new Map<string, FlagKey>([
+/** Directives without an argument, by name (also read by the targeted fields' parser). */
+export const FLAGS: ReadonlyMap<string, FlagKey> = new Map<string, FlagKey>([
   ['no-store', 'noStore'],
   ['public', 'public'],
   ['must-revalidate', 'mustRevalidate'],

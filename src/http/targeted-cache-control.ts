@@ -13,7 +13,7 @@
  * Parameters on directives are ignored; unknown directives are ignored (a field of only unknown
  * directives, e.g. `none`, is valid and still overrides Cache-Control, as §3.1's example expects).
  */
-import { parseCacheControl, type CacheControl } from './cache-control.ts';
+import { FLAGS, parseCacheControl, type CacheControl } from './cache-control.ts';
 import { DELTA_SECONDS_MAX } from './delta-seconds.ts';
 import type { HeaderLookup } from './header-lookup.ts';
 import { parseDictionary, type BareItem, type DictionaryMember } from './structured-dictionary.ts';
@@ -59,23 +59,12 @@ export function parseTargetedField(value: string | undefined): CacheControl | un
 }
 
 type SecondsKey = 'maxAge' | 'sMaxAge' | 'staleWhileRevalidate' | 'staleIfError';
-type FlagKey = 'noStore' | 'public' | 'mustRevalidate' | 'proxyRevalidate' | 'mustUnderstand' | 'noTransform' | 'immutable';
 
 const SECONDS: ReadonlyMap<string, SecondsKey> = new Map<string, SecondsKey>([
   ['max-age', 'maxAge'],
   ['s-maxage', 'sMaxAge'],
   ['stale-while-revalidate', 'staleWhileRevalidate'],
   ['stale-if-error', 'staleIfError'],
-]);
-
-const FLAGS: ReadonlyMap<string, FlagKey> = new Map<string, FlagKey>([
-  ['no-store', 'noStore'],
-  ['public', 'public'],
-  ['must-revalidate', 'mustRevalidate'],
-  ['proxy-revalidate', 'proxyRevalidate'],
-  ['must-understand', 'mustUnderstand'],
-  ['no-transform', 'noTransform'],
-  ['immutable', 'immutable'],
 ]);
 
 /** Applies one directive; false when a known directive has a value of the wrong type. */
@@ -88,7 +77,7 @@ function applyMember(out: CacheControl, name: string, member: DictionaryMember):
     return true;
   }
   const flag = FLAGS.get(name);
-  if (flag !== undefined) {
+  if (flag !== undefined && flag !== 'onlyIfCached') {
     if (value.kind !== 'boolean') return false;
     if (value.value) out[flag] = true;
     return true;
