@@ -10,6 +10,8 @@ export const CACHE_LOG_CODES = {
   refused: 'EH_CACHE_REFUSED',
   /** A write was dropped because too many body bytes were already waiting for disk commit. */
   backlog: 'EH_CACHE_WRITE_BACKLOG',
-  /** An LMDB write transaction failed. */
+  /** Disk writes started failing (a full disk); storing on disk pauses until a retry commits. */
   writeFailed: 'EH_CACHE_WRITE_FAILED',
+  /** Disk writes commit again after failing; storing on disk resumed. */
+  writeRecovered: 'EH_CACHE_WRITE_RECOVERED',
 } as const;

@@ -27,7 +27,8 @@ import {
 } from './disk-record.ts';
 import { scanDisk } from './disk-scan.ts';
 import { variantIds } from './disk-variants.ts';
-import { DiskWriteQueue, type Settlement } from './disk-write-queue.ts';
+import { DiskWriteQueue, type Settlement, type WriteFailure } from './disk-write-queue.ts';
+import { WriteRecovery, type DiskBound, type WriteRecoveryStats } from './disk-write-recovery.ts';
 import {
   evictToBound, removeEntry, removeIndexKeys, rewriteMeta, touchEntry, writeEntry, type PreparedEntry,
 } from './disk-writer.ts';
@@ -41,9 +42,11 @@ export interface DiskStoreOptions {
   readonly logger: Logger;
   /** Body bytes allowed to wait for a disk commit; a put beyond it is dropped. Default 64 MiB. */
   readonly maxPendingBytes?: number;
+  /** After a failed write (a full disk), how long storing pauses before a retry. Default 5 s. */
+  readonly writeRetryMs?: number;
 }
 
-export interface DiskStoreStats extends CacheStoreStats {
+export interface DiskStoreStats extends CacheStoreStats, WriteRecoveryStats {
   /** Entries dropped because they failed verification. */
   readonly corrupt: number;
   /** Puts refused: larger than maxBytes, or metadata not serializable. */
@@ -61,6 +64,8 @@ export interface DiskStore extends CacheStore {
 }
 
 const DEFAULT_MAX_PENDING_BYTES = 64 * 1024 * 1024;
+/** A full disk rarely clears within seconds; one probe transaction per 5 s costs nothing. */
+const DEFAULT_WRITE_RETRY_MS = 5000;
 /** Below this many stamps of drift a read never re-stamps (small stores would churn). */
 const MIN_TOUCH_DISTANCE = 64;
 
@@ -73,18 +78,40 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
   const dbs = openDiskDbs(options.path);
   const { totals, corrupt: corruptAtOpen } = scanDisk(dbs);
   const pending = new PendingWrites();
-  const queue = new DiskWriteQueue(dbs, pending, logger);
+  const bound: DiskBound = { configured: maxBytes, current: maxBytes };
+  const queue = new DiskWriteQueue(dbs, pending, totals, { committed: (kind) => recovery.committed(kind), failed: writeFailed });
   const enqueue = queue.enqueue.bind(queue);
+  const recovery = new WriteRecovery({
+    retryMs: options.writeRetryMs ?? DEFAULT_WRITE_RETRY_MS, logger, bound, storedBytes: () => totals.bytes, probe,
+  });
   const touching = new Set<string>();
   const counters = { corrupt: 0, refused: 0, dropped: 0 };
   let closed = false;
 
+  /** Removals must land: a failed one keeps hiding its entries and is retried (see disk-write-recovery.ts). */
   function removeQueued(ids: Iterable<string>, dangling?: { urls: Buffer[]; tags: Buffer[] }): void {
     const settlements = [...ids].map((id): Settlement => [id, pending.delete(id)]);
-    enqueue(() => {
+    void enqueue('remove', () => {
       for (const [id] of settlements) removeEntry(dbs, totals, id);
       if (dangling !== undefined) removeIndexKeys(dbs, dangling);
     }, settlements);
+  }
+
+  function writeFailed(failure: WriteFailure): void {
+    // A put that shared a failed commit with a failed removal of the same entry must not, once
+    // settled, uncover what the removal was hiding: hide it again under a new pending delete.
+    if (failure.kind !== 'remove') {
+      for (const [id] of failure.settlements) if (recovery.owes(id)) recovery.owe(id, pending.delete(id));
+    }
+    recovery.failed(failure);
+  }
+
+  function probe(removals: readonly Settlement[]): Promise<boolean> {
+    const owed = removals.filter(([id, ticket]) => pending.get(id)?.ticket === ticket);
+    return enqueue('remove', () => {
+      for (const [id] of owed) removeEntry(dbs, totals, id);
+      evictToBound(dbs, totals, bound.current);
+    }, owed);
   }
 
   function removeIfPresent(id: string): void {
@@ -108,9 +135,9 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
 
   function maybeTouch(id: string, accessSeq: number): void {
     const distance = Math.max(MIN_TOUCH_DISTANCE, totals.entries >> 1);
-    if (totals.nextSeq - accessSeq <= distance || touching.has(id)) return;
+    if (totals.nextSeq - accessSeq <= distance || touching.has(id) || recovery.paused) return;
     touching.add(id);
-    enqueue(() => touchEntry(dbs, totals, id, accessSeq), [], () => touching.delete(id));
+    void enqueue('upkeep', () => touchEntry(dbs, totals, id, accessSeq), []).then(() => touching.delete(id));
   }
 
   /**
@@ -169,6 +196,10 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     const entry = prepare(object);
     if (entry === undefined) return refuse(id, meta, 'metadata-not-serializable', body.byteLength);
     if (entry.size > maxBytes) return refuse(id, meta, 'too-large', entry.size);
+    if (recovery.paused) {
+      recovery.skip();
+      return removeIfPresent(id);
+    }
     if (pending.bodyBytes > 0 && pending.bodyBytes + body.byteLength > maxPendingBytes) {
       counters.dropped += 1;
       logger.warn('disk write backlog full; object not stored on disk', {
@@ -177,9 +208,9 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
       return removeIfPresent(id);
     }
     const ticket = pending.put(id, object);
-    enqueue(() => {
+    void enqueue('store', () => {
       writeEntry(dbs, totals, id, entry);
-      evictToBound(dbs, totals, maxBytes);
+      evictToBound(dbs, totals, bound.current);
     }, [[id, ticket]]);
   }
 
@@ -202,6 +233,11 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     const id = entryId(meta.key, meta.variantKey);
     const op = pending.get(id);
     if (op?.kind === 'delete') return false;
+    if (recovery.paused) {
+      // The stored copy keeps its old metadata: it is revalidated again when next used.
+      recovery.skip();
+      return false;
+    }
     const bodyLength = op?.kind === 'put' ? op.object.body.byteLength : committedBodyLength(id);
     if (bodyLength === undefined) return false;
     const metaJson = encodeMeta(meta);
@@ -213,9 +249,9 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     const ticket = op?.kind === 'put'
       ? pending.put(id, { meta, body: op.object.body }, op.order)
       : pending.meta(id, meta);
-    enqueue(() => {
+    void enqueue('store', () => {
       rewriteMeta(dbs, totals, id, metaJson, meta, size);
-      evictToBound(dbs, totals, maxBytes);
+      evictToBound(dbs, totals, bound.current);
     }, [[id, ticket]]);
     return true;
   }
@@ -255,8 +291,17 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     return ids.size;
   }
 
+  /** Gives the removals still owed to the disk one last try; says so if they did not land. */
+  async function settleOwedRemovals(): Promise<void> {
+    const owed = recovery.close();
+    if (owed.length === 0 || await probe(owed)) return;
+    logger.warn('disk cache closed with purged entries still on disk; they are served again after a restart', {
+      code: CACHE_LOG_CODES.writeFailed, entries: owed.length,
+    });
+  }
+
   for (const { id, fault } of corruptAtOpen) dropCorrupt(id, fault);
-  if (totals.bytes > maxBytes) enqueue(() => evictToBound(dbs, totals, maxBytes), []);
+  if (totals.bytes > maxBytes) void enqueue('upkeep', () => evictToBound(dbs, totals, maxBytes), []);
 
   return {
     get,
@@ -267,14 +312,15 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     purgeUrlPrefix: (prefix) => purge(urlPrefixHits(dbs, prefix), 'urls', (meta) => meta.url.startsWith(prefix)),
     purgeTag: (tag) => purge(exactIndexHits(dbs, 'tags', tag), 'tags', (meta) => meta.tags.includes(tag)),
     stats: () => ({
-      bytes: totals.bytes, entries: totals.entries, evictions: totals.evictions, maxBytes,
-      ...counters, pendingWrites: pending.size,
+      bytes: totals.bytes, entries: totals.entries, evictions: totals.evictions, maxBytes: bound.current,
+      ...counters, ...recovery.stats(), pendingWrites: pending.size,
     }),
     flush: () => queue.flush(),
     async close() {
       if (closed) return;
       closed = true;
       await queue.flush();
+      await settleOwedRemovals();
       await dbs.root.close();
     },
   };
