@@ -2,7 +2,8 @@
  * Prometheus text exposition (format 0.0.4) of the proxy's metrics, the hooks' and the store's
  * gauges. Rendered on scrape only, never on the request path. Names: src/telemetry/names.ts.
  */
-import type { CacheStoreStats } from '../cache/types.ts';
+import type { TierStats } from '../cache/tiered-store.ts';
+import type { CacheFaultCounts, CacheStoreStats } from '../cache/types.ts';
 import { CIRCUIT_STATES, type HookMetricsSnapshot } from '../telemetry/hook-metrics.ts';
 import type { Histogram } from '../telemetry/histogram.ts';
 import { PROM } from '../telemetry/names.ts';
@@ -11,6 +12,8 @@ import { hitRatio, type ProxyMetricsSnapshot } from '../telemetry/proxy-metrics.
 export interface MetricsSources {
   readonly proxy: ProxyMetricsSnapshot;
   readonly store: CacheStoreStats;
+  /** Each tier of a tiered store (memory, disk); `store` is the memory tier's. */
+  readonly tiers?: readonly TierStats[];
   readonly hooks?: HookMetricsSnapshot;
   /** Extra exposition text appended as is. */
   readonly extra?: string;
@@ -18,10 +21,11 @@ export interface MetricsSources {
 
 type Lines = string[];
 
-export function renderPrometheus({ proxy, store, hooks, extra }: MetricsSources): string {
+export function renderPrometheus({ proxy, store, tiers, hooks, extra }: MetricsSources): string {
   const lines: Lines = [];
   renderProxy(lines, proxy);
   renderStore(lines, store);
+  if (tiers !== undefined) renderTiers(lines, tiers);
   if (hooks !== undefined) renderHooks(lines, hooks);
   renderTransforms(lines, proxy);
   return lines.join('\n') + '\n' + (extra ?? '');
@@ -58,6 +62,30 @@ function renderStore(lines: Lines, store: CacheStoreStats): void {
   lines.push(`${PROM.cacheEntries} ${store.entries}`);
   header(lines, PROM.cacheEvictions, 'counter', 'Objects evicted to stay within bounds.');
   lines.push(`${PROM.cacheEvictions} ${store.evictions}`);
+}
+
+/** Fault counters by their label value (`fault="write_failed"`). */
+const TIER_FAULTS: ReadonlyArray<readonly [keyof CacheFaultCounts, string]> = [
+  ['refused', 'refused'], ['corrupt', 'corrupt'], ['dropped', 'backlog'], ['writeFailures', 'write_failed'], ['skipped', 'skipped'],
+];
+
+function renderTiers(lines: Lines, tiers: readonly TierStats[]): void {
+  const gauges = [
+    [PROM.tierBytes, 'Bytes held by each cache tier.', 'bytes'],
+    [PROM.tierMaxBytes, 'Byte bound of each cache tier (the disk tier lowers it when its disk fills).', 'maxBytes'],
+    [PROM.tierEntries, 'Objects held by each cache tier.', 'entries'],
+  ] as const;
+  for (const [name, help, field] of gauges) {
+    header(lines, name, 'gauge', help);
+    for (const { tier, stats } of tiers) lines.push(`${name}{tier="${tier}"} ${stats[field]}`);
+  }
+  header(lines, PROM.tierFaults, 'counter', 'Objects a cache tier did not store, or dropped, by fault.');
+  for (const { tier, stats } of tiers) {
+    for (const [field, fault] of TIER_FAULTS) {
+      const value = stats[field];
+      if (value !== undefined) lines.push(`${PROM.tierFaults}{tier="${tier}",fault="${fault}"} ${value}`);
+    }
+  }
 }
 
 function renderHooks(lines: Lines, hooks: HookMetricsSnapshot): void {

@@ -28,12 +28,12 @@ import {
 import { scanDisk } from './disk-scan.ts';
 import { variantIds } from './disk-variants.ts';
 import { DiskWriteQueue, type Settlement, type WriteFailure } from './disk-write-queue.ts';
-import { WriteRecovery, type DiskBound, type WriteRecoveryStats } from './disk-write-recovery.ts';
+import { WriteRecovery, type DiskBound } from './disk-write-recovery.ts';
 import {
   evictToBound, removeEntry, removeIndexKeys, rewriteMeta, touchEntry, writeEntry, type PreparedEntry,
 } from './disk-writer.ts';
 import { assertPositiveInteger } from './store-limits.ts';
-import type { CachedObject, CachedObjectMeta, CacheStore, CacheStoreStats } from './types.ts';
+import type { CachedObject, CachedObjectMeta, CacheFaultCounts, CacheStore, CacheStoreStats } from './types.ts';
 
 export interface DiskStoreOptions {
   readonly path: string;
@@ -46,16 +46,11 @@ export interface DiskStoreOptions {
   readonly writeRetryMs?: number;
 }
 
-export interface DiskStoreStats extends CacheStoreStats, WriteRecoveryStats {
-  /** Entries dropped because they failed verification. */
-  readonly corrupt: number;
-  /** Puts refused: larger than maxBytes, or metadata not serializable. */
-  readonly refused: number;
-  /** Puts dropped because the write backlog was full. */
-  readonly dropped: number;
+/** The fault counters are documented on CacheFaultCounts; a disk store counts all of them. */
+export type DiskStoreStats = CacheStoreStats & Required<CacheFaultCounts> & {
   /** Writes accepted but not yet committed. */
   readonly pendingWrites: number;
-}
+};
 
 export interface DiskStore extends CacheStore {
   stats(): DiskStoreStats;
