@@ -25,6 +25,7 @@ import { PendingWrites } from './disk-pending.ts';
 import {
   accountedSize, bodyChecksum, checkBody, encodeMeta, MAX_BODY_BYTES, readHeader, readMeta, type RecordFault,
 } from './disk-record.ts';
+import { applyRepair, needsRepair, planRepair, repairSize } from './disk-repair.ts';
 import { scanDisk } from './disk-scan.ts';
 import { variantIds } from './disk-variants.ts';
 import { DiskWriteQueue, type Settlement, type WriteFailure } from './disk-write-queue.ts';
@@ -295,6 +296,19 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     });
   }
 
+  /** Queues the repair of keys a damaged store left pointing at entries that are gone. */
+  function repairAtOpen(): void {
+    if (!needsRepair(dbs, corruptAtOpen.length)) return;
+    const plan = planRepair(dbs);
+    if (repairSize(plan) === 0) return;
+    logger.info('disk cache repaired keys that pointed at missing or damaged entries', {
+      code: CACHE_LOG_CODES.repaired, orderKeys: plan.staleOrderKeys.length, orphans: plan.orphanIds.length,
+      indexKeys: plan.indexKeys.urls.length + plan.indexKeys.tags.length, missingOrderKeys: plan.missingOrderKeys.length,
+    });
+    void enqueue('upkeep', () => applyRepair(dbs, plan), []);
+  }
+
+  repairAtOpen();
   for (const { id, fault } of corruptAtOpen) dropCorrupt(id, fault);
   if (totals.bytes > maxBytes) void enqueue('upkeep', () => evictToBound(dbs, totals, maxBytes), []);
 

@@ -75,17 +75,21 @@ export function removeEntry(dbs: DiskDbs, totals: DiskTotals, id: string, orderS
   const record = dbs.meta.get(id);
   if (record === undefined) return 'absent';
   const head = readHeader(record);
-  if (head.ok && orderSeq !== undefined && head.header.accessSeq !== orderSeq) return 'stale-order';
+  // A record that failed its checksum may still have a header its own check vouches for.
+  const header = head.header;
+  if (header !== undefined && orderSeq !== undefined && header.accessSeq !== orderSeq) return 'stale-order';
   dbs.meta.remove(id);
   dbs.body.remove(id);
   removeVariant(dbs, id);
   totals.entries -= 1;
-  // An unverifiable record's size and indexes cannot be trusted: its index keys stay behind
-  // until a purge meets them, and `bytes` stays high until the next open recounts.
-  if (!head.ok) return 'removed';
-  dbs.order.remove(head.header.accessSeq);
-  totals.bytes -= head.header.size;
-  const meta = readMeta(record);
+  // Without a header this entry's size and order key are unknown: `bytes` stays high until the
+  // next open recounts, and eviction drops the order key when it reaches it. The open-time scan
+  // cleans up both (disk-repair.ts).
+  if (header === undefined) return 'removed';
+  dbs.order.remove(header.accessSeq);
+  totals.bytes -= header.size;
+  // Index keys are only read from metadata that verified; others stay until a purge meets them.
+  const meta = head.ok ? readMeta(record) : undefined;
   if (meta !== undefined) removeIndexes(dbs, id, meta);
   return 'removed';
 }
