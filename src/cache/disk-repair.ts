@@ -10,6 +10,8 @@
  * whose scan found records that do not verify) pays for the repair: one pass over every key.
  */
 import type { Database, Key } from 'lmdb';
+import type { Logger } from '../log.ts';
+import { CACHE_LOG_CODES } from './cache-log-codes.ts';
 import type { DiskDbs } from './disk-db.ts';
 import { HASH_CHARS, idOfIndexKey } from './disk-keys.ts';
 import { readHeader } from './disk-record.ts';
@@ -26,13 +28,30 @@ export interface RepairPlan {
   readonly missingOrderKeys: ReadonlyArray<readonly [number, string]>;
 }
 
-export function needsRepair(dbs: DiskDbs, corruptRecords: number): boolean {
+/**
+ * The repair a store needs at open, logged; undefined when it is sound. `corruptRecords`: how
+ * many records the open-time scan found not verifying (they are dropped separately).
+ */
+export function planRepairAtOpen(dbs: DiskDbs, corruptRecords: number, logger: Logger): RepairPlan | undefined {
+  if (!needsRepair(dbs, corruptRecords)) return undefined;
+  const plan = planRepair(dbs);
+  const { staleOrderKeys, orphanIds, indexKeys, missingOrderKeys } = plan;
+  const indexCount = indexKeys.urls.length + indexKeys.tags.length;
+  if (staleOrderKeys.length + orphanIds.length + indexCount + missingOrderKeys.length === 0) return undefined;
+  logger.info('disk cache repairs keys that point at missing or damaged entries', {
+    code: CACHE_LOG_CODES.repaired, orderKeys: staleOrderKeys.length, orphans: orphanIds.length, indexKeys: indexCount,
+    missingOrderKeys: missingOrderKeys.length,
+  });
+  return plan;
+}
+
+function needsRepair(dbs: DiskDbs, corruptRecords: number): boolean {
   if (corruptRecords > 0) return true;
   const records = entryCount(dbs.meta);
   return entryCount(dbs.body) !== records || entryCount(dbs.order) !== records || entryCount(dbs.urls) !== records;
 }
 
-export function planRepair(dbs: DiskDbs): RepairPlan {
+function planRepair(dbs: DiskDbs): RepairPlan {
   const staleOrderKeys: number[] = [];
   for (const { key, value: id } of dbs.order.getRange()) if (stampOf(dbs, id) !== key) staleOrderKeys.push(key);
   const orphans = new Set<string>();
@@ -52,11 +71,6 @@ export function planRepair(dbs: DiskDbs): RepairPlan {
     staleOrderKeys, orphanIds: [...orphans], missingOrderKeys,
     indexKeys: { urls: staleIndexKeys(dbs, dbs.urls), tags: staleIndexKeys(dbs, dbs.tags) },
   };
-}
-
-export function repairSize(plan: RepairPlan): number {
-  return plan.staleOrderKeys.length + plan.orphanIds.length + plan.indexKeys.urls.length + plan.indexKeys.tags.length
-    + plan.missingOrderKeys.length;
 }
 
 /** Applies a plan inside a write transaction; the running totals do not change (see disk-scan.ts). */

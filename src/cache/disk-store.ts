@@ -22,17 +22,14 @@ import { openDiskDbs, peekMetaRecord } from './disk-db.ts';
 import { exactIndexHits, urlPrefixHits, type IndexHit, type IndexName } from './disk-index-scan.ts';
 import { entryId } from './disk-keys.ts';
 import { PendingWrites } from './disk-pending.ts';
-import {
-  accountedSize, bodyChecksum, checkBody, encodeMeta, MAX_BODY_BYTES, readHeader, readMeta, type RecordFault,
-} from './disk-record.ts';
-import { applyRepair, needsRepair, planRepair, repairSize } from './disk-repair.ts';
+import { readVariants } from './disk-read.ts';
+import { accountedSize, encodeMeta, MAX_BODY_BYTES, readHeader, readMeta, type RecordFault } from './disk-record.ts';
+import { applyRepair, planRepairAtOpen } from './disk-repair.ts';
 import { scanDisk } from './disk-scan.ts';
 import { variantIds } from './disk-variants.ts';
 import { DiskWriteQueue, type Settlement, type WriteFailure } from './disk-write-queue.ts';
 import { WriteRecovery, type DiskBound } from './disk-write-recovery.ts';
-import {
-  evictToBound, removeEntry, removeIndexKeys, rewriteMeta, touchEntry, writeEntry, type PreparedEntry,
-} from './disk-writer.ts';
+import { evictToBound, prepareEntry, removeEntry, removeIndexKeys, rewriteMeta, touchEntry, writeEntry } from './disk-writer.ts';
 import { assertPositiveInteger } from './store-limits.ts';
 import type { CachedObject, CachedObjectMeta, CacheFaultCounts, CacheStore, CacheStoreStats } from './types.ts';
 
@@ -64,8 +61,6 @@ const DEFAULT_MAX_PENDING_BYTES = 64 * 1024 * 1024;
 const DEFAULT_WRITE_RETRY_MS = 5000;
 /** Below this many stamps of drift a read never re-stamps (small stores would churn). */
 const MIN_TOUCH_DISTANCE = 64;
-
-interface Found { readonly object: CachedObject; readonly storedSeq: number }
 
 export function createDiskStore(options: DiskStoreOptions): DiskStore {
   assertPositiveInteger(options.maxBytes, 'cache.disk.max_bytes');
@@ -136,52 +131,8 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     void enqueue('upkeep', () => touchEntry(dbs, totals, id, accessSeq), []).then(() => touching.delete(id));
   }
 
-  /**
-   * Verifies and decodes one committed entry; a failure drops it instead of returning it.
-   * `record` may be lmdb's shared read buffer: it is fully decoded before the body is read.
-   */
-  function readCommitted(id: string, record: Buffer, key: string, pendingMeta: CachedObjectMeta | undefined): Found | undefined {
-    const head = readHeader(record);
-    const meta = head.ok ? pendingMeta ?? readMeta(record) : undefined;
-    if (!head.ok || meta === undefined) {
-      dropCorrupt(id, head.ok ? 'metadata' : head.fault);
-      return undefined;
-    }
-    // Same 132-bit id prefix, different key: a hash collision, not this key's object.
-    if (meta.key !== key) return undefined;
-    // lmdb copies the value out of the map once (bodies over 32 KiB straight into their own
-    // buffer); the body is used as returned, never copied again.
-    const body = dbs.body.getBinary(id);
-    const fault = checkBody(head.header, body);
-    if (fault !== undefined || body === undefined) {
-      dropCorrupt(id, fault ?? 'body-missing');
-      return undefined;
-    }
-    maybeTouch(id, head.header.accessSeq);
-    return { object: { meta, body }, storedSeq: head.header.storedSeq };
-  }
-
   function get(key: string): readonly CachedObject[] | undefined {
-    if (closed) return undefined;
-    const found: Found[] = [];
-    for (const id of variantIds(dbs, key)) {
-      const op = pending.get(id);
-      if (op !== undefined && op.kind !== 'meta') continue;
-      const record = peekMetaRecord(dbs, id);
-      const entry = record === undefined ? undefined : readCommitted(id, record, key, op?.meta);
-      if (entry !== undefined) found.push(entry);
-    }
-    const fresh = pending.putsForKey(key);
-    if (found.length === 0 && fresh.length === 0) return undefined;
-    found.sort((a, b) => b.storedSeq - a.storedSeq);
-    return Object.freeze([...fresh.map((p) => p.object), ...found.map((f) => f.object)]);
-  }
-
-  function prepare(object: CachedObject): PreparedEntry | undefined {
-    const metaJson = encodeMeta(object.meta);
-    if (metaJson === undefined) return undefined;
-    const size = accountedSize(metaJson, object.body.byteLength, object.meta);
-    return { meta: object.meta, metaJson, body: object.body, bodyCrc: bodyChecksum(object.body), size };
+    return closed ? undefined : readVariants({ dbs, pending, dropCorrupt, touched: maybeTouch }, key);
   }
 
   function put(object: CachedObject): void {
@@ -189,7 +140,7 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     const { meta, body } = object;
     const id = entryId(meta.key, meta.variantKey);
     if (body.byteLength > MAX_BODY_BYTES) return refuse(id, meta, 'too-large', body.byteLength);
-    const entry = prepare(object);
+    const entry = prepareEntry(object);
     if (entry === undefined) return refuse(id, meta, 'metadata-not-serializable', body.byteLength);
     if (entry.size > maxBytes) return refuse(id, meta, 'too-large', entry.size);
     if (recovery.paused) {
@@ -296,19 +247,8 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     });
   }
 
-  /** Queues the repair of keys a damaged store left pointing at entries that are gone. */
-  function repairAtOpen(): void {
-    if (!needsRepair(dbs, corruptAtOpen.length)) return;
-    const plan = planRepair(dbs);
-    if (repairSize(plan) === 0) return;
-    logger.info('disk cache repaired keys that pointed at missing or damaged entries', {
-      code: CACHE_LOG_CODES.repaired, orderKeys: plan.staleOrderKeys.length, orphans: plan.orphanIds.length,
-      indexKeys: plan.indexKeys.urls.length + plan.indexKeys.tags.length, missingOrderKeys: plan.missingOrderKeys.length,
-    });
-    void enqueue('upkeep', () => applyRepair(dbs, plan), []);
-  }
-
-  repairAtOpen();
+  const repair = planRepairAtOpen(dbs, corruptAtOpen.length, logger);
+  if (repair !== undefined) void enqueue('upkeep', () => applyRepair(dbs, repair), []);
   for (const { id, fault } of corruptAtOpen) dropCorrupt(id, fault);
   if (totals.bytes > maxBytes) void enqueue('upkeep', () => evictToBound(dbs, totals, maxBytes), []);
 

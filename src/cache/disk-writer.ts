@@ -6,9 +6,11 @@
  */
 import type { DiskDbs } from './disk-db.ts';
 import { indexKey } from './disk-keys.ts';
-import { buildRecord, readHeader, readMeta, restampRecord, type RecordHeader } from './disk-record.ts';
+import {
+  accountedSize, bodyChecksum, buildRecord, encodeMeta, readHeader, readMeta, restampRecord, type RecordHeader,
+} from './disk-record.ts';
 import { addVariant, removeVariant } from './disk-variants.ts';
-import type { CachedObjectMeta } from './types.ts';
+import type { CachedObject, CachedObjectMeta } from './types.ts';
 
 export interface DiskTotals {
   bytes: number;
@@ -25,6 +27,14 @@ export interface PreparedEntry {
   readonly body: Buffer;
   readonly bodyCrc: number;
   readonly size: number;
+}
+
+/** Serializes, checksums and sizes an object before its transaction; undefined when its metadata cannot be serialized. */
+export function prepareEntry(object: CachedObject): PreparedEntry | undefined {
+  const metaJson = encodeMeta(object.meta);
+  if (metaJson === undefined) return undefined;
+  const size = accountedSize(metaJson, object.body.byteLength, object.meta);
+  return { meta: object.meta, metaJson, body: object.body, bodyCrc: bodyChecksum(object.body), size };
 }
 
 export function writeEntry(dbs: DiskDbs, totals: DiskTotals, id: string, entry: PreparedEntry): void {

@@ -9,6 +9,7 @@ import { createMemoryStore } from '../../src/cache/memory-store.ts';
 import { createTieredStore } from '../../src/cache/tiered-store.ts';
 import type { CachedObject } from '../../src/cache/types.ts';
 import { captureLogger } from '../support/captured-logger.ts';
+import { auditDisk } from '../support/disk-audit.ts';
 import { useDiskStores } from '../support/disk-stores.ts';
 import { withRawDb } from '../support/raw-disk.ts';
 import { makeObject } from '../unit/cache/make-object.ts';
@@ -358,5 +359,13 @@ describe('disk store against a model', () => {
     await store.flush();
     const entries = [...model.values()].reduce((n, objects) => n + objects.length, 0);
     expect(store.stats()).toMatchObject({ entries, corrupt: 0, pendingWrites: 0 });
+    // The running totals equal a recount of the files, and the tag index holds exactly the model's tags.
+    const audit = await auditDisk(stores.dir());
+    expect(audit.problems).toEqual([]);
+    expect({ entries: audit.entries, bytes: audit.bytes, dangling: audit.danglingIndexKeys }).toEqual({ entries, bytes: store.stats().bytes, dangling: 0 });
+    for (const tag of TAGS) {
+      const tagged = [...model.values()].flat().filter((o) => o.meta.tags.includes(tag)).length;
+      expect([tag, audit.tagged.get(tag)?.length ?? 0]).toEqual([tag, tagged]);
+    }
   });
 });
