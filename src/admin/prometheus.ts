@@ -6,7 +6,7 @@ import type { TierStats } from '../cache/tiered-store.ts';
 import type { CacheFaultCounts, CacheStoreStats } from '../cache/types.ts';
 import { CIRCUIT_STATES, type HookMetricsSnapshot } from '../telemetry/hook-metrics.ts';
 import type { Histogram } from '../telemetry/histogram.ts';
-import { PROM } from '../telemetry/names.ts';
+import { PROM, TIER_FAULT_LABELS } from '../telemetry/names.ts';
 import { hitRatio, type ProxyMetricsSnapshot } from '../telemetry/proxy-metrics.ts';
 
 export interface MetricsSources {
@@ -64,11 +64,6 @@ function renderStore(lines: Lines, store: CacheStoreStats): void {
   lines.push(`${PROM.cacheEvictions} ${store.evictions}`);
 }
 
-/** Fault counters by their label value (`fault="write_failed"`). */
-const TIER_FAULTS: ReadonlyArray<readonly [keyof CacheFaultCounts, string]> = [
-  ['refused', 'refused'], ['corrupt', 'corrupt'], ['dropped', 'backlog'], ['writeFailures', 'write_failed'], ['skipped', 'skipped'],
-];
-
 function renderTiers(lines: Lines, tiers: readonly TierStats[]): void {
   const gauges = [
     [PROM.tierBytes, 'Bytes held by each cache tier.', 'bytes'],
@@ -81,8 +76,8 @@ function renderTiers(lines: Lines, tiers: readonly TierStats[]): void {
   }
   header(lines, PROM.tierFaults, 'counter', 'Objects a cache tier did not store, or dropped, by fault.');
   for (const { tier, stats } of tiers) {
-    for (const [field, fault] of TIER_FAULTS) {
-      const value = stats[field];
+    for (const [field, fault] of Object.entries(TIER_FAULT_LABELS)) {
+      const value = stats[field as keyof CacheFaultCounts];
       if (value !== undefined) lines.push(`${PROM.tierFaults}{tier="${tier}",fault="${fault}"} ${value}`);
     }
   }

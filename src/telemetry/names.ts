@@ -105,6 +105,10 @@ export const METRIC = {
   cacheMaxBytes: 'edgehook.cache.max_size',
   cacheEntries: 'edgehook.cache.entries',
   cacheEvictions: 'edgehook.cache.evictions',
+  tierSize: 'edgehook.cache.tier.size',
+  tierMaxSize: 'edgehook.cache.tier.max_size',
+  tierEntries: 'edgehook.cache.tier.entries',
+  tierFaults: 'edgehook.cache.tier.faults',
   hookCalls: 'edgehook.hook.calls',
   hookErrors: 'edgehook.hook.errors',
   hookDuration: 'edgehook.hook.duration',
@@ -123,5 +127,16 @@ export const LABEL = {
   state: 'state',
   kind: 'kind',
   outcome: 'outcome',
+  tier: 'tier',
+  fault: 'fault',
   le: 'le',
+} as const;
+
+/** A cache tier's fault counters (CacheFaultCounts) by their label value, `fault="write_failed"`. */
+export const TIER_FAULT_LABELS = {
+  refused: 'refused',
+  corrupt: 'corrupt',
+  dropped: 'backlog',
+  writeFailures: 'write_failed',
+  skipped: 'skipped',
 } as const;
