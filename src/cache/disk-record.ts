@@ -95,7 +95,8 @@ export function readHeader(record: Uint8Array): HeaderResult {
   const version = view.readUInt8(4);
   if (view.readUInt32LE(0) !== crc32(view.subarray(4))) {
     const vouched = version === VERSION && view.readUIntLE(5, 3) === headerCheck(view) ? decodeHeader(view) : undefined;
-    return vouched === undefined || !isPlausible(vouched, view.byteLength) ? { ok: false, fault: 'checksum' } : { ok: false, fault: 'checksum', header: vouched };
+    if (vouched === undefined || !isPlausible(vouched, view.byteLength)) return { ok: false, fault: 'checksum' };
+    return { ok: false, fault: 'checksum', header: vouched };
   }
   if (version !== VERSION && version !== LEGACY_VERSION) return { ok: false, fault: 'version' };
   const header = decodeHeader(view);

@@ -131,8 +131,10 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     void enqueue('upkeep', () => touchEntry(dbs, totals, id, accessSeq), []).then(() => touching.delete(id));
   }
 
+  const readDeps = { dbs, pending, dropCorrupt, touched: maybeTouch };
+
   function get(key: string): readonly CachedObject[] | undefined {
-    return closed ? undefined : readVariants({ dbs, pending, dropCorrupt, touched: maybeTouch }, key);
+    return closed ? undefined : readVariants(readDeps, key);
   }
 
   function put(object: CachedObject): void {

@@ -1,12 +1,12 @@
 /**
  * The disk store's writes, in call order. Each write is an LMDB transaction callback (lmdb-js
  * runs them in order and commits them in batches); when one has committed, the pending ops it
- * covered are settled. A write never throws to its caller: the cache tier degrades to misses
+ * covered are settled. A write never rejects to its caller: the cache tier degrades to misses
  * instead of failing requests.
  *
  * A write can fail two ways: its callback throws, or the commit of its batch fails (a full or
  * failing disk: lmdb reports an I/O error). Either way none of its changes reach the disk, so
- * the running totals it changed are rolled back, and the store is told (`onFailure`) so it can
+ * the running totals it changed are rolled back, and the store's observer is told so it can
  * pause, retry and log. Each callback runs as a child transaction, so one that throws midway
  * leaves no half-written entry in the batch the others commit.
  */
