@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CACHE_LOG_CODES } from '../../src/cache/cache-log-codes.ts';
 import { DB_NAMES } from '../../src/cache/disk-db.ts';
 import { entryId } from '../../src/cache/disk-keys.ts';
-import { buildRecord, readHeader, type RecordHeader } from '../../src/cache/disk-record.ts';
+import { buildRecord, readHeader, RECORD_HEADER_BYTES, type RecordHeader } from '../../src/cache/disk-record.ts';
 import type { DiskStore } from '../../src/cache/disk-store.ts';
 import { captureLogger, type CapturedLogger } from '../support/captured-logger.ts';
 import { auditDisk } from '../support/disk-audit.ts';
@@ -18,8 +18,6 @@ import { flipByte, rawCounts, rawHas, removeRaw, rewriteRaw, withRawDb } from '.
 import { makeObject } from '../unit/cache/make-object.ts';
 
 const stores = useDiskStores();
-/** Fixed header bytes of a record (disk-record.ts); the metadata JSON follows. */
-const HEADER_BYTES = 40;
 
 interface Stored { readonly store: DiskStore; readonly lines: CapturedLogger['lines']; readonly id: string }
 
@@ -51,7 +49,7 @@ function resealMeta(id: string, edit: (json: string, header: RecordHeader) => { 
   return rewriteRaw(stores.dir(), DB_NAMES.meta, id, (record) => {
     const head = readHeader(record);
     if (!head.ok) throw new Error('the record did not verify before the edit');
-    const edited = edit(record.subarray(HEADER_BYTES).toString('utf8'), head.header);
+    const edited = edit(record.subarray(RECORD_HEADER_BYTES).toString('utf8'), head.header);
     return buildRecord(Buffer.from(edited.json, 'utf8'), edited.header ?? head.header);
   });
 }

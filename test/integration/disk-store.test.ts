@@ -1,3 +1,8 @@
+/**
+ * The disk store's contract over a real LMDB store: reads before and after commit, restarts,
+ * bounds and eviction, purges, metadata updates, the tiered store on top, and a model check of
+ * random operations. Faults have their own files: disk-corruption.test.ts, disk-full.test.ts.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -7,11 +7,8 @@
  */
 import { DB_NAMES } from '../../src/cache/disk-db.ts';
 import { idOfIndexKey, indexKey, splitEntryId, HASH_CHARS } from '../../src/cache/disk-keys.ts';
-import { accountedSize, checkBody, readHeader, readMeta } from '../../src/cache/disk-record.ts';
+import { accountedSize, checkBody, readHeader, readMeta, RECORD_HEADER_BYTES } from '../../src/cache/disk-record.ts';
 import { withRawDb } from './raw-disk.ts';
-
-/** Bytes of the fixed record header (see disk-record.ts); the metadata JSON follows it. */
-const HEADER_BYTES = 40;
 
 export interface DiskAudit {
   /** Entries whose record and body verify. */
@@ -49,7 +46,7 @@ export function auditDisk(dir: string): Promise<DiskAudit> {
       }
       const bodyFault = checkBody(head.header, bodyBytes);
       if (bodyFault !== undefined) problems.push(`${id}: ${bodyFault}`);
-      const size = accountedSize(Buffer.from(record.subarray(HEADER_BYTES)), head.header.bodyLength, stored);
+      const size = accountedSize(Buffer.from(record.subarray(RECORD_HEADER_BYTES)), head.header.bodyLength, stored);
       if (size !== head.header.size) problems.push(`${id}: carries size ${head.header.size}, accounts ${size}`);
       bytes += size;
       if (order.get(head.header.accessSeq) !== id) problems.push(`${id}: no order key ${head.header.accessSeq}`);
