@@ -256,6 +256,6 @@ function cacheStoreConfig(config: EdgehookConfig): Parameters<typeof createCache
   const { memory, disk } = config.cache;
   return {
     memory: { maxBytes: memory.maxBytes, maxEntries: memory.maxEntries },
-    ...(disk === null ? {} : { disk: { path: disk.path, maxBytes: disk.maxBytes } }),
+    ...(disk === null ? {} : { disk: { path: disk.path, maxBytes: disk.maxBytes, writeRetryMs: disk.writeRetry } }),
   };
 }

@@ -4,6 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isTieredStore } from '../cache/tiered-store.ts';
 import type { CacheStore } from '../cache/types.ts';
 import type { ReloadResult } from '../hook-runtime/hook-registry.ts';
 import { absoluteUrl } from '../http/cache-key.ts';
@@ -39,6 +40,7 @@ const ROUTES: Record<string, Route> = {
     const text = renderPrometheus({
       proxy: deps.metrics.snapshot(),
       store: deps.store.stats(),
+      ...(isTieredStore(deps.store) ? { tiers: deps.store.tiers() } : {}),
       ...(deps.hookMetrics === undefined ? {} : { hooks: deps.hookMetrics.snapshot() }),
       extra: deps.hooks?.metricsText?.() ?? '',
     });

@@ -2,15 +2,18 @@
  * Prometheus text exposition (format 0.0.4) of the proxy's metrics, the hooks' and the store's
  * gauges. Rendered on scrape only, never on the request path. Names: src/telemetry/names.ts.
  */
-import type { CacheStoreStats } from '../cache/types.ts';
+import type { TierStats } from '../cache/tiered-store.ts';
+import type { CacheFaultCounts, CacheStoreStats } from '../cache/types.ts';
 import { CIRCUIT_STATES, type HookMetricsSnapshot } from '../telemetry/hook-metrics.ts';
 import type { Histogram } from '../telemetry/histogram.ts';
-import { PROM } from '../telemetry/names.ts';
+import { PROM, TIER_FAULT_LABELS } from '../telemetry/names.ts';
 import { hitRatio, type ProxyMetricsSnapshot } from '../telemetry/proxy-metrics.ts';
 
 export interface MetricsSources {
   readonly proxy: ProxyMetricsSnapshot;
   readonly store: CacheStoreStats;
+  /** Each tier of a tiered store (memory, disk); `store` is the memory tier's. */
+  readonly tiers?: readonly TierStats[];
   readonly hooks?: HookMetricsSnapshot;
   /** Extra exposition text appended as is. */
   readonly extra?: string;
@@ -18,10 +21,11 @@ export interface MetricsSources {
 
 type Lines = string[];
 
-export function renderPrometheus({ proxy, store, hooks, extra }: MetricsSources): string {
+export function renderPrometheus({ proxy, store, tiers, hooks, extra }: MetricsSources): string {
   const lines: Lines = [];
   renderProxy(lines, proxy);
   renderStore(lines, store);
+  if (tiers !== undefined) renderTiers(lines, tiers);
   if (hooks !== undefined) renderHooks(lines, hooks);
   renderTransforms(lines, proxy);
   return lines.join('\n') + '\n' + (extra ?? '');
@@ -62,6 +66,25 @@ function renderStore(lines: Lines, store: CacheStoreStats): void {
   lines.push(`${PROM.cacheEntries} ${store.entries}`);
   header(lines, PROM.cacheEvictions, 'counter', 'Objects evicted to stay within bounds.');
   lines.push(`${PROM.cacheEvictions} ${store.evictions}`);
+}
+
+function renderTiers(lines: Lines, tiers: readonly TierStats[]): void {
+  const gauges = [
+    [PROM.tierBytes, 'Bytes held by each cache tier.', 'bytes'],
+    [PROM.tierMaxBytes, 'Byte bound of each cache tier (the disk tier lowers it when its disk fills).', 'maxBytes'],
+    [PROM.tierEntries, 'Objects held by each cache tier.', 'entries'],
+  ] as const;
+  for (const [name, help, field] of gauges) {
+    header(lines, name, 'gauge', help);
+    for (const { tier, stats } of tiers) lines.push(`${name}{tier="${tier}"} ${stats[field]}`);
+  }
+  header(lines, PROM.tierFaults, 'counter', 'Objects a cache tier did not store, or dropped, by fault.');
+  for (const { tier, stats } of tiers) {
+    for (const [field, fault] of Object.entries(TIER_FAULT_LABELS)) {
+      const value = stats[field as keyof CacheFaultCounts];
+      if (value !== undefined) lines.push(`${PROM.tierFaults}{tier="${tier}",fault="${fault}"} ${value}`);
+    }
+  }
 }
 
 function renderHooks(lines: Lines, hooks: HookMetricsSnapshot): void {

@@ -9,7 +9,7 @@ import type { CacheStore } from './types.ts';
 
 export interface CacheStoreConfig {
   readonly memory: { readonly maxBytes: number; readonly maxEntries: number };
-  readonly disk?: { readonly path: string; readonly maxBytes: number };
+  readonly disk?: { readonly path: string; readonly maxBytes: number; readonly writeRetryMs?: number };
 }
 
 export function createCacheStore(config: CacheStoreConfig, logger: Logger): CacheStore {

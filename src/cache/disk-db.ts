@@ -27,8 +27,18 @@ export const DB_NAMES = { meta: 'meta', variants: 'variants', body: 'body', orde
 export function openDiskDbs(path: string): DiskDbs {
   let root: RootDatabase;
   try {
-    // Compression off: bodies are usually compressed already and checksums cover stored bytes.
-    root = open({ path, maxDbs: 8, compression: false });
+    root = open({
+      path,
+      maxDbs: 8,
+      // Off: bodies are usually compressed already and checksums cover stored bytes.
+      compression: false,
+      // lmdb-js's two defaults below misbehave when a commit fails (a full disk): the event-turn
+      // batch leaves a rejected promise nobody can handle, which ends the process, and with
+      // overlapping sync the flush promise of a failed commit never settles, so close() hangs.
+      // Writes still batch: callbacks queued before a transaction starts share it.
+      eventTurnBatching: false,
+      overlappingSync: false,
+    });
   } catch (error) {
     throw new ConfigError(`cache.disk.path: cannot open the disk cache at ${path}: ${(error as Error).message}`);
   }

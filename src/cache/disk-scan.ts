@@ -17,13 +17,12 @@ export function scanDisk(dbs: DiskDbs): ScanResult {
   const totals: DiskTotals = { bytes: 0, entries: 0, evictions: 0, nextSeq: 1 };
   const corrupt: Array<{ id: string; fault: RecordFault }> = [];
   for (const { key: id, value } of dbs.meta.getRange()) {
-    // A record that fails to verify is still an entry until the removal that follows drops it.
+    // A record that fails to verify is still an entry until the removal that follows drops it;
+    // its bytes count when its header is vouched for, since that removal then subtracts them.
     totals.entries += 1;
     const head = readHeader(value);
-    if (!head.ok) {
-      corrupt.push({ id, fault: head.fault });
-      continue;
-    }
+    if (!head.ok) corrupt.push({ id, fault: head.fault });
+    if (head.header === undefined) continue;
     totals.bytes += head.header.size;
     totals.nextSeq = Math.max(totals.nextSeq, head.header.accessSeq + 1);
   }

@@ -22,17 +22,16 @@ import { openDiskDbs, peekMetaRecord } from './disk-db.ts';
 import { exactIndexHits, urlPrefixHits, type IndexHit, type IndexName } from './disk-index-scan.ts';
 import { entryId } from './disk-keys.ts';
 import { PendingWrites } from './disk-pending.ts';
-import {
-  accountedSize, bodyChecksum, checkBody, encodeMeta, MAX_BODY_BYTES, readHeader, readMeta, type RecordFault,
-} from './disk-record.ts';
+import { readVariants } from './disk-read.ts';
+import { accountedSize, encodeMeta, MAX_BODY_BYTES, readHeader, readMeta, type RecordFault } from './disk-record.ts';
+import { applyRepair, planRepairAtOpen } from './disk-repair.ts';
 import { scanDisk } from './disk-scan.ts';
 import { variantIds } from './disk-variants.ts';
-import { DiskWriteQueue, type Settlement } from './disk-write-queue.ts';
-import {
-  evictToBound, removeEntry, removeIndexKeys, rewriteMeta, touchEntry, writeEntry, type PreparedEntry,
-} from './disk-writer.ts';
+import { DiskWriteQueue, type Settlement, type WriteFailure } from './disk-write-queue.ts';
+import { WriteRecovery, type DiskBound } from './disk-write-recovery.ts';
+import { evictToBound, prepareEntry, removeEntry, removeIndexKeys, rewriteMeta, touchEntry, writeEntry } from './disk-writer.ts';
 import { assertPositiveInteger } from './store-limits.ts';
-import type { CachedObject, CachedObjectMeta, CacheStore, CacheStoreStats } from './types.ts';
+import type { CachedObject, CachedObjectMeta, CacheFaultCounts, CacheStore, CacheStoreStats } from './types.ts';
 
 export interface DiskStoreOptions {
   readonly path: string;
@@ -41,18 +40,15 @@ export interface DiskStoreOptions {
   readonly logger: Logger;
   /** Body bytes allowed to wait for a disk commit; a put beyond it is dropped. Default 64 MiB. */
   readonly maxPendingBytes?: number;
+  /** After a failed write (a full disk), how long storing pauses before a retry. Default 5 s. */
+  readonly writeRetryMs?: number;
 }
 
-export interface DiskStoreStats extends CacheStoreStats {
-  /** Entries dropped because they failed verification. */
-  readonly corrupt: number;
-  /** Puts refused: larger than maxBytes, or metadata not serializable. */
-  readonly refused: number;
-  /** Puts dropped because the write backlog was full. */
-  readonly dropped: number;
+/** The fault counters are documented on CacheFaultCounts; a disk store counts all of them. */
+export type DiskStoreStats = CacheStoreStats & Required<CacheFaultCounts> & {
   /** Writes accepted but not yet committed. */
   readonly pendingWrites: number;
-}
+};
 
 export interface DiskStore extends CacheStore {
   stats(): DiskStoreStats;
@@ -61,10 +57,10 @@ export interface DiskStore extends CacheStore {
 }
 
 const DEFAULT_MAX_PENDING_BYTES = 64 * 1024 * 1024;
+/** A full disk rarely clears within seconds; one probe transaction per 5 s costs nothing. */
+const DEFAULT_WRITE_RETRY_MS = 5000;
 /** Below this many stamps of drift a read never re-stamps (small stores would churn). */
 const MIN_TOUCH_DISTANCE = 64;
-
-interface Found { readonly object: CachedObject; readonly storedSeq: number }
 
 export function createDiskStore(options: DiskStoreOptions): DiskStore {
   assertPositiveInteger(options.maxBytes, 'cache.disk.max_bytes');
@@ -73,18 +69,40 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
   const dbs = openDiskDbs(options.path);
   const { totals, corrupt: corruptAtOpen } = scanDisk(dbs);
   const pending = new PendingWrites();
-  const queue = new DiskWriteQueue(dbs, pending, logger);
+  const bound: DiskBound = { configured: maxBytes, current: maxBytes };
+  const queue = new DiskWriteQueue(dbs, pending, totals, { committed: (kind) => recovery.committed(kind), failed: writeFailed });
   const enqueue = queue.enqueue.bind(queue);
+  const recovery = new WriteRecovery({
+    retryMs: options.writeRetryMs ?? DEFAULT_WRITE_RETRY_MS, logger, bound, storedBytes: () => totals.bytes, probe,
+  });
   const touching = new Set<string>();
   const counters = { corrupt: 0, refused: 0, dropped: 0 };
   let closed = false;
 
+  /** Removals must land: a failed one keeps hiding its entries and is retried (see disk-write-recovery.ts). */
   function removeQueued(ids: Iterable<string>, dangling?: { urls: Buffer[]; tags: Buffer[] }): void {
     const settlements = [...ids].map((id): Settlement => [id, pending.delete(id)]);
-    enqueue(() => {
+    void enqueue('remove', () => {
       for (const [id] of settlements) removeEntry(dbs, totals, id);
       if (dangling !== undefined) removeIndexKeys(dbs, dangling);
     }, settlements);
+  }
+
+  function writeFailed(failure: WriteFailure): void {
+    // A put that shared a failed commit with a failed removal of the same entry must not, once
+    // settled, uncover what the removal was hiding: hide it again under a new pending delete.
+    if (failure.kind !== 'remove') {
+      for (const [id] of failure.settlements) if (recovery.owes(id)) recovery.owe(id, pending.delete(id));
+    }
+    recovery.failed(failure);
+  }
+
+  function probe(removals: readonly Settlement[]): Promise<boolean> {
+    const owed = removals.filter(([id, ticket]) => pending.get(id)?.ticket === ticket);
+    return enqueue('remove', () => {
+      for (const [id] of owed) removeEntry(dbs, totals, id);
+      evictToBound(dbs, totals, bound.current);
+    }, owed);
   }
 
   function removeIfPresent(id: string): void {
@@ -108,57 +126,15 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
 
   function maybeTouch(id: string, accessSeq: number): void {
     const distance = Math.max(MIN_TOUCH_DISTANCE, totals.entries >> 1);
-    if (totals.nextSeq - accessSeq <= distance || touching.has(id)) return;
+    if (totals.nextSeq - accessSeq <= distance || touching.has(id) || recovery.paused) return;
     touching.add(id);
-    enqueue(() => touchEntry(dbs, totals, id, accessSeq), [], () => touching.delete(id));
+    void enqueue('upkeep', () => touchEntry(dbs, totals, id, accessSeq), []).then(() => touching.delete(id));
   }
 
-  /**
-   * Verifies and decodes one committed entry; a failure drops it instead of returning it.
-   * `record` may be lmdb's shared read buffer: it is fully decoded before the body is read.
-   */
-  function readCommitted(id: string, record: Buffer, key: string, pendingMeta: CachedObjectMeta | undefined): Found | undefined {
-    const head = readHeader(record);
-    const meta = head.ok ? pendingMeta ?? readMeta(record) : undefined;
-    if (!head.ok || meta === undefined) {
-      dropCorrupt(id, head.ok ? 'metadata' : head.fault);
-      return undefined;
-    }
-    // Same 132-bit id prefix, different key: a hash collision, not this key's object.
-    if (meta.key !== key) return undefined;
-    // lmdb copies the value out of the map once (bodies over 32 KiB straight into their own
-    // buffer); the body is used as returned, never copied again.
-    const body = dbs.body.getBinary(id);
-    const fault = checkBody(head.header, body);
-    if (fault !== undefined || body === undefined) {
-      dropCorrupt(id, fault ?? 'body-missing');
-      return undefined;
-    }
-    maybeTouch(id, head.header.accessSeq);
-    return { object: { meta, body }, storedSeq: head.header.storedSeq };
-  }
+  const readDeps = { dbs, pending, dropCorrupt, touched: maybeTouch };
 
   function get(key: string): readonly CachedObject[] | undefined {
-    if (closed) return undefined;
-    const found: Found[] = [];
-    for (const id of variantIds(dbs, key)) {
-      const op = pending.get(id);
-      if (op !== undefined && op.kind !== 'meta') continue;
-      const record = peekMetaRecord(dbs, id);
-      const entry = record === undefined ? undefined : readCommitted(id, record, key, op?.meta);
-      if (entry !== undefined) found.push(entry);
-    }
-    const fresh = pending.putsForKey(key);
-    if (found.length === 0 && fresh.length === 0) return undefined;
-    found.sort((a, b) => b.storedSeq - a.storedSeq);
-    return Object.freeze([...fresh.map((p) => p.object), ...found.map((f) => f.object)]);
-  }
-
-  function prepare(object: CachedObject): PreparedEntry | undefined {
-    const metaJson = encodeMeta(object.meta);
-    if (metaJson === undefined) return undefined;
-    const size = accountedSize(metaJson, object.body.byteLength, object.meta);
-    return { meta: object.meta, metaJson, body: object.body, bodyCrc: bodyChecksum(object.body), size };
+    return closed ? undefined : readVariants(readDeps, key);
   }
 
   function put(object: CachedObject): void {
@@ -166,9 +142,13 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     const { meta, body } = object;
     const id = entryId(meta.key, meta.variantKey);
     if (body.byteLength > MAX_BODY_BYTES) return refuse(id, meta, 'too-large', body.byteLength);
-    const entry = prepare(object);
+    const entry = prepareEntry(object);
     if (entry === undefined) return refuse(id, meta, 'metadata-not-serializable', body.byteLength);
     if (entry.size > maxBytes) return refuse(id, meta, 'too-large', entry.size);
+    if (recovery.paused) {
+      recovery.skip();
+      return removeIfPresent(id);
+    }
     if (pending.bodyBytes > 0 && pending.bodyBytes + body.byteLength > maxPendingBytes) {
       counters.dropped += 1;
       logger.warn('disk write backlog full; object not stored on disk', {
@@ -177,9 +157,9 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
       return removeIfPresent(id);
     }
     const ticket = pending.put(id, object);
-    enqueue(() => {
+    void enqueue('store', () => {
       writeEntry(dbs, totals, id, entry);
-      evictToBound(dbs, totals, maxBytes);
+      evictToBound(dbs, totals, bound.current);
     }, [[id, ticket]]);
   }
 
@@ -202,6 +182,11 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     const id = entryId(meta.key, meta.variantKey);
     const op = pending.get(id);
     if (op?.kind === 'delete') return false;
+    if (recovery.paused) {
+      // The stored copy keeps its old metadata: it is revalidated again when next used.
+      recovery.skip();
+      return false;
+    }
     const bodyLength = op?.kind === 'put' ? op.object.body.byteLength : committedBodyLength(id);
     if (bodyLength === undefined) return false;
     const metaJson = encodeMeta(meta);
@@ -213,9 +198,9 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     const ticket = op?.kind === 'put'
       ? pending.put(id, { meta, body: op.object.body }, op.order)
       : pending.meta(id, meta);
-    enqueue(() => {
+    void enqueue('store', () => {
       rewriteMeta(dbs, totals, id, metaJson, meta, size);
-      evictToBound(dbs, totals, maxBytes);
+      evictToBound(dbs, totals, bound.current);
     }, [[id, ticket]]);
     return true;
   }
@@ -255,8 +240,19 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     return ids.size;
   }
 
+  /** Gives the removals still owed to the disk one last try; says so if they did not land. */
+  async function settleOwedRemovals(): Promise<void> {
+    const owed = recovery.close();
+    if (owed.length === 0 || await probe(owed)) return;
+    logger.warn('disk cache closed with purged entries still on disk; they are served again after a restart', {
+      code: CACHE_LOG_CODES.writeFailed, entries: owed.length,
+    });
+  }
+
+  const repair = planRepairAtOpen(dbs, corruptAtOpen.length, logger);
+  if (repair !== undefined) void enqueue('upkeep', () => applyRepair(dbs, repair), []);
   for (const { id, fault } of corruptAtOpen) dropCorrupt(id, fault);
-  if (totals.bytes > maxBytes) enqueue(() => evictToBound(dbs, totals, maxBytes), []);
+  if (totals.bytes > maxBytes) void enqueue('upkeep', () => evictToBound(dbs, totals, maxBytes), []);
 
   return {
     get,
@@ -267,14 +263,15 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     purgeUrlPrefix: (prefix) => purge(urlPrefixHits(dbs, prefix), 'urls', (meta) => meta.url.startsWith(prefix)),
     purgeTag: (tag) => purge(exactIndexHits(dbs, 'tags', tag), 'tags', (meta) => meta.tags.includes(tag)),
     stats: () => ({
-      bytes: totals.bytes, entries: totals.entries, evictions: totals.evictions, maxBytes,
-      ...counters, pendingWrites: pending.size,
+      bytes: totals.bytes, entries: totals.entries, evictions: totals.evictions, maxBytes: bound.current,
+      ...counters, ...recovery.stats(), pendingWrites: pending.size,
     }),
     flush: () => queue.flush(),
     async close() {
       if (closed) return;
       closed = true;
       await queue.flush();
+      await settleOwedRemovals();
       await dbs.root.close();
     },
   };

@@ -6,9 +6,11 @@
  */
 import type { DiskDbs } from './disk-db.ts';
 import { indexKey } from './disk-keys.ts';
-import { buildRecord, readHeader, readMeta, restampRecord, type RecordHeader } from './disk-record.ts';
+import {
+  accountedSize, bodyChecksum, buildRecord, encodeMeta, readHeader, readMeta, restampRecord, type RecordHeader,
+} from './disk-record.ts';
 import { addVariant, removeVariant } from './disk-variants.ts';
-import type { CachedObjectMeta } from './types.ts';
+import type { CachedObject, CachedObjectMeta } from './types.ts';
 
 export interface DiskTotals {
   bytes: number;
@@ -25,6 +27,14 @@ export interface PreparedEntry {
   readonly body: Buffer;
   readonly bodyCrc: number;
   readonly size: number;
+}
+
+/** Serializes, checksums and sizes an object before its transaction; undefined when its metadata cannot be serialized. */
+export function prepareEntry(object: CachedObject): PreparedEntry | undefined {
+  const metaJson = encodeMeta(object.meta);
+  if (metaJson === undefined) return undefined;
+  const size = accountedSize(metaJson, object.body.byteLength, object.meta);
+  return { meta: object.meta, metaJson, body: object.body, bodyCrc: bodyChecksum(object.body), size };
 }
 
 export function writeEntry(dbs: DiskDbs, totals: DiskTotals, id: string, entry: PreparedEntry): void {
@@ -75,17 +85,21 @@ export function removeEntry(dbs: DiskDbs, totals: DiskTotals, id: string, orderS
   const record = dbs.meta.get(id);
   if (record === undefined) return 'absent';
   const head = readHeader(record);
-  if (head.ok && orderSeq !== undefined && head.header.accessSeq !== orderSeq) return 'stale-order';
+  // A record that failed its checksum may still have a header its own check vouches for.
+  const header = head.header;
+  if (header !== undefined && orderSeq !== undefined && header.accessSeq !== orderSeq) return 'stale-order';
   dbs.meta.remove(id);
   dbs.body.remove(id);
   removeVariant(dbs, id);
   totals.entries -= 1;
-  // An unverifiable record's size and indexes cannot be trusted: its index keys stay behind
-  // until a purge meets them, and `bytes` stays high until the next open recounts.
-  if (!head.ok) return 'removed';
-  dbs.order.remove(head.header.accessSeq);
-  totals.bytes -= head.header.size;
-  const meta = readMeta(record);
+  // Without a header this entry's size and order key are unknown: `bytes` stays high until the
+  // next open recounts, and eviction drops the order key when it reaches it. The open-time scan
+  // cleans up both (disk-repair.ts).
+  if (header === undefined) return 'removed';
+  dbs.order.remove(header.accessSeq);
+  totals.bytes -= header.size;
+  // Index keys are only read from metadata that verified; others stay until a purge meets them.
+  const meta = head.ok ? readMeta(record) : undefined;
   if (meta !== undefined) removeIndexes(dbs, id, meta);
   return 'removed';
 }

@@ -22,6 +22,11 @@ export interface TieredStore extends CacheStore {
   tiers(): readonly TierStats[];
 }
 
+/** Whether `store` is a tiered store (the admin's metrics then report each tier). */
+export function isTieredStore(store: CacheStore): store is TieredStore {
+  return typeof (store as Partial<TieredStore>).tiers === 'function';
+}
+
 export function createTieredStore(memory: CacheStore, disk: CacheStore): TieredStore {
   function get(key: string): readonly CachedObject[] | undefined {
     const hot = memory.get(key);

@@ -56,7 +56,21 @@ export interface CachedObject {
   readonly body: Buffer;
 }
 
-export interface CacheStoreStats {
+/** Objects a store did not keep, by reason; each store counts the ones that can happen to it. */
+export interface CacheFaultCounts {
+  /** Puts refused: larger than the store, or metadata not serializable. */
+  readonly refused?: number;
+  /** Stored entries that failed verification; dropped, never served (disk). */
+  readonly corrupt?: number;
+  /** Puts dropped because the disk write backlog was full (disk). */
+  readonly dropped?: number;
+  /** Writes lost to a failed commit, e.g. a full disk (disk). */
+  readonly writeFailures?: number;
+  /** Puts not attempted while disk writes were failing (disk). */
+  readonly skipped?: number;
+}
+
+export interface CacheStoreStats extends CacheFaultCounts {
   readonly bytes: number;
   readonly entries: number;
   readonly evictions: number;

@@ -79,7 +79,16 @@ const cache = s.object({
   }, { doc: 'The in-memory tier (least recently used objects are evicted first).' }),
   disk: s.orNull(s.object({
     path: s.path({ doc: 'Directory of the disk store; relative to the config file.' }),
-    max_bytes: s.bytes({ doc: 'Size of the disk store.', default: '1GiB', min: 1 }),
+    max_bytes: s.bytes({
+      doc: 'Size of the disk store (bodies, metadata and index entries). LMDB\'s data file runs up to ~1.5x this under churn and never shrinks: leave that much disk.',
+      default: '1GiB',
+      min: 1,
+    }),
+    write_retry: s.duration({
+      doc: 'After a disk write fails (a full disk), how long storing on disk pauses before it is tried again; objects are still served from memory and the origin meanwhile.',
+      default: '5s',
+      min: 1,
+    }),
   }, { doc: 'The disk tier behind the memory tier.', required: true }), { meaning: 'no disk tier' }),
   max_object_bytes: s.bytes({ doc: 'Largest response body that is stored; larger ones are passed through.', default: '64MiB', min: 1 }),
   default_ttl: s.orNull(s.duration({ doc: 'Freshness lifetime for cacheable responses that carry no explicit freshness (max-age, Expires).' }), {

@@ -84,6 +84,8 @@ export interface DiskCacheConfig {
   /** Absolute when the config came from a file (relative paths are resolved against its directory). */
   readonly path: string;
   readonly maxBytes: ByteCount;
+  /** Pause of disk storing after a failed write (a full disk), before the next try. */
+  readonly writeRetry: Millis;
 }
 
 export interface LimitsConfig {

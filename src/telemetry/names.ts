@@ -82,6 +82,10 @@ export const PROM = {
   cacheMaxBytes: 'edgehook_cache_max_bytes',
   cacheEntries: 'edgehook_cache_entries',
   cacheEvictions: 'edgehook_cache_evictions_total',
+  tierBytes: 'edgehook_cache_tier_bytes',
+  tierMaxBytes: 'edgehook_cache_tier_max_bytes',
+  tierEntries: 'edgehook_cache_tier_entries',
+  tierFaults: 'edgehook_cache_tier_faults_total',
   hookCalls: 'edgehook_hook_calls_total',
   hookErrors: 'edgehook_hook_errors_total',
   hookDuration: 'edgehook_hook_duration_seconds',
@@ -105,6 +109,10 @@ export const METRIC = {
   cacheMaxBytes: 'edgehook.cache.max_size',
   cacheEntries: 'edgehook.cache.entries',
   cacheEvictions: 'edgehook.cache.evictions',
+  tierSize: 'edgehook.cache.tier.size',
+  tierMaxSize: 'edgehook.cache.tier.max_size',
+  tierEntries: 'edgehook.cache.tier.entries',
+  tierFaults: 'edgehook.cache.tier.faults',
   hookCalls: 'edgehook.hook.calls',
   hookErrors: 'edgehook.hook.errors',
   hookDuration: 'edgehook.hook.duration',
@@ -124,5 +132,16 @@ export const LABEL = {
   kind: 'kind',
   outcome: 'outcome',
   reason: 'reason',
+  tier: 'tier',
+  fault: 'fault',
   le: 'le',
+} as const;
+
+/** A cache tier's fault counters (CacheFaultCounts) by their label value, `fault="write_failed"`. */
+export const TIER_FAULT_LABELS = {
+  refused: 'refused',
+  corrupt: 'corrupt',
+  dropped: 'backlog',
+  writeFailures: 'write_failed',
+  skipped: 'skipped',
 } as const;

@@ -4,14 +4,16 @@
  * path never calls the metrics API for them; with no metrics SDK the callback never runs.
  */
 import type { BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
-import type { CacheStoreStats } from '../cache/types.ts';
+import { isTieredStore } from '../cache/tiered-store.ts';
+import type { CacheFaultCounts, CacheStore, CacheStoreStats } from '../cache/types.ts';
 import { CIRCUIT_STATES, type HookMetrics } from './hook-metrics.ts';
-import { LABEL, METRIC } from './names.ts';
+import { LABEL, METRIC, TIER_FAULT_LABELS } from './names.ts';
 import { hitRatio, type ProxyMetrics } from './proxy-metrics.ts';
 
 export interface MirroredSources {
   readonly proxy: ProxyMetrics;
-  readonly store: { stats(): CacheStoreStats };
+  /** A tiered store's tiers are observed one by one as well. */
+  readonly store: CacheStore;
   readonly hooks: HookMetrics;
 }
 
@@ -33,6 +35,10 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
     cacheMaxBytes: gauge(METRIC.cacheMaxBytes, 'Byte bound of the cache store.', 'By'),
     cacheEntries: gauge(METRIC.cacheEntries, 'Objects held by the cache store.', '{object}'),
     cacheEvictions: counter(METRIC.cacheEvictions, 'Objects evicted to stay within bounds.', '{object}'),
+    tierSize: gauge(METRIC.tierSize, 'Bytes held by each cache tier.', 'By'),
+    tierMaxSize: gauge(METRIC.tierMaxSize, 'Byte bound of each cache tier (the disk tier lowers it when its disk fills).', 'By'),
+    tierEntries: gauge(METRIC.tierEntries, 'Objects held by each cache tier.', '{object}'),
+    tierFaults: counter(METRIC.tierFaults, 'Objects a cache tier did not store, or dropped, by fault.', '{object}'),
     hookCalls: counter(METRIC.hookCalls, 'Hook calls, per hook and phase.', '{call}'),
     hookErrors: counter(METRIC.hookErrors, 'Hook calls that failed, per hook, phase and error code.', '{call}'),
     hookCircuit: gauge(METRIC.hookCircuit, 'Hook circuit breaker state: 1 for the current state, 0 for the others.'),
@@ -42,6 +48,7 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
   const callback = (result: BatchObservableResult): void => {
     observeProxy(result, i, sources.proxy);
     observeStore(result, i, sources.store.stats());
+    if (isTieredStore(sources.store)) observeTiers(result, i, sources.store);
     observeHooks(result, i, sources.hooks);
   };
   meter.addBatchObservableCallback(callback, observables);
@@ -50,7 +57,7 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
 
 type Instruments = Record<
   'responses' | 'responseBytes' | 'hitRatio' | 'originErrors' | 'collapsed' | 'clientCuts' | 'shed' | 'cacheBytes' | 'cacheMaxBytes' | 'cacheEntries'
-  | 'cacheEvictions' | 'hookCalls' | 'hookErrors' | 'hookCircuit' | 'transforms',
+  | 'cacheEvictions' | 'tierSize' | 'tierMaxSize' | 'tierEntries' | 'tierFaults' | 'hookCalls' | 'hookErrors' | 'hookCircuit' | 'transforms',
   Observable
 >;
 
@@ -77,6 +84,19 @@ function observeStore(result: BatchObservableResult, i: Instruments, stats: Cach
   result.observe(i.cacheMaxBytes, stats.maxBytes);
   result.observe(i.cacheEntries, stats.entries);
   result.observe(i.cacheEvictions, stats.evictions);
+}
+
+function observeTiers(result: BatchObservableResult, i: Instruments, store: { tiers(): ReadonlyArray<{ tier: string; stats: CacheStoreStats }> }): void {
+  for (const { tier, stats } of store.tiers()) {
+    const labels = { [LABEL.tier]: tier };
+    result.observe(i.tierSize, stats.bytes, labels);
+    result.observe(i.tierMaxSize, stats.maxBytes, labels);
+    result.observe(i.tierEntries, stats.entries, labels);
+    for (const [field, fault] of Object.entries(TIER_FAULT_LABELS)) {
+      const value = stats[field as keyof CacheFaultCounts];
+      if (value !== undefined) result.observe(i.tierFaults, value, { ...labels, [LABEL.fault]: fault });
+    }
+  }
 }
 
 function observeHooks(result: BatchObservableResult, i: Instruments, hooks: HookMetrics): void {

@@ -1,80 +1,27 @@
+/**
+ * The disk store's contract over a real LMDB store: reads before and after commit, restarts,
+ * bounds and eviction, purges, metadata updates, the tiered store on top, and a model check of
+ * random operations. Faults have their own files: disk-corruption.test.ts, disk-full.test.ts.
+ */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { open, type RootDatabase } from 'lmdb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CACHE_LOG_CODES } from '../../src/cache/cache-log-codes.ts';
 import { createCacheStore } from '../../src/cache/create-store.ts';
 import { DB_NAMES } from '../../src/cache/disk-db.ts';
-import { entryId } from '../../src/cache/disk-keys.ts';
-import { createDiskStore, type DiskStore, type DiskStoreOptions } from '../../src/cache/disk-store.ts';
+import { createDiskStore, type DiskStore } from '../../src/cache/disk-store.ts';
 import { createMemoryStore } from '../../src/cache/memory-store.ts';
 import { createTieredStore } from '../../src/cache/tiered-store.ts';
 import type { CachedObject } from '../../src/cache/types.ts';
-import { createLogger, type Logger } from '../../src/log.ts';
+import { captureLogger } from '../support/captured-logger.ts';
+import { auditDisk } from '../support/disk-audit.ts';
+import { useDiskStores } from '../support/disk-stores.ts';
+import { withRawDb } from '../support/raw-disk.ts';
 import { makeObject } from '../unit/cache/make-object.ts';
 
-interface Captured { readonly logger: Logger; readonly lines: Array<Record<string, unknown>> }
-
-function captureLogger(): Captured {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger({ level: 'debug', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
-  return { logger, lines };
-}
-
-let dir: string;
-const openStores: DiskStore[] = [];
-
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgehook-disk-store-'));
-});
-
-afterEach(async () => {
-  await Promise.all(openStores.splice(0).map((store) => store.close()));
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function openStore(options: Partial<DiskStoreOptions> = {}): DiskStore {
-  const store = createDiskStore({ path: dir, maxBytes: 10_000_000, logger: captureLogger().logger, ...options });
-  openStores.push(store);
-  return store;
-}
-
-async function reopen(store: DiskStore, options: Partial<DiskStoreOptions> = {}): Promise<DiskStore> {
-  await store.close();
-  return openStore(options);
-}
-
-/** A second, raw LMDB handle on the same files: what another process or a bad disk would do. */
-async function withRawDb(action: (root: RootDatabase) => Promise<void>): Promise<void> {
-  const root = open({ path: dir, maxDbs: 8 });
-  try {
-    await action(root);
-  } finally {
-    await root.close();
-  }
-  // lmdb keeps a read snapshot until a zero-delay timer resets it; a timer queued now runs after
-  // the store's, so its next read sees what this handle committed (otherwise a loaded machine can
-  // let the store read a snapshot from before the write).
-  await new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-async function flipByte(dbName: string, id: string, offset: number): Promise<void> {
-  await withRawDb(async (root) => {
-    const db = root.openDB<Buffer, string>(dbName, { encoding: 'binary' });
-    const value = Buffer.from(db.getBinary(id) ?? Buffer.alloc(0));
-    value[offset] = (value[offset] ?? 0) ^ 0xff;
-    await db.put(id, value);
-  });
-}
-
-async function rawHas(dbName: string, id: string): Promise<boolean> {
-  let found = false;
-  await withRawDb(async (root) => {
-    found = root.openDB<Buffer, string>(dbName, { encoding: 'binary' }).doesExist(id);
-  });
-  return found;
-}
+const stores = useDiskStores();
+const openStore = stores.open;
+const reopen = stores.reopen;
 
 describe('createDiskStore', () => {
   it('finds an object at once (before commit) and after commit', async () => {
@@ -199,7 +146,7 @@ describe('createDiskStore', () => {
   });
 
   it('fails at startup with a precise message when the path cannot hold a store', () => {
-    const file = path.join(dir, 'not-a-directory');
+    const file = path.join(stores.dir(), 'not-a-directory');
     fs.writeFileSync(file, 'x');
     expect(() => createDiskStore({ path: path.join(file, 'cache'), maxBytes: 1000, logger: captureLogger().logger }))
       .toThrow(/cache\.disk\.path: cannot open the disk cache/);
@@ -216,70 +163,6 @@ describe('createDiskStore', () => {
     expect(store.purgeUrl(`${url}-other`)).toBe(0);
     expect(store.purgeTag(`tag-${long}`)).toBe(1);
     expect(store.get(`k-${long}`)).toBeUndefined();
-  });
-});
-
-describe('disk store corruption', () => {
-  async function storedObject(): Promise<{ store: DiskStore; lines: Captured['lines']; id: string }> {
-    const { logger, lines } = captureLogger();
-    let store = openStore({ logger });
-    store.put(makeObject({ key: 'k', body: 2000, tags: ['t'] }));
-    await store.flush();
-    store = await reopen(store, { logger });
-    return { store, lines, id: entryId('k', '') };
-  }
-
-  it('drops an entry whose body no longer matches its checksum, and never serves it', async () => {
-    const { store, lines, id } = await storedObject();
-    await flipByte(DB_NAMES.body, id, 1000);
-    expect(store.get('k')).toBeUndefined();
-    expect(store.stats().corrupt).toBe(1);
-    expect(lines).toContainEqual(expect.objectContaining({ code: CACHE_LOG_CODES.corrupt, id, fault: 'body-checksum' }));
-    await store.flush();
-    expect(await rawHas(DB_NAMES.meta, id)).toBe(false);
-    expect(await rawHas(DB_NAMES.body, id)).toBe(false);
-    expect(store.purgeTag('t')).toBe(0);
-    expect(store.stats()).toMatchObject({ entries: 0, bytes: 0 });
-  });
-
-  it('drops an entry whose metadata record is damaged', async () => {
-    const { store, lines, id } = await storedObject();
-    await flipByte(DB_NAMES.meta, id, 60);
-    expect(store.get('k')).toBeUndefined();
-    expect(lines).toContainEqual(expect.objectContaining({ code: CACHE_LOG_CODES.corrupt, fault: 'checksum' }));
-    await store.flush();
-    expect(await rawHas(DB_NAMES.body, id)).toBe(false);
-    // The damaged record's index keys were untrusted; a purge meeting them cleans them up.
-    expect(store.purgeTag('t')).toBe(0);
-    await store.flush();
-    await withRawDb(async (root) => {
-      expect(root.openDB(DB_NAMES.tags, { keyEncoding: 'binary' }).getCount()).toBe(0);
-    });
-  });
-
-  it('drops an entry whose body is missing', async () => {
-    const { store, id } = await storedObject();
-    await withRawDb(async (root) => {
-      await root.openDB<Buffer, string>(DB_NAMES.body, { encoding: 'binary' }).remove(id);
-    });
-    expect(store.get('k')).toBeUndefined();
-    expect(store.stats().corrupt).toBe(1);
-  });
-
-  it('drops records that fail verification at open', async () => {
-    const { logger, lines } = captureLogger();
-    let store = openStore({ logger });
-    store.put(makeObject({ key: 'k' }));
-    store.put(makeObject({ key: 'ok' }));
-    await store.flush();
-    await store.close();
-    await flipByte(DB_NAMES.meta, entryId('k', ''), 20);
-    store = openStore({ logger });
-    expect(store.stats().corrupt).toBe(1);
-    expect(lines.filter((l) => l.code === CACHE_LOG_CODES.corrupt)).toHaveLength(1);
-    await store.flush();
-    expect(store.stats().entries).toBe(1);
-    expect(store.get('ok')).toBeDefined();
   });
 });
 
@@ -354,7 +237,7 @@ describe('disk store purges and metadata updates', () => {
     store.purgeUrlPrefix('https://');
     await store.flush();
     expect(store.stats()).toMatchObject({ entries: 0, bytes: 0 });
-    await withRawDb(async (root) => {
+    await withRawDb(stores.dir(), (root) => {
       for (const name of Object.values(DB_NAMES)) {
         expect([name, root.openDB(name, { keyEncoding: 'binary' }).getCount()]).toEqual([name, 0]);
       }
@@ -393,7 +276,7 @@ describe('tiered store over a real disk store', () => {
   });
 
   it('is what createCacheStore builds when a disk is configured', async () => {
-    const store = createCacheStore({ memory: { maxBytes: 1_000_000, maxEntries: 10 }, disk: { path: dir, maxBytes: 1_000_000 } }, captureLogger().logger);
+    const store = createCacheStore({ memory: { maxBytes: 1_000_000, maxEntries: 10 }, disk: { path: stores.dir(), maxBytes: 1_000_000 } }, captureLogger().logger);
     try {
       store.put(makeObject({ key: 'k' }));
       expect('tiers' in store).toBe(true);
@@ -481,5 +364,13 @@ describe('disk store against a model', () => {
     await store.flush();
     const entries = [...model.values()].reduce((n, objects) => n + objects.length, 0);
     expect(store.stats()).toMatchObject({ entries, corrupt: 0, pendingWrites: 0 });
+    // The running totals equal a recount of the files, and the tag index holds exactly the model's tags.
+    const audit = await auditDisk(stores.dir());
+    expect(audit.problems).toEqual([]);
+    expect({ entries: audit.entries, bytes: audit.bytes, dangling: audit.danglingIndexKeys }).toEqual({ entries, bytes: store.stats().bytes, dangling: 0 });
+    for (const tag of TAGS) {
+      const tagged = [...model.values()].flat().filter((o) => o.meta.tags.includes(tag)).length;
+      expect([tag, audit.tagged.get(tag)?.length ?? 0]).toEqual([tag, tagged]);
+    }
   });
 });

@@ -15,6 +15,8 @@ const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 export interface EdgehookProcess {
   readonly url: string;
+  /** The admin listener's URL, when started with `admin: true`. */
+  readonly adminUrl: string | null;
   readonly pid: number;
   readonly child: ChildProcess;
   /** Every stderr line so far (JSON log lines). */
@@ -25,26 +27,38 @@ export interface EdgehookProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
 
-/**
- * Starts `edgehook serve`; `config` (raw snake_case, as in YAML) is written to a temp JSON file.
- * `env` replaces the child's environment (e.g. OTEL_* variables); by default it inherits ours.
- */
+export interface SpawnOptions {
+  /** Replaces the child's environment (e.g. OTEL_* variables); by default it inherits ours. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Start the admin listener (on 127.0.0.1:0); off by default. */
+  readonly admin?: boolean;
+  /**
+   * RLIMIT_FSIZE for the child (set with `prlimit`): its writes past this file size fail, which
+   * lmdb meets exactly as a full filesystem.
+   */
+  readonly fileSizeBytes?: number;
+}
+
+/** Starts `edgehook serve`; `config` (raw snake_case, as in YAML) is written to a temp JSON file. */
 export async function spawnEdgehook(
-  originUrl: string, config: Record<string, unknown> = {}, options: { env?: NodeJS.ProcessEnv } = {},
+  originUrl: string, config: Record<string, unknown> = {}, options: SpawnOptions = {},
 ): Promise<EdgehookProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'edgehook-test-'));
   const configFile = join(dir, 'edgehook.json');
   writeFileSync(configFile, JSON.stringify({ ...config, origin: { url: originUrl, ...(config.origin as object | undefined) } }));
-  const child = spawn(process.execPath, [MAIN, 'serve', '--config', configFile, '--listen', '127.0.0.1:0', '--admin', 'off'], {
+  const serve = [process.execPath, MAIN, 'serve', '--config', configFile, '--listen', '127.0.0.1:0', '--admin', options.admin === true ? '127.0.0.1:0' : 'off'];
+  const command = options.fileSizeBytes === undefined ? serve : ['prlimit', `--fsize=${options.fileSizeBytes}`, '--', ...serve];
+  const child = spawn(command[0]!, command.slice(1), {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: options.env ?? process.env,
   });
   child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const log: string[] = [];
-  const url = await listeningUrl(child, log);
+  const { url, adminUrl } = await listeningUrls(child, log);
   const pid = child.pid!;
   return {
     url,
+    adminUrl,
     pid,
     child,
     log,
@@ -53,7 +67,7 @@ export async function spawnEdgehook(
   };
 }
 
-function listeningUrl(child: ChildProcess, log: string[]): Promise<string> {
+function listeningUrls(child: ChildProcess, log: string[]): Promise<{ url: string; adminUrl: string | null }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail('no "listening" line within 15 s'), 15_000);
     const onExit = (code: number | null): void => fail(`exited with code ${code} before listening`);
@@ -65,19 +79,20 @@ function listeningUrl(child: ChildProcess, log: string[]): Promise<string> {
     child.once('exit', onExit);
     createInterface({ input: child.stderr! }).on('line', (line) => {
       log.push(line);
-      const url = listeningLineUrl(line);
-      if (url === null) return;
+      const urls = listeningLineUrls(line);
+      if (urls === null) return;
       clearTimeout(timer);
       child.off('exit', onExit);
-      resolve(url);
+      resolve(urls);
     });
   });
 }
 
-function listeningLineUrl(line: string): string | null {
+function listeningLineUrls(line: string): { url: string; adminUrl: string | null } | null {
   try {
-    const parsed = JSON.parse(line) as { msg?: unknown; url?: unknown };
-    return parsed.msg === 'listening' && typeof parsed.url === 'string' ? parsed.url : null;
+    const parsed = JSON.parse(line) as { msg?: unknown; url?: unknown; admin?: unknown };
+    if (parsed.msg !== 'listening' || typeof parsed.url !== 'string') return null;
+    return { url: parsed.url, adminUrl: typeof parsed.admin === 'string' ? parsed.admin : null };
   } catch {
     return null;
   }

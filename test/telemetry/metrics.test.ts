@@ -2,6 +2,9 @@
  * One set of numbers, two views: the admin /metrics Prometheus text (names kept from before this
  * issue, plus hooks and transforms) and the OpenTelemetry instruments a metrics SDK collects.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DataPoint, Histogram, MetricData } from '@opentelemetry/sdk-metrics';
 import type { EdgehookNode } from '../../src/node.ts';
@@ -12,11 +15,13 @@ import { createTracingHarness, type TracingHarness } from './support/in-memory-t
 let origin: TestOrigin | undefined;
 let node: EdgehookNode | undefined;
 let harness: TracingHarness | undefined;
+let diskDir: string | undefined;
 afterEach(async () => {
   await node?.close(0);
   await origin?.close();
   await harness?.shutdown();
-  node = origin = harness = undefined;
+  if (diskDir !== undefined) rmSync(diskDir, { recursive: true, force: true });
+  node = origin = harness = diskDir = undefined;
 });
 
 /** A node that served one miss and one hit of /m, with one hook that was called twice and failed once. */
@@ -77,6 +82,37 @@ describe('admin /metrics (Prometheus text)', () => {
     expect(lines).toContain('edgehook_transforms_total{kind="resize",outcome="ok"} 2');
     expect(lines).toContain('edgehook_transforms_total{kind="webp",outcome="error"} 1');
     expect(lines).toContain('edgehook_transform_duration_seconds_count 3');
+  });
+});
+
+describe('cache tiers', () => {
+  it('are reported one by one, with the disk tier\'s fault counters, in both views', async () => {
+    harness = createTracingHarness();
+    origin = await startOrigin((_req, res) => {
+      res.writeHead(200, { 'cache-control': 'max-age=60' });
+      res.end('tiered');
+    });
+    diskDir = mkdtempSync(join(tmpdir(), 'edgehook-metrics-disk-'));
+    node = await startEdgehook(origin.url, { cache: { disk: { path: diskDir, max_bytes: '1MiB' } } }, { telemetry: harness.telemetry });
+    await send(`${node.url}/t`);
+    let lines: string[] = [];
+    // The disk tier counts an object once its write transaction has run, just after the response.
+    for (let tries = 0; tries < 100 && !lines.includes('edgehook_cache_tier_entries{tier="disk"} 1'); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      lines = (await send(`${node.adminUrl}/metrics`)).body.split('\n');
+    }
+    for (const line of [
+      'edgehook_cache_tier_entries{tier="memory"} 1',
+      'edgehook_cache_tier_entries{tier="disk"} 1',
+      'edgehook_cache_tier_max_bytes{tier="disk"} 1048576',
+      'edgehook_cache_tier_faults_total{tier="memory",fault="refused"} 0',
+      'edgehook_cache_tier_faults_total{tier="disk",fault="write_failed"} 0',
+      'edgehook_cache_tier_faults_total{tier="disk",fault="corrupt"} 0',
+    ]) expect(lines).toContain(line);
+    const metrics = await collect(harness);
+    expect(point(metrics.get('edgehook.cache.tier.entries'), { tier: 'disk' })?.value).toBe(1);
+    expect(point(metrics.get('edgehook.cache.tier.max_size'), { tier: 'disk' })?.value).toBe(1_048_576);
+    expect(point(metrics.get('edgehook.cache.tier.faults'), { tier: 'disk', fault: 'skipped' })?.value).toBe(0);
   });
 });
 
