@@ -21,6 +21,7 @@ import type { FillOutcome } from './pipeline/fill.ts';
 import { createRequestHandler } from './pipeline/handler.ts';
 import type { HookPlan } from './pipeline/hook-seam.ts';
 import { guardRequest } from './server/request-guard.ts';
+import type { FramingWatch } from './server/chunk-framing.ts';
 import { startHttpServer, type ListeningServer } from './server/http-server.ts';
 import { createUpgradeProxy } from './server/upgrade-proxy.ts';
 import { mirrorMetrics } from './telemetry/otel-metrics.ts';
@@ -195,14 +196,15 @@ async function loadHooks(
   };
 }
 
-function chunkFramingPolicy(config: EdgehookConfig, clientIp: ClientIpResolver): (peer: string | undefined) => boolean {
+/** Trusted proxies are followed from their first byte; with trusted-peers, others from their first chunked request. */
+function chunkFramingPolicy(config: EdgehookConfig, clientIp: ClientIpResolver): (peer: string | undefined) => FramingWatch {
   switch (config.limits.verifyChunkFraming) {
     case 'always':
-      return () => true;
+      return () => 'from-start';
     case 'never':
-      return () => false;
+      return () => 'off';
     case 'trusted-peers':
-      return (peer) => peer !== undefined && clientIp.isTrusted(normalizeAddress(peer));
+      return (peer) => (peer !== undefined && clientIp.isTrusted(normalizeAddress(peer)) ? 'from-start' : 'from-first-chunked');
   }
 }
 

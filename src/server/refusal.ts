@@ -1,0 +1,42 @@
+/**
+ * The one way a request is refused before the pipeline serves it: a short plain-text body naming
+ * the reason, never cached, and `connection: close` when the connection's framing is suspect
+ * (then whatever the client sent after this request is never read as another request).
+ * Refusals with a ServerResponse go through it; those without one (a head Node's parser
+ * rejected, an Upgrade request) are written as raw bytes, always closing.
+ */
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { EdgehookError } from '../errors.ts';
+
+export interface Refusal {
+  readonly status: number;
+  /** One line naming the reason; the body is this line. */
+  readonly reason: string;
+}
+
+export function refusalOf(error: EdgehookError): Refusal {
+  return { status: error.status, reason: error.message };
+}
+
+/** Answers `res` with the refusal; `close` ends the connection after it. */
+export function writeRefusal(res: ServerResponse, refusal: Refusal, close: boolean): void {
+  const body = `${refusal.reason}\n`;
+  if (close) res.shouldKeepAlive = false;
+  res.writeHead(refusal.status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    ...(close ? { connection: 'close' } : {}),
+  });
+  res.end(body);
+}
+
+/** The same answer as bytes, for a socket no ServerResponse owns; the connection closes after it. */
+export function refusalBytes(refusal: Refusal): string {
+  const body = `${refusal.reason}\n`;
+  return `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? ''}\r\n`
+    + 'content-type: text/plain; charset=utf-8\r\n'
+    + `content-length: ${Buffer.byteLength(body)}\r\n`
+    + 'cache-control: no-store\r\nconnection: close\r\n\r\n'
+    + body;
+}
