@@ -9,7 +9,7 @@ import { createCacheStore } from './cache/create-store.ts';
 import type { CacheStore } from './cache/types.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { EdgehookConfig, HookConfig } from './config/types.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError, EdgehookError } from './errors.ts';
 import type { HookPlanDeps, HookRegistry, ReloadResult } from './hook-runtime/index.ts';
 import { join } from 'node:path';
 import { createLogger, type Logger } from './log.ts';
@@ -20,7 +20,8 @@ import type { PipelineDeps } from './pipeline/context.ts';
 import type { FillOutcome } from './pipeline/fill.ts';
 import { createRequestHandler } from './pipeline/handler.ts';
 import type { HookPlan } from './pipeline/hook-seam.ts';
-import { guardRequest } from './server/request-guard.ts';
+import { refusalBytes, refusalOf } from './server/refusal.ts';
+import { guardRequest, type RequestRules } from './server/request-guard.ts';
 import type { FramingWatch } from './server/chunk-framing.ts';
 import { startHttpServer, type ListeningServer } from './server/http-server.ts';
 import { createUpgradeProxy } from './server/upgrade-proxy.ts';
@@ -94,6 +95,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   const metrics = createProxyMetrics(telemetry.meter);
   const unmirrorMetrics = mirrorMetrics(telemetry.meter, { proxy: metrics, store, hooks: telemetry.hooks });
   const limits = { maxHeaders: config.limits.maxHeaders, maxUriBytes: config.limits.maxUriBytes, maxBodyBytes: config.limits.maxBodyBytes };
+  const requestRules: RequestRules = { cdnLoop: config.proxy.cdnLoop };
   const deps: PipelineDeps = {
     store,
     origin,
@@ -107,15 +109,17 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
       addForwardedHeaders: config.proxy.addForwardedHeaders,
       hostHeader: config.origin.hostHeader,
       originAuthority: origin.authority,
+      cdnId: config.proxy.cdnLoop.cdnId,
     },
     limits,
+    requestRules,
     clientIp: createClientIpResolver(config.proxy.trustedProxies),
     // Geo data (~110 MB) was loaded above only if geo keying or a loaded hook reads it.
     attributes,
     collapser: createCollapser<FillOutcome>(config.cache.collapseMaxWaiters, settledWhen),
     hooks: hooks === null ? () => null : () => hooks.plan(),
   };
-  const upgrades = createUpgradeProxy(config.origin.url, logger);
+  const upgrades = createUpgradeProxy(config.origin.url, config.proxy.cdnLoop.cdnId, logger);
   const serverLimits = {
     verifyChunkFraming: chunkFramingPolicy(config, deps.clientIp),
     maxHeaderBytes: config.limits.maxHeaderBytes,
@@ -127,9 +131,11 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     request: createRequestHandler(deps),
     upgrade: (req, socket, head) => {
       try {
-        guardRequest(req, limits);
-      } catch {
-        socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        guardRequest(req, limits, requestRules);
+      } catch (error) {
+        const failure = EdgehookError.is(error) ? error : new EdgehookError('EH_BAD_REQUEST', 'bad request');
+        logger.info('request rejected', { code: failure.code, reason: failure.message, method: req.method, upgrade: true, peer: req.socket.remoteAddress });
+        socket.end(refusalBytes(refusalOf(failure)));
         return;
       }
       upgrades.handle(req, socket, head);

@@ -120,6 +120,18 @@ const proxy = s.object({
     pattern: { regex: /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, label: 'an HTTP token like "edgehook"' },
   }),
   add_forwarded_headers: s.bool({ doc: 'Add X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host to origin requests.', default: true }),
+  cdn_loop: s.object({
+    cdn_id: s.string({
+      doc: 'The id this node appends to CDN-Loop on every origin request and looks for in incoming ones. Give each CDN its own (a host name it controls), and each tier of one too (edge.cdn.example, shield.cdn.example): two separately run CDNs that both keep the default would refuse each other\'s requests.',
+      default: 'edgehook',
+      pattern: { regex: /^(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/, label: 'an HTTP token or host[:port] like "cdn.example.com"' },
+    }),
+    max_allowed_occurrences: s.int({
+      doc: 'How many times cdn_id may already be in an incoming request\'s CDN-Loop; more is a loop, answered 508. Keep 0 when each tier has its own cdn_id; a shield sharing its edges\' cdn_id sets 1 (then a GET that loops straight back to that shield joins the collapsed fill waiting for it, and ends at origin.headers_timeout with 504 instead of 508).',
+      default: 0,
+      min: 0,
+    }),
+  }, { doc: 'Request-loop detection (RFC 8586): a request that comes back to the node — an origin or DNS name pointing at it — is answered 508 instead of going round until something breaks.' }),
 }, { doc: 'Reverse-proxy behaviour.' });
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[];

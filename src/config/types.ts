@@ -99,6 +99,14 @@ export interface ProxyConfig {
   /** Pseudonym in the Via header edgehook adds. */
   readonly via: string;
   readonly addForwardedHeaders: boolean;
+  readonly cdnLoop: CdnLoopConfig;
+}
+
+export interface CdnLoopConfig {
+  /** Appended to CDN-Loop on origin requests (RFC 8586). */
+  readonly cdnId: string;
+  /** More occurrences of cdnId in an incoming CDN-Loop is a loop (508). */
+  readonly maxAllowedOccurrences: number;
 }
 
 export interface LogConfig {

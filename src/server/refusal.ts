@@ -6,12 +6,23 @@
  * rejected, an Upgrade request) are written as raw bytes, always closing.
  */
 import { STATUS_CODES, type ServerResponse } from 'node:http';
-import type { EdgehookError } from '../errors.ts';
+import type { EdgehookError, ErrorCode } from '../errors.ts';
 
 export interface Refusal {
   readonly status: number;
   /** One line naming the reason; the body is this line. */
   readonly reason: string;
+}
+
+/** Refusals of a well-framed request: the connection can serve the next one. */
+const FRAMING_INTACT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['EH_LOOP_DETECTED']);
+
+/**
+ * Whether a refusal ends the connection: always when framing is in doubt, and when the request
+ * has a body (Node would otherwise read all of it, unwanted, to keep the connection).
+ */
+export function refusalCloses(error: EdgehookError, hasBody: boolean): boolean {
+  return hasBody || !FRAMING_INTACT.has(error.code);
 }
 
 export function refusalOf(error: EdgehookError): Refusal {

@@ -2,15 +2,28 @@
  * Checks every request head before anything else sees it. Node's parser accepts several shapes
  * that a proxy must refuse because an origin or another hop may frame them differently
  * (request smuggling), and it truncates excess headers silently; these checks close those gaps.
+ * It also refuses a request that has come round a loop back to this node (CDN-Loop, RFC 8586).
  * Each failure is an EdgehookError whose status the client gets, with nothing cached.
  */
 import type { IncomingMessage } from 'node:http';
 import { EdgehookError } from '../errors.ts';
+import { countCdnLoop } from '../http/cdn-loop.ts';
 
 export interface RequestLimits {
   readonly maxHeaders: number;
   readonly maxUriBytes: number;
   readonly maxBodyBytes: number | null;
+}
+
+/** What the guard enforces beyond limits and framing (from config.proxy, frozen at startup). */
+export interface RequestRules {
+  readonly cdnLoop: CdnLoopRule;
+}
+
+export interface CdnLoopRule {
+  readonly cdnId: string;
+  /** More occurrences of cdnId in CDN-Loop than this is a loop. */
+  readonly maxAllowedOccurrences: number;
 }
 
 export interface GuardedTarget {
@@ -25,7 +38,7 @@ export interface GuardedTarget {
 const FRAMING_FIELDS = new Set(['content-length', 'transfer-encoding', 'host']);
 
 /** Returns the parsed target, or throws an EdgehookError naming what is wrong. */
-export function guardRequest(req: IncomingMessage, limits: RequestLimits): GuardedTarget {
+export function guardRequest(req: IncomingMessage, limits: RequestLimits, rules: RequestRules): GuardedTarget {
   const url = req.url ?? '';
   if (url.length > limits.maxUriBytes) throw new EdgehookError('EH_URI_TOO_LONG', 'request target too long');
   const raw = req.rawHeaders;
@@ -33,7 +46,19 @@ export function guardRequest(req: IncomingMessage, limits: RequestLimits): Guard
   if (raw.length / 2 > limits.maxHeaders) throw new EdgehookError('EH_HEADER_TOO_LARGE', 'too many header fields');
   checkFraming(req, raw);
   checkBodyLimit(req, limits.maxBodyBytes);
-  return parseTarget(url, req.headers.host);
+  const target = parseTarget(url, req.headers.host);
+  const cdnLoop = req.headers['cdn-loop'];
+  if (cdnLoop !== undefined) checkCdnLoop(Array.isArray(cdnLoop) ? cdnLoop.join(', ') : cdnLoop, rules.cdnLoop);
+  return target;
+}
+
+/** Node joins repeated CDN-Loop lines with ", ", which is how the list reads (RFC 9110 §5.3). */
+function checkCdnLoop(value: string, rule: CdnLoopRule): void {
+  const seen = countCdnLoop(value, rule.cdnId);
+  if (seen === null) throw new EdgehookError('EH_BAD_REQUEST', 'invalid CDN-Loop header');
+  if (seen > rule.maxAllowedOccurrences) {
+    throw new EdgehookError('EH_LOOP_DETECTED', `request loop: CDN-Loop already names ${rule.cdnId} ${seen} time${seen === 1 ? '' : 's'}`);
+  }
 }
 
 function checkFraming(req: IncomingMessage, raw: readonly string[]): void {

@@ -1,6 +1,6 @@
 /**
  * WebSocket upgrades tunnel to the origin through http-proxy-3: after the 101 the bytes are
- * opaque, so they get no cache, no hooks, just the same head checks. (Other Upgrade offers are
+ * opaque, so they get no cache, no hooks, just the same head checks and CDN-Loop. (Other Upgrade offers are
  * served as plain requests: see shouldUpgradeCallback in http-server.ts.) An origin that answers
  * without upgrading has its answer relayed and the socket closed.
  */
@@ -14,7 +14,7 @@ import { toOriginError } from '../origin/origin-client.ts';
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
-export function createUpgradeProxy(originUrl: string, logger: Logger): { handle: UpgradeHandler; close(): void } {
+export function createUpgradeProxy(originUrl: string, cdnId: string, logger: Logger): { handle: UpgradeHandler; close(): void } {
   const proxy = createProxyServer({ target: originUrl, ws: true, xfwd: true });
   proxy.on('error', (error, req, target) => {
     const failure = toOriginError(error);
@@ -23,6 +23,9 @@ export function createUpgradeProxy(originUrl: string, logger: Logger): { handle:
   });
   return {
     handle(req, socket, head) {
+      // http-proxy-3 forwards req.headers: CDN-Loop is appended there, as for every origin request.
+      const loop = req.headers['cdn-loop'];
+      req.headers['cdn-loop'] = loop === undefined ? cdnId : `${Array.isArray(loop) ? loop.join(', ') : loop}, ${cdnId}`;
       proxy.ws(req, socket as Socket, head);
     },
     close: () => proxy.close(),

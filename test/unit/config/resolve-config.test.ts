@@ -45,7 +45,9 @@ describe('resolveConfig defaults', () => {
         maxHeaderBytes: 16_384, maxHeaders: 100, maxUriBytes: 8192, maxBodyBytes: null,
         clientIdleTimeout: 60_000, requestHeadTimeout: 10_000, shutdownGrace: 10_000, verifyChunkFraming: 'trusted-peers',
       },
-      proxy: { trustedProxies: [], via: 'edgehook', addForwardedHeaders: true },
+      proxy: {
+        trustedProxies: [], via: 'edgehook', addForwardedHeaders: true, cdnLoop: { cdnId: 'edgehook', maxAllowedOccurrences: 0 },
+      },
       log: { level: 'info' },
       hooks: [],
       telemetry: {
