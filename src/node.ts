@@ -95,7 +95,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   const metrics = createProxyMetrics(telemetry.meter);
   const unmirrorMetrics = mirrorMetrics(telemetry.meter, { proxy: metrics, store, hooks: telemetry.hooks });
   const limits = { maxHeaders: config.limits.maxHeaders, maxUriBytes: config.limits.maxUriBytes, maxBodyBytes: config.limits.maxBodyBytes };
-  const requestRules: RequestRules = { cdnLoop: config.proxy.cdnLoop };
+  const requestRules: RequestRules = { cdnLoop: config.proxy.cdnLoop, headersWithUnderscores: config.proxy.headersWithUnderscores };
   const deps: PipelineDeps = {
     store,
     origin,

@@ -132,6 +132,10 @@ const proxy = s.object({
       min: 0,
     }),
   }, { doc: 'Request-loop detection (RFC 8586): a request that comes back to the node — an origin or DNS name pointing at it — is answered 508 instead of going round until something breaks.' }),
+  headers_with_underscores: s.enumOf(['drop', 'reject', 'allow'], {
+    doc: 'Request header names with an underscore (X_Forwarded_For): CGI-style origins read them as their hyphenated twins, so a client could spoof X-Forwarded-For past this node. drop removes them before anything reads them (hooks, Vary, the cache key, the origin), as nginx does; reject answers 400; allow passes them on.',
+    default: 'drop',
+  }),
 }, { doc: 'Reverse-proxy behaviour.' });
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[];

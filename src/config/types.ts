@@ -100,6 +100,8 @@ export interface ProxyConfig {
   readonly via: string;
   readonly addForwardedHeaders: boolean;
   readonly cdnLoop: CdnLoopConfig;
+  /** drop: removed before hooks, Vary, the cache key and the origin see them; reject: 400. */
+  readonly headersWithUnderscores: 'drop' | 'reject' | 'allow';
 }
 
 export interface CdnLoopConfig {

@@ -2,12 +2,14 @@
  * Checks every request head before anything else sees it. Node's parser accepts several shapes
  * that a proxy must refuse because an origin or another hop may frame them differently
  * (request smuggling), and it truncates excess headers silently; these checks close those gaps.
- * It also refuses a request that has come round a loop back to this node (CDN-Loop, RFC 8586).
+ * It also refuses a request that has come round a loop back to this node (CDN-Loop, RFC 8586),
+ * and drops (or refuses) header names with underscores (underscore-fields.ts).
  * Each failure is an EdgehookError whose status the client gets, with nothing cached.
  */
 import type { IncomingMessage } from 'node:http';
 import { EdgehookError } from '../errors.ts';
 import { countCdnLoop } from '../http/cdn-loop.ts';
+import { applyUnderscoreRule, type UnderscoreRule } from './underscore-fields.ts';
 
 export interface RequestLimits {
   readonly maxHeaders: number;
@@ -18,6 +20,7 @@ export interface RequestLimits {
 /** What the guard enforces beyond limits and framing (from config.proxy, frozen at startup). */
 export interface RequestRules {
   readonly cdnLoop: CdnLoopRule;
+  readonly headersWithUnderscores: UnderscoreRule;
 }
 
 export interface CdnLoopRule {
@@ -44,8 +47,9 @@ export function guardRequest(req: IncomingMessage, limits: RequestLimits, rules:
   const raw = req.rawHeaders;
   // The server keeps one header past the limit so that exceeding it is visible here, not silently cut.
   if (raw.length / 2 > limits.maxHeaders) throw new EdgehookError('EH_HEADER_TOO_LARGE', 'too many header fields');
-  checkFraming(req, raw);
+  const underscored = checkFraming(req, raw);
   checkBodyLimit(req, limits.maxBodyBytes);
+  if (underscored) applyUnderscoreRule(req, rules.headersWithUnderscores);
   const target = parseTarget(url, req.headers.host);
   const cdnLoop = req.headers['cdn-loop'];
   if (cdnLoop !== undefined) checkCdnLoop(Array.isArray(cdnLoop) ? cdnLoop.join(', ') : cdnLoop, rules.cdnLoop);
@@ -61,13 +65,17 @@ function checkCdnLoop(value: string, rule: CdnLoopRule): void {
   }
 }
 
-function checkFraming(req: IncomingMessage, raw: readonly string[]): void {
+/** Throws for a shape another hop may frame differently; returns whether a field name has an underscore. */
+function checkFraming(req: IncomingMessage, raw: readonly string[]): boolean {
   let hosts = 0;
   let contentLengths = 0;
+  // Found on this one walk over the names, so requests without such names pay nothing more.
+  let underscored = false;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     if (name === 'host') hosts++;
     else if (name === 'content-length') contentLengths++;
+    else if (!underscored && name.includes('_')) underscored = true;
   }
   if (hosts > 1) smuggling('more than one Host header');
   if (contentLengths > 1) smuggling('more than one Content-Length header');
@@ -86,6 +94,7 @@ function checkFraming(req: IncomingMessage, raw: readonly string[]): void {
   if ((req.method === 'GET' || req.method === 'HEAD') && hasBody(req)) {
     smuggling(`${req.method} with a body`);
   }
+  return underscored;
 }
 
 function hasBody(req: IncomingMessage): boolean {

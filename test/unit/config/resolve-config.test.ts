@@ -47,6 +47,7 @@ describe('resolveConfig defaults', () => {
       },
       proxy: {
         trustedProxies: [], via: 'edgehook', addForwardedHeaders: true, cdnLoop: { cdnId: 'edgehook', maxAllowedOccurrences: 0 },
+        headersWithUnderscores: 'drop',
       },
       log: { level: 'info' },
       hooks: [],
