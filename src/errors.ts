@@ -11,6 +11,7 @@ export const ERROR_CATALOG = {
   EH_REQUEST_SMUGGLING: 400,
   EH_REQUEST_TIMEOUT: 408,
   EH_BAD_HEADER_NAME: 400,
+  EH_BAD_PATH: 400,
   // A request that came back to this node (CDN-Loop, RFC 8586): 508 Loop Detected.
   EH_LOOP_DETECTED: 508,
   EH_ORIGIN_CONNECT: 502,

@@ -21,7 +21,7 @@ import type { FillOutcome } from './pipeline/fill.ts';
 import { createRequestHandler } from './pipeline/handler.ts';
 import type { HookPlan } from './pipeline/hook-seam.ts';
 import { refusalBytes, refusalOf } from './server/refusal.ts';
-import { guardRequest, type RequestRules } from './server/request-guard.ts';
+import { guardRequest, type GuardedTarget, type RequestRules } from './server/request-guard.ts';
 import type { FramingWatch } from './server/chunk-framing.ts';
 import { startHttpServer, type ListeningServer } from './server/http-server.ts';
 import { createUpgradeProxy } from './server/upgrade-proxy.ts';
@@ -95,7 +95,11 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   const metrics = createProxyMetrics(telemetry.meter);
   const unmirrorMetrics = mirrorMetrics(telemetry.meter, { proxy: metrics, store, hooks: telemetry.hooks });
   const limits = { maxHeaders: config.limits.maxHeaders, maxUriBytes: config.limits.maxUriBytes, maxBodyBytes: config.limits.maxBodyBytes };
-  const requestRules: RequestRules = { cdnLoop: config.proxy.cdnLoop, headersWithUnderscores: config.proxy.headersWithUnderscores };
+  const requestRules: RequestRules = {
+    cdnLoop: config.proxy.cdnLoop,
+    headersWithUnderscores: config.proxy.headersWithUnderscores,
+    paths: { mergeSlashes: config.proxy.mergeSlashes, escapedSlashes: config.proxy.pathWithEscapedSlashes },
+  };
   const deps: PipelineDeps = {
     store,
     origin,
@@ -130,15 +134,16 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   const proxy = await startHttpServer(config.listen, serverLimits, {
     request: createRequestHandler(deps),
     upgrade: (req, socket, head) => {
+      let target: GuardedTarget;
       try {
-        guardRequest(req, limits, requestRules);
+        target = guardRequest(req, limits, requestRules);
       } catch (error) {
         const failure = EdgehookError.is(error) ? error : new EdgehookError('EH_BAD_REQUEST', 'bad request');
         logger.info('request rejected', { code: failure.code, reason: failure.message, method: req.method, upgrade: true, peer: req.socket.remoteAddress });
         socket.end(refusalBytes(refusalOf(failure)));
         return;
       }
-      upgrades.handle(req, socket, head);
+      upgrades.handle(req, socket, head, target);
     },
   }, logger);
 

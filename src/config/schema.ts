@@ -136,6 +136,14 @@ const proxy = s.object({
     doc: 'Request header names with an underscore (X_Forwarded_For): CGI-style origins read them as their hyphenated twins, so a client could spoof X-Forwarded-For past this node. drop removes them before anything reads them (hooks, Vary, the cache key, the origin), as nginx does; reject answers 400; allow passes them on.',
     default: 'drop',
   }),
+  merge_slashes: s.bool({
+    doc: 'Merge repeated slashes in request paths (//a///b → /a/b) before routing, cache keys and forwarding, so a hook route like /auth/** cannot be walked around with //evil/auth/x, which a URL parser at the origin reads as /auth/x. Off, a path that still starts with // is refused (400).',
+    default: true,
+  }),
+  path_with_escaped_slashes: s.enumOf(['reject', 'keep', 'decode'], {
+    doc: 'Paths with %2F or %5C (an escaped / or \\): reject answers 400, since an origin that decodes them would serve a path hook routes did not see; keep forwards them as data, for origins that treat them so (GitLab-style APIs); decode turns both into / before routing, cache keys and forwarding. A raw \\ is always refused: URL parsers read it as /.',
+    default: 'reject',
+  }),
 }, { doc: 'Reverse-proxy behaviour.' });
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[];

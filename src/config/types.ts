@@ -102,6 +102,9 @@ export interface ProxyConfig {
   readonly cdnLoop: CdnLoopConfig;
   /** drop: removed before hooks, Vary, the cache key and the origin see them; reject: 400. */
   readonly headersWithUnderscores: 'drop' | 'reject' | 'allow';
+  readonly mergeSlashes: boolean;
+  /** What %2F and %5C in a request path do: 400, forwarded as data, or decoded to `/`. */
+  readonly pathWithEscapedSlashes: 'reject' | 'keep' | 'decode';
 }
 
 export interface CdnLoopConfig {

@@ -8,7 +8,6 @@ import type { Span } from '@opentelemetry/api';
 import { readersOf, RequestAttributeSet } from '../attributes/request-attributes.ts';
 import type { TransformSpec } from '../attributes/transform-spec.ts';
 import { EdgehookError } from '../errors.ts';
-import { normalizePath } from '../http/cache-key.ts';
 import { HeaderMap } from '../http/header-map.ts';
 import { refusalCloses, refusalOf, writeRefusal } from '../server/refusal.ts';
 import { guardRequest, type GuardedTarget } from '../server/request-guard.ts';
@@ -44,10 +43,10 @@ export function createRequestHandler(deps: PipelineDeps): RequestHandler {
 async function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessage, res: ServerResponse, span: Span | null): Promise<void> {
   let target: GuardedTarget;
   try {
-    const guarded = guardRequest(req, deps.limits, deps.requestRules);
-    // One spelling per resource, for the cache key and the origin alike: a path the cache keys as
-    // "/b" must not be fetched as "/a/%2e%2e/b" (cache poisoning by equivalent spellings).
-    target = { ...guarded, path: normalizePath(guarded.path) };
+    // One spelling per resource, for hook routes, the cache key and the origin alike (the guard
+    // returns the path in that form): a path the cache keys as "/b" must not be fetched as
+    // "/a/%2e%2e/b" (cache poisoning), nor routed as "//evil/auth/x" and served as /auth/x.
+    target = guardRequest(req, deps.limits, deps.requestRules);
   } catch (error) {
     return reject(deps, refused, req, res, error, span);
   }

@@ -15,7 +15,7 @@ export interface Refusal {
 }
 
 /** Refusals of a well-framed request: the connection can serve the next one. */
-const FRAMING_INTACT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['EH_LOOP_DETECTED', 'EH_BAD_HEADER_NAME']);
+const FRAMING_INTACT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['EH_LOOP_DETECTED', 'EH_BAD_HEADER_NAME', 'EH_BAD_PATH']);
 
 /**
  * Whether a refusal ends the connection: always when framing is in doubt, and when the request

@@ -3,12 +3,14 @@
  * that a proxy must refuse because an origin or another hop may frame them differently
  * (request smuggling), and it truncates excess headers silently; these checks close those gaps.
  * It also refuses a request that has come round a loop back to this node (CDN-Loop, RFC 8586),
- * and drops (or refuses) header names with underscores (underscore-fields.ts).
+ * drops (or refuses) header names with underscores (underscore-fields.ts), and returns the path
+ * in the one form hook routes, the cache key and the origin all use (http/path-form.ts).
  * Each failure is an EdgehookError whose status the client gets, with nothing cached.
  */
 import type { IncomingMessage } from 'node:http';
 import { EdgehookError } from '../errors.ts';
 import { countCdnLoop } from '../http/cdn-loop.ts';
+import { canonicalPath, type PathFormRules } from '../http/path-form.ts';
 import { applyUnderscoreRule, type UnderscoreRule } from './underscore-fields.ts';
 
 export interface RequestLimits {
@@ -21,6 +23,7 @@ export interface RequestLimits {
 export interface RequestRules {
   readonly cdnLoop: CdnLoopRule;
   readonly headersWithUnderscores: UnderscoreRule;
+  readonly paths: PathFormRules;
 }
 
 export interface CdnLoopRule {
@@ -30,7 +33,7 @@ export interface CdnLoopRule {
 }
 
 export interface GuardedTarget {
-  /** Origin-form path (no query), as sent. */
+  /** Origin-form path (no query), in the one form routes, cache key and origin share (http/path-form.ts). */
   readonly path: string;
   /** Query without '?', '' when none. */
   readonly query: string;
@@ -51,9 +54,11 @@ export function guardRequest(req: IncomingMessage, limits: RequestLimits, rules:
   checkBodyLimit(req, limits.maxBodyBytes);
   if (underscored) applyUnderscoreRule(req, rules.headersWithUnderscores);
   const target = parseTarget(url, req.headers.host);
+  const form = canonicalPath(target.path, rules.paths);
+  if (!form.ok) throw new EdgehookError('EH_BAD_PATH', `refused request path: ${form.reason}`);
   const cdnLoop = req.headers['cdn-loop'];
   if (cdnLoop !== undefined) checkCdnLoop(Array.isArray(cdnLoop) ? cdnLoop.join(', ') : cdnLoop, rules.cdnLoop);
-  return target;
+  return { ...target, path: form.path };
 }
 
 /** Node joins repeated CDN-Loop lines with ", ", which is how the list reads (RFC 9110 §5.3). */

@@ -11,8 +11,10 @@ import { createProxyServer } from 'http-proxy-3';
 import type { EdgehookError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { toOriginError } from '../origin/origin-client.ts';
+import type { GuardedTarget } from './request-guard.ts';
 
-export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+/** `target` is what the guard returned: the path goes to the origin in its canonical form. */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, target: GuardedTarget) => void;
 
 export function createUpgradeProxy(originUrl: string, cdnId: string, logger: Logger): { handle: UpgradeHandler; close(): void } {
   const proxy = createProxyServer({ target: originUrl, ws: true, xfwd: true });
@@ -22,8 +24,10 @@ export function createUpgradeProxy(originUrl: string, cdnId: string, logger: Log
     if (target !== undefined && 'destroy' in target) refuse(target as Socket, failure);
   });
   return {
-    handle(req, socket, head) {
-      // http-proxy-3 forwards req.headers: CDN-Loop is appended there, as for every origin request.
+    handle(req, socket, head, target) {
+      // http-proxy-3 forwards req.url and req.headers: the canonical path goes there, and CDN-Loop
+      // is appended, as for every origin request.
+      req.url = target.query === '' ? target.path : `${target.path}?${target.query}`;
       const loop = req.headers['cdn-loop'];
       req.headers['cdn-loop'] = loop === undefined ? cdnId : `${Array.isArray(loop) ? loop.join(', ') : loop}, ${cdnId}`;
       proxy.ws(req, socket as Socket, head);

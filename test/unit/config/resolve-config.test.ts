@@ -47,7 +47,7 @@ describe('resolveConfig defaults', () => {
       },
       proxy: {
         trustedProxies: [], via: 'edgehook', addForwardedHeaders: true, cdnLoop: { cdnId: 'edgehook', maxAllowedOccurrences: 0 },
-        headersWithUnderscores: 'drop',
+        headersWithUnderscores: 'drop', mergeSlashes: true, pathWithEscapedSlashes: 'reject',
       },
       log: { level: 'info' },
       hooks: [],
