@@ -131,8 +131,11 @@ const PARSER_REFUSALS: Readonly<Record<string, readonly [ErrorCode, string]>> = 
 function refuseFraming({ req, res }: FramedRequest, reason: string, logger: Logger): void {
   logger.info('request rejected', { code: 'EH_REQUEST_SMUGGLING', reason, method: req.method, peer: req.socket.remoteAddress });
   if (res.headersSent) {
-    // Too late for an answer: the response is under way, so the connection is cut instead.
-    req.socket.destroy();
+    // Too late for an answer. One under way is cut with the connection; one already written in
+    // full (the guard's refusal, say) is let out first, and the connection ends behind it.
+    if (!res.writableEnded) req.socket.destroy();
+    else if (res.writableFinished) req.socket.end();
+    else res.once('finish', () => req.socket.end());
     return;
   }
   writeRefusal(res, refusalOf(new EdgehookError('EH_REQUEST_SMUGGLING', `rejected ambiguous request: ${reason}`)), true);
