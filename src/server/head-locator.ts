@@ -64,7 +64,7 @@ function tailEnd(text: string, requestLine: string, raw: readonly string[]): num
   const empty = text.indexOf(END_OF_HEAD);
   if (empty !== -1) candidates.push(empty + END_OF_HEAD.length);
   for (const split of [3, 2, 1]) {
-    if (END_OF_HEAD.endsWith(text.slice(0, split)) && text.length >= split) candidates.push(split);
+    if (text.length >= split && END_OF_HEAD.endsWith(text.slice(0, split))) candidates.push(split);
   }
   for (const end of candidates) {
     if (isHeadTail(text.slice(0, end), requestLine, raw)) return end;
@@ -102,7 +102,7 @@ function isFieldTail(piece: string, name: string, value: string): boolean {
   const before = trimmed.slice(0, trimmed.length - value.length);
   const colon = before.lastIndexOf(':');
   if (colon === -1) return /^[ \t]*$/.test(before);
-  return /^[ \t]*$/.test(before.slice(colon + 1)) && `${name}`.endsWith(before.slice(0, colon));
+  return /^[ \t]*$/.test(before.slice(colon + 1)) && name.endsWith(before.slice(0, colon));
 }
 
 function isLineTail(piece: string, line: string): boolean {

@@ -1,16 +1,18 @@
 /**
  * WebSocket upgrades tunnel to the origin through http-proxy-3: after the 101 the bytes are
- * opaque, so they get no cache, no hooks, just the same head checks and CDN-Loop. (Other Upgrade offers are
- * served as plain requests: see shouldUpgradeCallback in http-server.ts.) An origin that answers
- * without upgrading has its answer relayed and the socket closed.
+ * opaque, so they get no cache, no hooks, just the same head checks, canonical path and CDN-Loop.
+ * (Other Upgrade offers are served as plain requests: see shouldUpgradeCallback in
+ * http-server.ts.) An origin that answers without upgrading has its answer relayed and the
+ * socket closed.
  */
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { createProxyServer } from 'http-proxy-3';
 import type { EdgehookError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { toOriginError } from '../origin/origin-client.ts';
+import { refusalBytes, refusalOf } from './refusal.ts';
 import type { GuardedTarget } from './request-guard.ts';
 
 /** `target` is what the guard returned: the path goes to the origin in its canonical form. */
@@ -45,7 +47,5 @@ function refuse(socket: Socket, failure: EdgehookError): void {
     socket.destroy();
     return;
   }
-  const body = `${failure.message}\n`;
-  socket.end(`HTTP/1.1 ${failure.status} ${STATUS_CODES[failure.status] ?? ''}\r\ncontent-type: text/plain; charset=utf-8\r\n`
-    + `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(refusalBytes(refusalOf(failure)));
 }
