@@ -9,7 +9,7 @@ import { createCacheStore } from './cache/create-store.ts';
 import type { CacheStore } from './cache/types.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { EdgehookConfig, HookConfig } from './config/types.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError, EdgehookError } from './errors.ts';
 import type { HookPlanDeps, HookRegistry, ReloadResult } from './hook-runtime/index.ts';
 import { join } from 'node:path';
 import { createLogger, type Logger } from './log.ts';
@@ -21,7 +21,9 @@ import type { FillOutcome } from './pipeline/fill.ts';
 import { createRequestHandler } from './pipeline/handler.ts';
 import type { HookPlan } from './pipeline/hook-seam.ts';
 import { answerShed, createLoadShedder } from './server/load-shedding.ts';
-import { guardRequest } from './server/request-guard.ts';
+import { refusalBytes, refusalOf } from './server/refusal.ts';
+import { guardRequest, type GuardedTarget, type RequestRules } from './server/request-guard.ts';
+import type { FramingWatch } from './server/chunk-framing.ts';
 import { startHttpServer, type ListeningServer } from './server/http-server.ts';
 import { createUpgradeProxy } from './server/upgrade-proxy.ts';
 import { mirrorMetrics } from './telemetry/otel-metrics.ts';
@@ -95,6 +97,11 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   const metrics = createProxyMetrics(telemetry.meter);
   const unmirrorMetrics = mirrorMetrics(telemetry.meter, { proxy: metrics, store, hooks: telemetry.hooks });
   const limits = { maxHeaders: config.limits.maxHeaders, maxUriBytes: config.limits.maxUriBytes, maxBodyBytes: config.limits.maxBodyBytes };
+  const requestRules: RequestRules = {
+    cdnLoop: config.proxy.cdnLoop,
+    headersWithUnderscores: config.proxy.headersWithUnderscores,
+    paths: { mergeSlashes: config.proxy.mergeSlashes, escapedSlashes: config.proxy.pathWithEscapedSlashes },
+  };
   const deps: PipelineDeps = {
     store,
     origin,
@@ -108,15 +115,17 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
       addForwardedHeaders: config.proxy.addForwardedHeaders,
       hostHeader: config.origin.hostHeader,
       originAuthority: origin.authority,
+      cdnId: config.proxy.cdnLoop.cdnId,
     },
     limits,
+    requestRules,
     clientIp: createClientIpResolver(config.proxy.trustedProxies),
     // Geo data (~110 MB) was loaded above only if geo keying or a loaded hook reads it.
     attributes,
     collapser: createCollapser<FillOutcome>(config.cache.collapseMaxWaiters, settledWhen),
     hooks: hooks === null ? () => null : () => hooks.plan(),
   };
-  const upgrades = createUpgradeProxy(config.origin.url, logger);
+  const upgrades = createUpgradeProxy(config.origin.url, config.proxy.cdnLoop.cdnId, logger);
   const serverLimits = {
     verifyChunkFraming: chunkFramingPolicy(config, deps.clientIp),
     maxHeaderBytes: config.limits.maxHeaderBytes,
@@ -148,13 +157,16 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
       logger.info('slow client cut', { code: 'EH_CLIENT_TOO_SLOW', reason, moved_bytes: movedBytes, method: req.method, url: req.url, peer: req.socket.remoteAddress });
     },
     upgrade: (req, socket, head) => {
+      let target: GuardedTarget;
       try {
-        guardRequest(req, limits);
-      } catch {
-        socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        target = guardRequest(req, limits, requestRules);
+      } catch (error) {
+        const failure = EdgehookError.is(error) ? error : new EdgehookError('EH_BAD_REQUEST', 'bad request');
+        logger.info('request rejected', { code: failure.code, reason: failure.message, method: req.method, upgrade: true, peer: req.socket.remoteAddress });
+        socket.end(refusalBytes(refusalOf(failure)));
         return;
       }
-      upgrades.handle(req, socket, head);
+      upgrades.handle(req, socket, head, target);
     },
   }, logger);
 
@@ -219,14 +231,15 @@ async function loadHooks(
   };
 }
 
-function chunkFramingPolicy(config: EdgehookConfig, clientIp: ClientIpResolver): (peer: string | undefined) => boolean {
+/** Trusted proxies are followed from their first byte; with trusted-peers, others from their first chunked request. */
+function chunkFramingPolicy(config: EdgehookConfig, clientIp: ClientIpResolver): (peer: string | undefined) => FramingWatch {
   switch (config.limits.verifyChunkFraming) {
     case 'always':
-      return () => true;
+      return () => 'from-start';
     case 'never':
-      return () => false;
+      return () => 'off';
     case 'trusted-peers':
-      return (peer) => peer !== undefined && clientIp.isTrusted(normalizeAddress(peer));
+      return (peer) => (peer !== undefined && clientIp.isTrusted(normalizeAddress(peer)) ? 'from-start' : 'from-first-chunked');
   }
 }
 

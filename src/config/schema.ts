@@ -160,7 +160,7 @@ const limits = s.object({
   request_body_timeout: s.orNull(s.duration({ doc: 'Longest a request body may take to arrive in full (408 after it).', min: 1 }), { meaning: 'no deadline (min_upload_rate still applies)' }),
   shutdown_grace: s.duration({ doc: 'On shutdown, how long in-flight requests may finish before connections are closed.', default: '10s' }),
   verify_chunk_framing: s.enumOf(['always', 'trusted-peers', 'never'], {
-    doc: 'Re-check chunk-size lines Node\'s parser accepts (e.g. FFFFFFFFFFFFFFED) and refuse them with 400. Only a hop that shares one connection among many clients can be desynchronised by them, so the default checks connections from proxy.trusted_proxies; "always" also checks direct clients (about 7 µs per request, measured on cache hits).',
+    doc: 'Re-check chunk-size lines Node\'s parser accepts (e.g. FFFFFFFFFFFFFFED, which it takes as an 18-exabyte chunk that swallows the rest of the connection) and refuse them with one 400, then close. Following a connection from its first byte costs about 7 µs per request (measured on cache hits), so the default does that only for proxy.trusted_proxies — the hops that share one connection among many clients, the only ones a desync can hurt — and picks other connections up at their first chunked request; "always" follows every connection from its first byte; "never" leaves framing to Node.',
     default: 'trusted-peers',
   }),
 }, { doc: 'Bounds on what clients may send, and connection lifetimes.' });
@@ -176,6 +176,30 @@ const proxy = s.object({
     pattern: { regex: /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, label: 'an HTTP token like "edgehook"' },
   }),
   add_forwarded_headers: s.bool({ doc: 'Add X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host to origin requests.', default: true }),
+  cdn_loop: s.object({
+    cdn_id: s.string({
+      doc: 'The id this node appends to CDN-Loop on every origin request and looks for in incoming ones. Give each CDN its own (a host name it controls), and each tier of one too (edge.cdn.example, shield.cdn.example): two separately run CDNs that both keep the default would refuse each other\'s requests.',
+      default: 'edgehook',
+      pattern: { regex: /^(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/, label: 'an HTTP token or host[:port] like "cdn.example.com"' },
+    }),
+    max_allowed_occurrences: s.int({
+      doc: 'How many times cdn_id may already be in an incoming request\'s CDN-Loop; more is a loop, answered 508. Keep 0 when each tier has its own cdn_id; a shield sharing its edges\' cdn_id sets 1 (then a GET that loops straight back to that shield joins the collapsed fill waiting for it, and ends at origin.headers_timeout with 504 instead of 508).',
+      default: 0,
+      min: 0,
+    }),
+  }, { doc: 'Request-loop detection (RFC 8586): a request that comes back to the node — an origin or DNS name pointing at it — is answered 508 instead of going round until something breaks.' }),
+  headers_with_underscores: s.enumOf(['drop', 'reject', 'allow'], {
+    doc: 'Request header names with an underscore (X_Forwarded_For): CGI-style origins read them as their hyphenated twins, so a client could spoof X-Forwarded-For past this node. drop removes them before anything reads them (hooks, Vary, the cache key, the origin), as nginx does; reject answers 400; allow passes them on.',
+    default: 'drop',
+  }),
+  merge_slashes: s.bool({
+    doc: 'Merge repeated slashes in request paths (//a///b → /a/b) before routing, cache keys and forwarding, so a hook route like /auth/** cannot be walked around with //evil/auth/x, which a URL parser at the origin reads as /auth/x. Off, a path that still starts with // is refused (400).',
+    default: true,
+  }),
+  path_with_escaped_slashes: s.enumOf(['reject', 'keep', 'decode'], {
+    doc: 'Paths with %2F or %5C (an escaped / or \\): reject answers 400, since an origin that decodes them would serve a path hook routes did not see; keep forwards them as data, for origins that treat them so (GitLab-style APIs); decode turns both into / before routing, cache keys and forwarding. A raw \\ is always refused: URL parsers read it as /.',
+    default: 'reject',
+  }),
 }, { doc: 'Reverse-proxy behaviour.' });
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[];

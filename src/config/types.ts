@@ -115,6 +115,19 @@ export interface ProxyConfig {
   /** Pseudonym in the Via header edgehook adds. */
   readonly via: string;
   readonly addForwardedHeaders: boolean;
+  readonly cdnLoop: CdnLoopConfig;
+  /** drop: removed before hooks, Vary, the cache key and the origin see them; reject: 400. */
+  readonly headersWithUnderscores: 'drop' | 'reject' | 'allow';
+  readonly mergeSlashes: boolean;
+  /** What %2F and %5C in a request path do: 400, forwarded as data, or decoded to `/`. */
+  readonly pathWithEscapedSlashes: 'reject' | 'keep' | 'decode';
+}
+
+export interface CdnLoopConfig {
+  /** Appended to CDN-Loop on origin requests (RFC 8586). */
+  readonly cdnId: string;
+  /** More occurrences of cdnId in an incoming CDN-Loop is a loop (508). */
+  readonly maxAllowedOccurrences: number;
 }
 
 export interface LogConfig {

@@ -12,7 +12,7 @@ import type { CacheStore } from '../cache/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { OriginClient } from '../origin/origin-client.ts';
-import type { RequestLimits } from '../server/request-guard.ts';
+import type { RequestLimits, RequestRules } from '../server/request-guard.ts';
 import type { ProxyMetrics } from '../telemetry/proxy-metrics.ts';
 import type { RequestTracing } from '../telemetry/request-tracing.ts';
 import type { CachePolicy } from './cache-policy.ts';
@@ -33,6 +33,8 @@ export interface PipelineDeps {
   readonly cache: CachePolicy;
   readonly forwarding: ForwardingPolicy;
   readonly limits: RequestLimits;
+  /** Request loops and request shapes the guard refuses or changes (config.proxy). */
+  readonly requestRules: RequestRules;
   readonly clientIp: ClientIpResolver;
   /** Geo resolver and key, image limits and transformer, transform routes (src/attributes). */
   readonly attributes: AttributeServices;

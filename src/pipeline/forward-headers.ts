@@ -1,7 +1,7 @@
 /**
  * Header rewriting at the two hops: client → origin and origin → client. Hop-by-hop fields (and
  * those a Connection header nominates) never cross; X-Forwarded-* and Via are added so the origin
- * knows who asked and through what.
+ * knows who asked and through what, and CDN-Loop so that a request that comes back is known.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { connectionNominated, isHopByHop } from '../http/hop-by-hop.ts';
@@ -14,6 +14,8 @@ export interface ForwardingPolicy {
   /** Host sent to the origin: the client's (preserve) or the origin's own authority. */
   readonly hostHeader: 'preserve' | 'origin';
   readonly originAuthority: string;
+  /** This node's cdn-id, appended to CDN-Loop (RFC 8586). */
+  readonly cdnId: string;
 }
 
 /**
@@ -63,6 +65,10 @@ export function originRequestHeaders(
     out['x-forwarded-host'] = view.authority;
   }
   appendField(out, 'via', `1.1 ${policy.via}`);
+  // RFC 8586 §2: appended to what came in (after any hook edits), so the request is known by
+  // this node if it ever comes back, whatever the hooks did to the field.
+  const loop = out['cdn-loop'];
+  out['cdn-loop'] = loop === undefined ? policy.cdnId : `${joinField(loop)}, ${policy.cdnId}`;
   return out;
 }
 

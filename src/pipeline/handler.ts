@@ -8,8 +8,8 @@ import type { Span } from '@opentelemetry/api';
 import { readersOf, RequestAttributeSet } from '../attributes/request-attributes.ts';
 import type { TransformSpec } from '../attributes/transform-spec.ts';
 import { EdgehookError } from '../errors.ts';
-import { normalizePath } from '../http/cache-key.ts';
 import { HeaderMap } from '../http/header-map.ts';
+import { refusalCloses, refusalOf, writeRefusal } from '../server/refusal.ts';
 import { guardRequest, type GuardedTarget } from '../server/request-guard.ts';
 import { SPAN } from '../telemetry/names.ts';
 import { recordFailure, recordRequestTarget, tracePhase } from '../telemetry/pipeline-spans.ts';
@@ -43,13 +43,12 @@ export function createRequestHandler(deps: PipelineDeps): RequestHandler {
 async function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessage, res: ServerResponse, span: Span | null): Promise<void> {
   let target: GuardedTarget;
   try {
-    const guarded = guardRequest(req, deps.limits);
-    // One spelling per resource, for the cache key and the origin alike: a path the cache keys as
-    // "/b" must not be fetched as "/a/%2e%2e/b" (cache poisoning by equivalent spellings).
-    target = { ...guarded, path: normalizePath(guarded.path) };
+    // One spelling per resource, for hook routes, the cache key and the origin alike (the guard
+    // returns the path in that form): a path the cache keys as "/b" must not be fetched as
+    // "/a/%2e%2e/b" (cache poisoning), nor routed as "//evil/auth/x" and served as /auth/x.
+    target = guardRequest(req, deps.limits, deps.requestRules);
   } catch (error) {
-    refused.add(req.socket);
-    return reject(deps, req, res, error, span);
+    return reject(deps, refused, req, res, error, span);
   }
   const clientIp = deps.clientIp.resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']);
   const route = deps.hooks()?.select(req.method ?? 'GET', target.authority, target.path) ?? null;
@@ -113,21 +112,18 @@ function hookRequestState(req: IncomingMessage, target: GuardedTarget, attribute
   };
 }
 
-/** A request refused before routing: framing is suspect, so the connection closes after the answer. */
-function reject(deps: PipelineDeps, req: IncomingMessage, res: ServerResponse, error: unknown, span: Span | null): void {
+/**
+ * A request refused before routing. When its framing is suspect (or it has a body) the connection
+ * closes after the answer, and requests pipelined behind it are dropped.
+ */
+function reject(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessage, res: ServerResponse, error: unknown, span: Span | null): void {
   const failure = EdgehookError.is(error) ? error : new EdgehookError('EH_BAD_REQUEST', 'bad request');
   recordFailure(span, failure.code);
   deps.logger.info('request rejected', { code: failure.code, reason: failure.message, method: req.method, peer: req.socket.remoteAddress, ...traceLogFields(span) });
   deps.metrics.countResponse('error', failure.status, 0);
-  const body = `${failure.message}\n`;
-  res.shouldKeepAlive = false;
-  res.writeHead(failure.status, {
-    'content-type': 'text/plain; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    connection: 'close',
-  });
-  res.end(body);
+  const close = refusalCloses(failure, hasRequestBody(req));
+  if (close) refused.add(req.socket);
+  writeRefusal(res, refusalOf(failure), close);
   req.resume();
 }
 

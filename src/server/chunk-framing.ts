@@ -12,9 +12,17 @@
  * parser is strict, so lines end in CRLF — and only chunk-size lines are checked. If the two ever
  * disagree (a head with no matching request event), it stops watching that connection rather
  * than risk refusing a valid request.
+ *
+ * Watching costs every request on the connection (Node parses in JS instead of straight from the
+ * socket handle), so a connection can instead be picked up at its first chunked request: the
+ * parser raises that request right after its head, before it reads the body behind it in the
+ * same buffer; that buffer is taken from the parser (getCurrentBuffer, the call Node's own
+ * error path uses), the head located in it (head-locator.ts), and the tracker starts at the
+ * body, reading the rest of the buffer just after the parser has, as it reads every buffer.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { findHeadEnd } from './head-locator.ts';
 
 /** Chunk sizes at or above 2^53 cannot be real and cannot be represented exactly: refused. */
 const MAX_CHUNK_SIZE = Number.MAX_SAFE_INTEGER;
@@ -27,6 +35,9 @@ export interface FramedRequest {
 }
 
 export type FramingViolation = (request: FramedRequest, reason: string) => void;
+
+/** Which connections are followed: from their first byte, from their first chunked request, or not at all. */
+export type FramingWatch = 'from-start' | 'from-first-chunked' | 'off';
 
 type Framing = { readonly kind: 'none' } | { readonly kind: 'fixed'; readonly bytes: number } | { readonly kind: 'chunked' };
 
@@ -66,6 +77,12 @@ class ConnectionFraming {
 
   expect(request: FramedRequest): void {
     this.pending.push({ request, framing: framingOf(request.req) });
+  }
+
+  /** Starts mid-connection, at the body of a chunked request whose head the parser just read. */
+  startAtBody(request: FramedRequest): void {
+    this.current = request;
+    this.beginChunk();
   }
 
   feed(data: Buffer): void {
@@ -208,21 +225,34 @@ function hexValue(byte: number): number {
 }
 
 /**
- * Watches the connections of `server` that `shouldWatch` picks (watching makes Node parse in JS,
- * a measurable cost on every request of that connection); `onViolation` answers (or drops) the
- * offending request.
+ * Watches the connections of `server` as `watchFor` decides per peer address (following a
+ * connection from its start makes Node parse it in JS, a measurable cost on every request of
+ * that connection); `onViolation` answers (or drops) the offending request.
  */
-export function watchChunkFraming(server: Server, onViolation: FramingViolation, shouldWatch: (peerAddress: string | undefined) => boolean = () => true): void {
+export function watchChunkFraming(server: Server, onViolation: FramingViolation, watchFor: (peerAddress: string | undefined) => FramingWatch = () => 'from-start'): void {
   const connections = new WeakMap<Socket, ConnectionFraming>();
-  server.on('connection', (socket: Socket) => {
-    if (!shouldWatch(socket.remoteAddress)) return;
+  const lateStarters = new WeakSet<Socket>();
+  const follow = (socket: Socket): ConnectionFraming => {
     const feed = (data: Buffer): void => tracker.feed(data);
     const tracker = new ConnectionFraming(onViolation, () => socket.off('data', feed));
     connections.set(socket, tracker);
     socket.on('data', feed);
+    return tracker;
+  };
+  server.on('connection', (socket: Socket) => {
+    const watch = watchFor(socket.remoteAddress);
+    if (watch === 'from-start') follow(socket);
+    else if (watch === 'from-first-chunked') lateStarters.add(socket);
   });
   // The parser raises these while parsing the buffer that the tracker is about to see.
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => connections.get(req.socket)?.expect({ req, res }));
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const tracker = connections.get(req.socket);
+    if (tracker !== undefined) tracker.expect({ req, res });
+    else if (lateStarters.has(req.socket) && req.headers['transfer-encoding'] !== undefined) {
+      lateStarters.delete(req.socket);
+      followFromBody(req, res, follow);
+    }
+  });
   // Node answers an unknown Expect with 417 and raises no request event, which would put the
   // tracker out of step (and stop it): answer the same 417 here, keeping the message in the count.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
@@ -230,4 +260,25 @@ export function watchChunkFraming(server: Server, onViolation: FramingViolation,
     res.writeHead(417);
     res.end();
   });
+}
+
+interface ParserWithBuffer {
+  getCurrentBuffer?: () => Buffer;
+}
+
+/**
+ * Picks a connection up at this chunked request. When the parser's buffer cannot be had, or the
+ * head is not found in it, the connection stays unwatched (Node's own framing, as before).
+ */
+function followFromBody(req: IncomingMessage, res: ServerResponse, follow: (socket: Socket) => ConnectionFraming): void {
+  const parser = (req.socket as Socket & { parser?: ParserWithBuffer | null }).parser;
+  const buffer = typeof parser?.getCurrentBuffer === 'function' ? parser.getCurrentBuffer() : undefined;
+  if (buffer === undefined) return;
+  const end = findHeadEnd(buffer, { method: req.method ?? '', url: req.url ?? '', httpVersion: req.httpVersion, rawHeaders: req.rawHeaders });
+  if (end === null) return;
+  const tracker = follow(req.socket);
+  tracker.startAtBody({ req, res });
+  // The parser reads the rest of this buffer when this event returns; the tracker after it.
+  const rest = buffer.subarray(end);
+  queueMicrotask(() => tracker.feed(rest));
 }

@@ -6,13 +6,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { EdgehookError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { watchChunkFraming, type FramedRequest } from './chunk-framing.ts';
+import { refusalBytes, refusalOf, writeRefusal } from './refusal.ts';
+import { watchChunkFraming, type FramedRequest, type FramingWatch } from './chunk-framing.ts';
 import { watchSlowClients, type SlowClientCut, type SlowClientLimits } from './slow-clients.ts';
 
 export interface ServerLimits {
-  /** Whether a connection from this peer gets chunk framing re-checked (it costs ~7 µs a request). */
-  readonly verifyChunkFraming: (peerAddress: string | undefined) => boolean;
+  /** How a connection from this peer gets chunk framing re-checked (from its start it costs ~7 µs a request). */
+  readonly verifyChunkFraming: (peerAddress: string | undefined) => FramingWatch;
   readonly maxHeaderBytes: number;
   readonly maxHeaders: number;
   readonly clientIdleTimeoutMs: number;
@@ -72,9 +74,9 @@ export async function startHttpServer(
     if (admit !== undefined && !admit(req, res, inFlight.size)) return;
     handlers.request(req, res);
   });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, logger));
+  const answerClientError = createClientErrorAnswer(logger, inFlight);
+  server.on('clientError', answerClientError);
   watchChunkFraming(server, (request, reason) => refuseFraming(request, reason, logger), limits.verifyChunkFraming);
-
   // Upgraded sockets leave Node's connection list, so closeAllConnections() would never end them.
   const tunnels = new Set<Duplex>();
   const upgrade = handlers.upgrade;
@@ -132,33 +134,58 @@ async function shutdown(server: Server, inFlight: Set<ServerResponse>, tunnels: 
   await closed;
 }
 
-const CLIENT_ERROR_ANSWERS: Record<string, [number, string]> = {
-  HPE_HEADER_OVERFLOW: [431, 'request header fields too large'],
-  HPE_URI_OVERFLOW: [414, 'request target too long'],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request timeout'],
+/** Node's parser and timeout errors, as the refusal a client gets; anything else is a 400. */
+const PARSER_REFUSALS: Readonly<Record<string, readonly [ErrorCode, string]>> = {
+  HPE_HEADER_OVERFLOW: ['EH_HEADER_TOO_LARGE', 'request header fields too large'],
+  HPE_URI_OVERFLOW: ['EH_URI_TOO_LONG', 'request target too long'],
+  ERR_HTTP_REQUEST_TIMEOUT: ['EH_REQUEST_TIMEOUT', 'request timeout'],
 };
 
 /** A chunk-size line the parser let through (see chunk-framing.ts): 400 and close, like the guard. */
 function refuseFraming({ req, res }: FramedRequest, reason: string, logger: Logger): void {
   logger.info('request rejected', { code: 'EH_REQUEST_SMUGGLING', reason, method: req.method, peer: req.socket.remoteAddress });
   if (res.headersSent) {
-    // Too late for an answer: the response is under way, so the connection is cut instead.
-    req.socket.destroy();
+    // Too late for an answer. One under way is cut with the connection; one already written in
+    // full (the guard's refusal, say) is let out first, and the connection ends behind it.
+    if (!res.writableEnded) req.socket.destroy();
+    else if (res.writableFinished) req.socket.end();
+    else res.once('finish', () => req.socket.end());
     return;
   }
-  const body = `rejected ambiguous request: ${reason}\n`;
-  res.shouldKeepAlive = false;
-  res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', connection: 'close' });
-  res.end(body);
+  writeRefusal(res, refusalOf(new EdgehookError('EH_REQUEST_SMUGGLING', `rejected ambiguous request: ${reason}`)), true);
 }
 
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, logger: Logger): void {
-  const [status, text] = CLIENT_ERROR_ANSWERS[error.code ?? ''] ?? [400, 'bad request'];
-  logger.debug('client error', { code: error.code, status });
-  if ((socket as Socket).writable && error.code !== 'ECONNRESET') {
-    const body = `${text}\n`;
-    socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
-  } else {
-    socket.destroy();
+/**
+ * The parser failed (or a head timed out) on a connection: one answer, then the close. While no
+ * response on the connection has its head out, the refusal is written at once (as Node does);
+ * the connection's close then aborts the requests still unanswered (an upload whose body can no
+ * longer complete is cut at the origin too). If a response is already being written — a refusal
+ * the guard wrote from the same read, or an answer in flight — it is the connection's last: no
+ * second status line follows it, and the connection ends once it is out. (The parser stays
+ * failed and raises this again for every later read: the answer is arranged once.)
+ */
+function createClientErrorAnswer(logger: Logger, inFlight: ReadonlySet<ServerResponse>): (error: NodeJS.ErrnoException, socket: Duplex) => void {
+  const answered = new WeakSet<Duplex>();
+  return (error, socket) => {
+    if (!(socket as Socket).writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    if (answered.has(socket)) return;
+    answered.add(socket);
+    const [code, reason] = PARSER_REFUSALS[error.code ?? ''] ?? ['EH_BAD_REQUEST', 'bad request'];
+    const started = startedResponses(inFlight, socket);
+    logger.info('request rejected', { code, reason, parserError: error.code, answered: started.length === 0, peer: (socket as Socket).remoteAddress });
+    if (started.length === 0) socket.end(refusalBytes(refusalOf(new EdgehookError(code, reason))));
+    else started.at(-1)!.once('finish', () => socket.end());
+  };
+}
+
+/** Responses on this connection whose head is out and whose last byte is not (oldest first). */
+function startedResponses(inFlight: ReadonlySet<ServerResponse>, socket: Duplex): ServerResponse[] {
+  const started: ServerResponse[] = [];
+  for (const res of inFlight) {
+    if (res.req.socket === socket && res.headersSent && !res.writableFinished) started.push(res);
   }
+  return started;
 }

@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeRefusal } from './refusal.ts';
 
 export type ShedReason = 'in-flight' | 'event-loop';
 
@@ -61,16 +62,7 @@ export function createLoadShedder(limits: LoadLimits): LoadShedder {
  * connection closes rather than drain an upload nobody will use.
  */
 export function answerShed(req: IncomingMessage, res: ServerResponse, cacheStatus: string): void {
-  const body = 'overloaded: try again shortly\n';
   const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
-  if (hasBody) res.shouldKeepAlive = false;
-  res.writeHead(503, {
-    'content-type': 'text/plain; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    'retry-after': '1',
-    'cache-status': cacheStatus,
-    ...(hasBody ? { connection: 'close' } : {}),
-  });
-  res.end(body);
+  const refusal = { status: 503, reason: 'overloaded: try again shortly', headers: { 'retry-after': '1', 'cache-status': cacheStatus } };
+  writeRefusal(res, refusal, hasBody);
 }

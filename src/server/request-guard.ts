@@ -2,10 +2,16 @@
  * Checks every request head before anything else sees it. Node's parser accepts several shapes
  * that a proxy must refuse because an origin or another hop may frame them differently
  * (request smuggling), and it truncates excess headers silently; these checks close those gaps.
+ * It also refuses a request that has come round a loop back to this node (CDN-Loop, RFC 8586),
+ * drops (or refuses) header names with underscores (underscore-fields.ts), and returns the path
+ * in the one form hook routes, the cache key and the origin all use (http/path-form.ts).
  * Each failure is an EdgehookError whose status the client gets, with nothing cached.
  */
 import type { IncomingMessage } from 'node:http';
 import { EdgehookError } from '../errors.ts';
+import { countCdnLoop } from '../http/cdn-loop.ts';
+import { canonicalPath, type PathFormRules } from '../http/path-form.ts';
+import { applyUnderscoreRule, type UnderscoreRule } from './underscore-fields.ts';
 
 export interface RequestLimits {
   readonly maxHeaders: number;
@@ -13,8 +19,21 @@ export interface RequestLimits {
   readonly maxBodyBytes: number | null;
 }
 
+/** What the guard enforces beyond limits and framing (from config.proxy, frozen at startup). */
+export interface RequestRules {
+  readonly cdnLoop: CdnLoopRule;
+  readonly headersWithUnderscores: UnderscoreRule;
+  readonly paths: PathFormRules;
+}
+
+export interface CdnLoopRule {
+  readonly cdnId: string;
+  /** More occurrences of cdnId in CDN-Loop than this is a loop. */
+  readonly maxAllowedOccurrences: number;
+}
+
 export interface GuardedTarget {
-  /** Origin-form path (no query), as sent. */
+  /** Origin-form path (no query), in the one form routes, cache key and origin share (http/path-form.ts). */
   readonly path: string;
   /** Query without '?', '' when none. */
   readonly query: string;
@@ -25,24 +44,43 @@ export interface GuardedTarget {
 const FRAMING_FIELDS = new Set(['content-length', 'transfer-encoding', 'host']);
 
 /** Returns the parsed target, or throws an EdgehookError naming what is wrong. */
-export function guardRequest(req: IncomingMessage, limits: RequestLimits): GuardedTarget {
+export function guardRequest(req: IncomingMessage, limits: RequestLimits, rules: RequestRules): GuardedTarget {
   const url = req.url ?? '';
   if (url.length > limits.maxUriBytes) throw new EdgehookError('EH_URI_TOO_LONG', 'request target too long');
   const raw = req.rawHeaders;
   // The server keeps one header past the limit so that exceeding it is visible here, not silently cut.
   if (raw.length / 2 > limits.maxHeaders) throw new EdgehookError('EH_HEADER_TOO_LARGE', 'too many header fields');
-  checkFraming(req, raw);
+  const underscored = checkFraming(req, raw);
   checkBodyLimit(req, limits.maxBodyBytes);
-  return parseTarget(url, req.headers.host);
+  if (underscored) applyUnderscoreRule(req, rules.headersWithUnderscores);
+  const target = parseTarget(url, req.headers.host);
+  const form = canonicalPath(target.path, rules.paths);
+  if (!form.ok) throw new EdgehookError('EH_BAD_PATH', `refused request path: ${form.reason}`);
+  const cdnLoop = req.headers['cdn-loop'];
+  if (cdnLoop !== undefined) checkCdnLoop(Array.isArray(cdnLoop) ? cdnLoop.join(', ') : cdnLoop, rules.cdnLoop);
+  return { ...target, path: form.path };
 }
 
-function checkFraming(req: IncomingMessage, raw: readonly string[]): void {
+/** Node joins repeated CDN-Loop lines with ", ", which is how the list reads (RFC 9110 §5.3). */
+function checkCdnLoop(value: string, rule: CdnLoopRule): void {
+  const seen = countCdnLoop(value, rule.cdnId);
+  if (seen === null) throw new EdgehookError('EH_BAD_REQUEST', 'invalid CDN-Loop header');
+  if (seen > rule.maxAllowedOccurrences) {
+    throw new EdgehookError('EH_LOOP_DETECTED', `request loop: CDN-Loop already names ${rule.cdnId} ${seen} time${seen === 1 ? '' : 's'}`);
+  }
+}
+
+/** Throws for a shape another hop may frame differently; returns whether a field name has an underscore. */
+function checkFraming(req: IncomingMessage, raw: readonly string[]): boolean {
   let hosts = 0;
   let contentLengths = 0;
+  // Found on this one walk over the names, so requests without such names pay nothing more.
+  let underscored = false;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     if (name === 'host') hosts++;
     else if (name === 'content-length') contentLengths++;
+    else if (!underscored && name.includes('_')) underscored = true;
   }
   if (hosts > 1) smuggling('more than one Host header');
   if (contentLengths > 1) smuggling('more than one Content-Length header');
@@ -61,6 +99,7 @@ function checkFraming(req: IncomingMessage, raw: readonly string[]): void {
   if ((req.method === 'GET' || req.method === 'HEAD') && hasBody(req)) {
     smuggling(`${req.method} with a body`);
   }
+  return underscored;
 }
 
 function hasBody(req: IncomingMessage): boolean {

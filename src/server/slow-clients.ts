@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { answerAndClose } from './refusal.ts';
+import { writeRefusalAndDestroy } from './refusal.ts';
 
 export interface SlowClientLimits {
   /** Bytes per second a request body must move while edgehook waits on it; null = no minimum. */
@@ -121,7 +121,7 @@ function cut(res: ServerResponse, reason: SlowClientReason, onCut: (cut: SlowCli
   const movedBytes = reason === 'upload-deadline' || watch === undefined ? 0
     : (watch.phase === 'upload' ? req.socket.bytesRead : flushedBytes(req.socket)) - watch.windowBytes;
   if (reason !== 'send-stalled' && !res.headersSent) {
-    answerAndClose(res, 408, reason === 'upload-deadline' ? 'request body took too long' : 'request body too slow');
+    writeRefusalAndDestroy(res, { status: 408, reason: reason === 'upload-deadline' ? 'request body took too long' : 'request body too slow' });
   } else {
     res.socket?.destroy();
   }

@@ -116,6 +116,22 @@ const REFUSED: readonly RefusedCase[] = [
     bytes: (path) => head(`POST ${path} HTTP/1.1`, [`Host: ${host}`, 'Transfer-Encoding: chunked']) + '1FFFFFFFFFFFFFFED\r\nabc\r\n0\r\n\r\n',
   },
   {
+    // The guard's 400 is already written when Node's parser fails on the bytes behind it: one answer only.
+    name: 'two Host headers, then bytes the parser refuses',
+    status: 400,
+    bytes: (path) => head(`GET ${path} HTTP/1.1`, [`Host: ${host}`, 'Host: other.example']) + 'garbage\r\n\r\n',
+  },
+  {
+    name: 'GET with a chunked body whose size overflows 64 bits',
+    status: 400,
+    bytes: (path) => head(`GET ${path} HTTP/1.1`, [`Host: ${host}`, 'Transfer-Encoding: chunked']) + '1FFFFFFFFFFFFFFED\r\nabc\r\n0\r\n\r\n',
+  },
+  {
+    name: 'Content-Length over max_body_bytes, then bytes the parser refuses',
+    status: 413,
+    bytes: (path) => head(`POST ${path} HTTP/1.1`, [`Host: ${host}`, 'Content-Length: 2048']) + 'x'.repeat(2048) + 'garbage\r\n\r\n',
+  },
+  {
     // Node would silently keep the first maxHeadersCount fields; the server keeps one more so the guard sees it.
     name: 'one header field more than max_headers',
     status: 431,

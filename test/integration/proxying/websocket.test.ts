@@ -155,6 +155,29 @@ describe('WebSocket upgrades', () => {
     await closed(client.socket);
   });
 
+  it('the origin gets the canonical path and CDN-Loop, as for any request', async () => {
+    const before = origin.upgrades.length;
+    await rawExchange(node.url, head('GET //chat//room HTTP/1.1', [
+      `Host: ${new URL(node.url).host}`, 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+      'Sec-WebSocket-Version: 13', 'CDN-Loop: other.example',
+    ]), { timeoutMs: 300 });
+    const seen = origin.upgrades[before]!;
+    expect(seen.url).toBe('/chat/room');
+    expect(seen.headers['cdn-loop']).toBe('other.example, edgehook');
+  });
+
+  it('an upgrade that has come round a loop is refused with 508 and never reaches the origin', async () => {
+    const before = origin.upgrades.length;
+    const answer = await rawExchange(node.url, head('GET /chat HTTP/1.1', [
+      `Host: ${new URL(node.url).host}`, 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+      'Sec-WebSocket-Version: 13', 'CDN-Loop: edgehook',
+    ]));
+    expect(answer.status).toBe(508);
+    expect(answer.body).toContain('CDN-Loop');
+    expect(answer.ended).toBe('closed');
+    expect(origin.upgrades).toHaveLength(before);
+  });
+
   it('an Upgrade other than websocket is served as a plain request (the offer is dropped)', async () => {
     const answer = await rawExchange(node.url, head('GET /plain HTTP/1.1', [`Host: ${new URL(node.url).host}`, 'Upgrade: h2c', 'Connection: Upgrade, close']));
     expect(answer.status).toBe(200);

@@ -49,7 +49,10 @@ describe('resolveConfig defaults', () => {
         maxInFlight: 10_000, maxEventLoopDelay: 500,
         minUploadRate: 1024, minDownloadRate: 1024, rateWindow: 20_000, requestBodyTimeout: null,
       },
-      proxy: { trustedProxies: [], via: 'edgehook', addForwardedHeaders: true },
+      proxy: {
+        trustedProxies: [], via: 'edgehook', addForwardedHeaders: true, cdnLoop: { cdnId: 'edgehook', maxAllowedOccurrences: 0 },
+        headersWithUnderscores: 'drop', mergeSlashes: true, pathWithEscapedSlashes: 'reject',
+      },
       log: { level: 'info' },
       hooks: [],
       telemetry: {
