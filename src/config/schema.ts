@@ -183,7 +183,7 @@ const proxy = s.object({
       pattern: { regex: /^(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/, label: 'an HTTP token or host[:port] like "cdn.example.com"' },
     }),
     max_allowed_occurrences: s.int({
-      doc: 'How many times cdn_id may already be in an incoming request\'s CDN-Loop; more is a loop, answered 508. Keep 0 when each tier has its own cdn_id; a shield sharing its edges\' cdn_id sets 1 (then a GET that loops straight back to that shield joins the collapsed fill waiting for it, and ends at origin.headers_timeout with 504 instead of 508).',
+      doc: 'How many times cdn_id may already be in an incoming request\'s CDN-Loop; more is a loop, answered 508. Keep 0 when each tier has its own cdn_id; a shield sharing its edges\' cdn_id sets 1. A request that came back round never joins a collapsed fill (it could be the fetch that fill waits for).',
       default: 0,
       min: 0,
     }),

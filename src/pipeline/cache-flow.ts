@@ -7,6 +7,7 @@ import type { CachedObject, CachedObjectMeta, HeaderPairs } from '../cache/types
 import { EdgehookError } from '../errors.ts';
 import { parseCacheControl, type CacheControl } from '../http/cache-control.ts';
 import { absoluteUrl, primaryCacheKey } from '../http/cache-key.ts';
+import { countCdnLoop } from '../http/cdn-loop.ts';
 import { formatCacheStatus } from '../http/cache-status.ts';
 import { selectCacheDirectives } from '../http/targeted-cache-control.ts';
 import { variantMatches } from '../http/vary.ts';
@@ -152,7 +153,7 @@ export async function collapsedFill(ctx: RequestContext, lookup: CacheLookup, st
   const request = { key: lookup.key, url, stale, requestCacheControl: lookup.requestCacheControl };
   const start = (): Promise<FillOutcome> => (lookup.variant === null ? fill(ctx, request) : variantFill(ctx, request, lookup.variant));
   // Credentials decide what an answer may be shared with, so an authorized request fills alone.
-  if (ctx.view.header('authorization') !== undefined) return start();
+  if (ctx.view.header('authorization') !== undefined || cameBackRoundLoop(ctx)) return start();
   const joined = ctx.deps.collapser.run(lookup.key, start);
   if (joined === null) return start();
   const outcome = await joined.outcome;
@@ -174,6 +175,16 @@ function forWaiter(outcome: FillOutcome): FillOutcome {
 function forLeader<T extends { readonly meta: CachedObjectMeta }>(object: T, withheld: HeaderPairs | undefined): T {
   if (withheld === undefined || withheld.length === 0) return object;
   return { ...object, meta: { ...object.meta, headers: withWithheld(object.meta.headers, withheld) } };
+}
+
+/**
+ * A request that already passed through this node (its CDN-Loop names us, within the allowed
+ * occurrences) may be the very fetch a fill is waiting for: joining that fill would wait on
+ * itself until the origin timeout. It fills alone, and the loop ends in a 508 a round later.
+ */
+function cameBackRoundLoop(ctx: RequestContext): boolean {
+  const loop = ctx.view.header('cdn-loop');
+  return loop !== undefined && (countCdnLoop(loop, ctx.deps.forwarding.cdnId) ?? 0) > 0;
 }
 
 function usableByWaiter(ctx: RequestContext, outcome: FillOutcome): boolean {

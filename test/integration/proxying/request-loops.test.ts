@@ -86,11 +86,19 @@ describe('a node whose origin is itself', () => {
   });
 
   it('lets the request round max_allowed_occurrences more times', async () => {
-    // An upload: a GET coming back would join the collapsed fill that is waiting for it.
     const { relay, node } = await startLoopingNode({ proxy: { cdn_loop: { max_allowed_occurrences: 2 } } });
     const answer = await send(`${node.url}/upload`, { method: 'POST', body: 'hello' });
     expect(answer.status).toBe(508);
     expect(relay.requestLines).toHaveLength(3);
+  });
+
+  it('does not collapse a GET that came back round the loop onto the fill waiting for it', async () => {
+    const { relay, node } = await startLoopingNode({ proxy: { cdn_loop: { max_allowed_occurrences: 1 } } });
+    const started = performance.now();
+    const answer = await send(`${node.url}/loop-get`);
+    expect(answer.status).toBe(508);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(relay.requestLines).toEqual(['GET /loop-get HTTP/1.1', 'GET /loop-get HTTP/1.1']);
   });
 
   it('answers the refusal with its reason and keeps the connection, since framing is not in doubt', async () => {
