@@ -44,7 +44,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // unchanged). A code point above U+00FF has no octet — Node would refuse to write it — and U+FFFD
 // is what a lossy decoder leaves: both are invalid-value, never forwarded.
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-const PATH = /^\/[\x21-\x7e]*$/;
+// No backslash: WHATWG URL parsers read it as '/', so a route check and an origin would disagree.
+const PATH = /^\/[\x21-\x5b\x5d-\x7e]*$/;
 const QUERY = /^[\x21-\x7e]*$/;
 
 export function checkHeaderName(name: string): EditError | undefined {

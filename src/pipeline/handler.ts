@@ -9,6 +9,7 @@ import { readersOf, RequestAttributeSet } from '../attributes/request-attributes
 import type { TransformSpec } from '../attributes/transform-spec.ts';
 import { EdgehookError } from '../errors.ts';
 import { HeaderMap } from '../http/header-map.ts';
+import { canonicalPath } from '../http/path-form.ts';
 import { refusalCloses, refusalOf, writeRefusal } from '../server/refusal.ts';
 import { guardRequest, type GuardedTarget } from '../server/request-guard.ts';
 import { SPAN } from '../telemetry/names.ts';
@@ -90,9 +91,20 @@ async function runRequestPhase(ctx: RequestContext, route: RouteHooks, state: Ho
     }
     state.body = body;
   }
+  const pathBefore = state.path;
   const phaseSpan = ctx.deps.tracing.startChild(ctx.span, SPAN.phase['on-request']);
   const verdict = await tracePhase(phaseSpan, route.onRequest!.run(state, phaseSpan));
-  if (verdict.tag === 'continue') return false;
+  if (verdict.tag === 'continue') {
+    if (state.path === pathBefore) return false;
+    // A path a hook set takes the one form a client's path takes, so the cache key and the origin read it alike.
+    const form = canonicalPath(state.path, ctx.deps.requestRules.paths);
+    if (form.ok) {
+      state.path = form.path;
+      return false;
+    }
+    await respond(ctx, errorOutgoing(ctx, new EdgehookError('EH_HOOK_BAD_OUTPUT', `a hook set a path edgehook refuses (${form.reason})`)));
+    return true;
+  }
   await respond(ctx, localOutgoing(ctx, verdict.val, 'local'));
   return true;
 }
