@@ -174,7 +174,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   let admin: ListeningServer | null = null;
   if (config.admin !== null) {
     admin = await startHttpServer(config.admin, serverLimits, {
-      request: createAdminHandler({ token: config.admin.token, store, metrics, hookMetrics: telemetry.hooks, logger, hooks: hooks?.admin ?? null, isReady: () => ready }),
+      request: createAdminHandler({ token: config.admin.token, store, metrics, hookMetrics: telemetry.hooks, logger, hooks: hooks?.admin ?? null, isReady: () => ready, paths: requestRules.paths }),
     }, logger);
   }
   logger.info('listening', { url: proxy.url, admin: admin?.url ?? null, origin: config.origin.url });

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTieredStore } from '../cache/tiered-store.ts';
 import type { CacheStore } from '../cache/types.ts';
 import type { ReloadResult } from '../hook-runtime/hook-registry.ts';
-import { absoluteUrl } from '../http/cache-key.ts';
+import { canonicalUrl, type PathFormRules } from '../http/path-form.ts';
 import type { Logger } from '../log.ts';
 import { collectBody } from '../pipeline/read-body.ts';
 import type { HookMetrics } from '../telemetry/hook-metrics.ts';
@@ -30,6 +30,8 @@ export interface AdminDeps {
   readonly hooks: AdminHooks | null;
   /** False once shutdown begins, so load balancers stop sending traffic. */
   readonly isReady: () => boolean;
+  /** The path rules requests are keyed by (proxy.merge_slashes, proxy.path_with_escaped_slashes). */
+  readonly paths: PathFormRules;
 }
 
 type Route = (req: IncomingMessage, res: ServerResponse, deps: AdminDeps) => Promise<void> | void;
@@ -100,9 +102,13 @@ async function purge(req: IncomingMessage, res: ServerResponse, deps: AdminDeps)
   const request = await readPurgeRequest(req);
   if (typeof request === 'string') return json(res, 400, { error: request });
   let purged: number;
-  if (request.url !== undefined) purged = deps.store.purgeUrl(normalizeUrl(request.url));
-  else if (request.prefix !== undefined) purged = deps.store.purgeUrlPrefix(normalizeUrl(request.prefix));
-  else purged = deps.store.purgeTag(request.tag!);
+  if (request.tag !== undefined) purged = deps.store.purgeTag(request.tag);
+  else {
+    // Purge URLs take the form requests are keyed by, so equivalent spellings match.
+    const form = canonicalUrl(new URL(request.url ?? request.prefix!), deps.paths);
+    if (!form.ok) return json(res, 400, { error: `no request can have that URL: ${form.reason}` });
+    purged = request.url !== undefined ? deps.store.purgeUrl(form.url) : deps.store.purgeUrlPrefix(form.url);
+  }
   deps.logger.info('purge', { ...request, purged });
   json(res, 200, { purged });
 }
@@ -123,13 +129,6 @@ async function readPurgeRequest(req: IncomingMessage): Promise<PurgeRequest | st
   if (given.length !== 1) return 'give exactly one of url, prefix, tag';
   if (given[0] !== 'tag' && !/^https?:\/\//i.test(request[given[0]!]!)) return `${given[0]} must be an absolute http(s) URL`;
   return { [given[0]!]: request[given[0]!] };
-}
-
-/** Purge URLs go through the same normalisation as cache keys, so equivalent spellings match. */
-function normalizeUrl(raw: string): string {
-  const url = new URL(raw);
-  const scheme = url.protocol === 'https:' ? 'https' : 'http';
-  return absoluteUrl(scheme, url.host, url.pathname, url.search.slice(1));
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -13,7 +13,7 @@
  * Merging comes before dot-segment removal, so the result is stable: normalising it again
  * changes nothing.
  */
-import { normalizePath } from './cache-key.ts';
+import { absoluteUrl, normalizePath } from './cache-key.ts';
 
 export interface PathFormRules {
   readonly mergeSlashes: boolean;
@@ -37,6 +37,19 @@ export function canonicalPath(path: string, rules: PathFormRules): PathForm {
   form = normalizePath(form);
   if (form.startsWith('//')) return refused('path starts with //');
   return { ok: true, path: form };
+}
+
+export type UrlForm = { readonly ok: true; readonly url: string } | { readonly ok: false; readonly reason: string };
+
+/**
+ * An absolute http(s) URL as the cache holds it (what purge and RFC 9111 §4.4 invalidation
+ * match): its path in the one form, the rest normalised as a cache key's.
+ */
+export function canonicalUrl(url: URL, rules: PathFormRules): UrlForm {
+  const form = canonicalPath(url.pathname, rules);
+  if (!form.ok) return form;
+  const scheme = url.protocol === 'https:' ? 'https' : 'http';
+  return { ok: true, url: absoluteUrl(scheme, url.host, form.path, url.search.slice(1)) };
 }
 
 function refused(reason: string): PathForm {

@@ -9,6 +9,7 @@ import { finished, Transform, type Readable } from 'node:stream';
 import { normalizeAddress } from '../attributes/client-ip.ts';
 import { EdgehookError } from '../errors.ts';
 import { absoluteUrl } from '../http/cache-key.ts';
+import { canonicalUrl } from '../http/path-form.ts';
 import { formatCacheStatus } from '../http/cache-status.ts';
 import { countOriginFailure, toOriginError, type OriginResponse } from '../origin/origin-client.ts';
 import { setAttributeHeaders } from './attribute-keys.ts';
@@ -136,6 +137,7 @@ function invalidateAfterUnsafe(ctx: RequestContext, responseHeaders: readonly (r
       continue;
     }
     if (target.host.toLowerCase() !== view.authority) continue;
-    deps.store.purgeUrl(absoluteUrl(view.scheme, view.authority, target.pathname, target.search.slice(1)));
+    const form = canonicalUrl(target, deps.requestRules.paths);
+    if (form.ok) deps.store.purgeUrl(form.url);
   }
 }

@@ -189,6 +189,28 @@ describe('invalidation and purge', () => {
     expect(hit.headers['surrogate-key']).toBeUndefined();
   });
 
+  it('reads a purged URL, and a Location after an unsafe request, in the one path form requests take', async () => {
+    const { node, origin } = await setup((req, res) => {
+      if (req.method === 'POST') {
+        req.resume();
+        res.writeHead(201, { location: '/items//7' });
+        res.end('created');
+        return;
+      }
+      res.writeHead(200, { 'cache-control': 'max-age=600' });
+      res.end(req.url);
+    });
+    for (const path of ['/docs/a', '/items/7']) await send(`${node.url}${path}`);
+    const purged = await send(`${node.adminUrl}/purge`, { method: 'POST', body: JSON.stringify({ url: `${node.url}/docs//a` }) });
+    expect(JSON.parse(purged.body)).toEqual({ purged: 1 });
+    const refused = await send(`${node.adminUrl}/purge`, { method: 'POST', body: JSON.stringify({ url: `${node.url}/docs%2Fa` }) });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatch(/escaped slash/);
+    await send(`${node.url}/things`, { method: 'POST', body: 'x' });
+    for (const path of ['/docs/a', '/items/7']) await send(`${node.url}${path}`);
+    expect([origin.count('/docs/a'), origin.count('/items/7')]).toEqual([2, 2]);
+  });
+
   it('exposes Prometheus metrics and a health check', async () => {
     const { node } = await setup((_req, res) => {
       res.writeHead(200, { 'cache-control': 'max-age=60' });
