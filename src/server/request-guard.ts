@@ -136,8 +136,11 @@ function absoluteTarget(url: string, authority: string): GuardedTarget {
     throw new EdgehookError('EH_BAD_REQUEST', 'invalid request target');
   }
   if (parsed.host.toLowerCase() !== authority) smuggling('absolute-form target for another host');
-  const rest = url.slice(url.indexOf('/', url.indexOf('//') + 2));
-  return splitTarget(rest.startsWith('/') ? rest : '/', authority);
+  // The target as sent after the authority (encoding kept); `http://h?q` has an empty path, which is `/`.
+  const afterAuthority = url.slice(url.indexOf('//') + 2);
+  const end = afterAuthority.search(/[/?#]/);
+  const rest = end === -1 ? '' : afterAuthority.slice(end);
+  return splitTarget(rest.startsWith('/') ? rest : `/${rest}`, authority);
 }
 
 function splitTarget(target: string, authority: string): GuardedTarget {

@@ -197,6 +197,12 @@ describe('the valid neighbours of refused shapes pass', () => {
     expect(answer.body).toContain('GET /guard/absolute');
   });
 
+  it('absolute-form with no path keeps its query (the path is /)', async () => {
+    const answer = await rawExchange(node.url, head(`GET http://${host}?q=1 HTTP/1.1`, [`Host: ${host}`, 'Connection: close']));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('GET /?q=1');
+  });
+
   it('exactly max_headers fields are served', async () => {
     const lines = [`Host: ${host}`, 'Connection: close', ...headers(LIMITS.max_headers - 2)];
     const answer = await rawExchange(node.url, head('GET /guard/max-headers HTTP/1.1', lines));
