@@ -1,7 +1,8 @@
 /**
  * The LMDB environment behind the disk store and its named databases. All are in one
- * environment so one write transaction updates an entry, its indexes and its eviction order
- * atomically: a crash leaves either the whole entry or none of it.
+ * environment so one write transaction updates an entry, its indexes, its eviction order and the
+ * running totals atomically: a crash leaves either the whole entry or none of it, and several
+ * processes may write the environment at once (LMDB serialises their write transactions).
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { ConfigError } from '../errors.ts';
@@ -20,16 +21,23 @@ export interface DiskDbs {
   readonly urls: Database<string, Buffer>;
   /** UTF-8 of clip(tag) \0 id → full tag. */
   readonly tags: Database<string, Buffer>;
+  /** What every process writing the store shares: its running totals (disk-totals.ts). */
+  readonly state: Database<Buffer, string>;
+  /** Cache key hash → the process fetching it for the node (fill-lease.ts). */
+  readonly leases: Database<Buffer, string>;
 }
 
-export const DB_NAMES = { meta: 'meta', variants: 'variants', body: 'body', order: 'order', urls: 'urls', tags: 'tags' } as const;
+export const DB_NAMES = { meta: 'meta', variants: 'variants', body: 'body', order: 'order', urls: 'urls', tags: 'tags', state: 'state', leases: 'leases' } as const;
+
+/** The databases that hold entries (all empty in an empty store; `state` always holds the totals). */
+export const ENTRY_DB_NAMES = [DB_NAMES.meta, DB_NAMES.variants, DB_NAMES.body, DB_NAMES.order, DB_NAMES.urls, DB_NAMES.tags] as const;
 
 export function openDiskDbs(path: string): DiskDbs {
   let root: RootDatabase;
   try {
     root = open({
       path,
-      maxDbs: 8,
+      maxDbs: 12,
       // Off: bodies are usually compressed already and checksums cover stored bytes.
       compression: false,
       // lmdb-js's two defaults below misbehave when a commit fails (a full disk): the event-turn
@@ -50,6 +58,8 @@ export function openDiskDbs(path: string): DiskDbs {
     order: root.openDB<string, number>(DB_NAMES.order, { encoding: 'string' }),
     urls: root.openDB<string, Buffer>(DB_NAMES.urls, { encoding: 'string', keyEncoding: 'binary' }),
     tags: root.openDB<string, Buffer>(DB_NAMES.tags, { encoding: 'string', keyEncoding: 'binary' }),
+    state: root.openDB<Buffer, string>(DB_NAMES.state, { encoding: 'binary' }),
+    leases: root.openDB<Buffer, string>(DB_NAMES.leases, { encoding: 'binary' }),
   };
 }
 

@@ -3,10 +3,13 @@
  * (bodies are not read) and finds records that no longer verify. Cost: one sequential read of
  * the meta database plus a CRC of each small record — O(entries), paid once per process start,
  * and it keeps the running total honest even after a crash or a change of accounting.
+ *
+ * The recount runs inside a write transaction, so it counts exactly what the totals it writes
+ * back describe while other processes keep writing the store: their transactions wait for it.
  */
 import type { DiskDbs } from './disk-db.ts';
 import { readHeader, type RecordFault } from './disk-record.ts';
-import type { DiskTotals } from './disk-writer.ts';
+import { readTotals, writeTotals, type DiskTotals } from './disk-totals.ts';
 
 export interface ScanResult {
   readonly totals: DiskTotals;
@@ -30,4 +33,16 @@ export function scanDisk(dbs: DiskDbs): ScanResult {
     totals.nextSeq = Math.max(totals.nextSeq, key + 1);
   }
   return { totals, corrupt };
+}
+
+/**
+ * Inside a write transaction: recounts and writes the totals back. Evictions are a count over the
+ * store's life, not a recount, and stamps never move backwards (another process may hold one).
+ */
+export function recountTotals(dbs: DiskDbs): ScanResult {
+  const kept = readTotals(dbs);
+  const { totals, corrupt } = scanDisk(dbs);
+  const recounted = { ...totals, evictions: kept.evictions, nextSeq: Math.max(totals.nextSeq, kept.nextSeq) };
+  writeTotals(dbs, recounted);
+  return { totals: recounted, corrupt };
 }

@@ -13,8 +13,11 @@
  * turn every disk hit into a write transaction. Behind the memory tier, disk reads are memory
  * misses, which is the signal this tier should keep.
  *
- * One process owns a path: the byte total and the overlay live in this process (LMDB itself
- * would tolerate other readers).
+ * Several processes may share a path (the workers of one node): the running totals and the
+ * eviction order live in the database and change in the transactions that change entries
+ * (disk-totals.ts), so whichever process's write crosses the bound evicts, for all of them. The
+ * overlay is this process's own: its writes are invisible to the others until they commit, and a
+ * purge must therefore run in every process (the node's admin API sends it to every worker).
  */
 import type { Logger } from '../log.ts';
 import { CACHE_LOG_CODES } from './cache-log-codes.ts';
@@ -25,7 +28,8 @@ import { PendingWrites } from './disk-pending.ts';
 import { readVariants } from './disk-read.ts';
 import { accountedSize, encodeMeta, MAX_BODY_BYTES, readHeader, readMeta, type RecordFault } from './disk-record.ts';
 import { applyRepair, planRepairAtOpen } from './disk-repair.ts';
-import { scanDisk } from './disk-scan.ts';
+import { recountTotals, type ScanResult } from './disk-scan.ts';
+import { readTotals, type DiskTotals } from './disk-totals.ts';
 import { variantIds } from './disk-variants.ts';
 import { DiskWriteQueue, type Settlement, type WriteFailure } from './disk-write-queue.ts';
 import { WriteRecovery, type DiskBound } from './disk-write-recovery.ts';
@@ -67,22 +71,23 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
   const { maxBytes, logger } = options;
   const maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
   const dbs = openDiskDbs(options.path);
-  const { totals, corrupt: corruptAtOpen } = scanDisk(dbs);
   const pending = new PendingWrites();
   const bound: DiskBound = { configured: maxBytes, current: maxBytes };
-  const queue = new DiskWriteQueue(dbs, pending, totals, { committed: (kind) => recovery.committed(kind), failed: writeFailed });
+  const queue = new DiskWriteQueue(dbs, pending, { committed: (kind) => recovery.committed(kind), failed: writeFailed });
   const enqueue = queue.enqueue.bind(queue);
   const recovery = new WriteRecovery({
-    retryMs: options.writeRetryMs ?? DEFAULT_WRITE_RETRY_MS, logger, bound, storedBytes: () => totals.bytes, probe,
+    retryMs: options.writeRetryMs ?? DEFAULT_WRITE_RETRY_MS, logger, bound, storedBytes: () => readTotals(dbs).bytes, probe,
   });
   const touching = new Set<string>();
   const counters = { corrupt: 0, refused: 0, dropped: 0 };
   let closed = false;
+  /** The totals as the store left them, for stats() once it is closed. */
+  let totalsAtClose: DiskTotals | undefined;
 
   /** Removals must land: a failed one keeps hiding its entries and is retried (see disk-write-recovery.ts). */
   function removeQueued(ids: Iterable<string>, dangling?: { urls: Buffer[]; tags: Buffer[] }): void {
     const settlements = [...ids].map((id): Settlement => [id, pending.delete(id)]);
-    void enqueue('remove', () => {
+    void enqueue('remove', (totals) => {
       for (const [id] of settlements) removeEntry(dbs, totals, id);
       if (dangling !== undefined) removeIndexKeys(dbs, dangling);
     }, settlements);
@@ -99,7 +104,7 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
 
   function probe(removals: readonly Settlement[]): Promise<boolean> {
     const owed = removals.filter(([id, ticket]) => pending.get(id)?.ticket === ticket);
-    return enqueue('remove', () => {
+    return enqueue('remove', (totals) => {
       for (const [id] of owed) removeEntry(dbs, totals, id);
       evictToBound(dbs, totals, bound.current);
     }, owed);
@@ -125,10 +130,11 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
   }
 
   function maybeTouch(id: string, accessSeq: number): void {
+    const totals = readTotals(dbs);
     const distance = Math.max(MIN_TOUCH_DISTANCE, totals.entries >> 1);
     if (totals.nextSeq - accessSeq <= distance || touching.has(id) || recovery.paused) return;
     touching.add(id);
-    void enqueue('upkeep', () => touchEntry(dbs, totals, id, accessSeq), []).then(() => touching.delete(id));
+    void enqueue('upkeep', (current) => touchEntry(dbs, current, id, accessSeq), []).then(() => touching.delete(id));
   }
 
   const readDeps = { dbs, pending, dropCorrupt, touched: maybeTouch };
@@ -157,7 +163,7 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
       return removeIfPresent(id);
     }
     const ticket = pending.put(id, object);
-    void enqueue('store', () => {
+    void enqueue('store', (totals) => {
       writeEntry(dbs, totals, id, entry);
       evictToBound(dbs, totals, bound.current);
     }, [[id, ticket]]);
@@ -198,7 +204,7 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     const ticket = op?.kind === 'put'
       ? pending.put(id, { meta, body: op.object.body }, op.order)
       : pending.meta(id, meta);
-    void enqueue('store', () => {
+    void enqueue('store', (totals) => {
       rewriteMeta(dbs, totals, id, metaJson, meta, size);
       evictToBound(dbs, totals, bound.current);
     }, [[id, ticket]]);
@@ -249,10 +255,30 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     });
   }
 
-  const repair = planRepairAtOpen(dbs, corruptAtOpen.length, logger);
-  if (repair !== undefined) void enqueue('upkeep', () => applyRepair(dbs, repair), []);
+  const { corrupt: corruptAtOpen } = openTimePass();
   for (const { id, fault } of corruptAtOpen) dropCorrupt(id, fault);
-  if (totals.bytes > maxBytes) void enqueue('upkeep', () => evictToBound(dbs, totals, maxBytes), []);
+  if (readTotals(dbs).bytes > maxBytes) void enqueue('upkeep', (totals) => evictToBound(dbs, totals, maxBytes), []);
+
+  /**
+   * Recount and repair in one write transaction, before anything is served: exact while other
+   * processes write (they wait for it). If even that small write fails (a full disk at start),
+   * it is queued instead, and commits once writes do again.
+   */
+  function openTimePass(): Pick<ScanResult, 'corrupt'> {
+    const pass = (): ScanResult => {
+      const scan = recountTotals(dbs);
+      const repair = planRepairAtOpen(dbs, scan.corrupt.length, logger);
+      if (repair !== undefined) applyRepair(dbs, repair);
+      return scan;
+    };
+    try {
+      return dbs.root.transactionSync(pass);
+    } catch (error) {
+      logger.warn('disk cache could not recount its totals at open; queued', { code: CACHE_LOG_CODES.writeFailed, error });
+      void enqueue('upkeep', () => void pass(), []);
+      return { corrupt: [] };
+    }
+  }
 
   return {
     get,
@@ -262,16 +288,20 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
     purgeUrl: (url) => purge(exactIndexHits(dbs, 'urls', url), 'urls', (meta) => meta.url === url),
     purgeUrlPrefix: (prefix) => purge(urlPrefixHits(dbs, prefix), 'urls', (meta) => meta.url.startsWith(prefix)),
     purgeTag: (tag) => purge(exactIndexHits(dbs, 'tags', tag), 'tags', (meta) => meta.tags.includes(tag)),
-    stats: () => ({
-      bytes: totals.bytes, entries: totals.entries, evictions: totals.evictions, maxBytes: bound.current,
-      ...counters, ...recovery.stats(), pendingWrites: pending.size,
-    }),
+    stats: () => {
+      const totals = totalsAtClose ?? readTotals(dbs);
+      return {
+        bytes: totals.bytes, entries: totals.entries, evictions: totals.evictions, maxBytes: bound.current,
+        ...counters, ...recovery.stats(), pendingWrites: pending.size,
+      };
+    },
     flush: () => queue.flush(),
     async close() {
       if (closed) return;
       closed = true;
       await queue.flush();
       await settleOwedRemovals();
+      totalsAtClose = readTotals(dbs);
       await dbs.root.close();
     },
   };

@@ -5,14 +5,14 @@
  * instead of failing requests.
  *
  * A write can fail two ways: its callback throws, or the commit of its batch fails (a full or
- * failing disk: lmdb reports an I/O error). Either way none of its changes reach the disk, so
- * the running totals it changed are rolled back, and the store's observer is told so it can
- * pause, retry and log. Each callback runs as a child transaction, so one that throws midway
- * leaves no half-written entry in the batch the others commit.
+ * failing disk: lmdb reports an I/O error). Either way none of its changes reach the disk — the
+ * running totals included, since they live in the database (disk-totals.ts) — and the store's
+ * observer is told so it can pause, retry and log. Each callback runs as a child transaction, so
+ * one that throws midway leaves no half-written entry in the batch the others commit.
  */
 import type { DiskDbs } from './disk-db.ts';
 import type { PendingWrites } from './disk-pending.ts';
-import type { DiskTotals } from './disk-writer.ts';
+import { withTotals, type DiskTotals } from './disk-totals.ts';
 
 export type Settlement = readonly [id: string, ticket: number];
 
@@ -31,40 +31,30 @@ export interface WriteFailure {
   readonly settlements: readonly Settlement[];
 }
 
-/** Told of every write's outcome, after its totals changes were kept or undone. */
+/** Told of every write's outcome. */
 export interface WriteObserver {
   committed(kind: WriteKind): void;
   failed(failure: WriteFailure): void;
 }
 
-/** The part of the totals a failed write gives back; stamps only ever move forward. */
-interface TotalsDelta {
-  bytes: number;
-  entries: number;
-  evictions: number;
-}
-
 export class DiskWriteQueue {
   readonly #dbs: DiskDbs;
   readonly #pending: PendingWrites;
-  readonly #totals: DiskTotals;
   readonly #observer: WriteObserver;
   readonly #inflight = new Set<Promise<boolean>>();
 
-  constructor(dbs: DiskDbs, pending: PendingWrites, totals: DiskTotals, observer: WriteObserver) {
+  constructor(dbs: DiskDbs, pending: PendingWrites, observer: WriteObserver) {
     this.#dbs = dbs;
     this.#pending = pending;
-    this.#totals = totals;
     this.#observer = observer;
   }
 
   /**
-   * Queues `action` in a write transaction. Resolves true once it committed, false when it
-   * failed (then its totals changes are undone); never rejects.
+   * Queues `action` in a write transaction, handing it the store's totals as that transaction
+   * sees them. Resolves true once it committed, false when it failed; never rejects.
    */
-  enqueue(kind: WriteKind, action: () => void, settlements: readonly Settlement[]): Promise<boolean> {
-    const delta: TotalsDelta = { bytes: 0, entries: 0, evictions: 0 };
-    const done = this.#commit(action, delta).then(
+  enqueue(kind: WriteKind, action: (totals: DiskTotals) => void, settlements: readonly Settlement[]): Promise<boolean> {
+    const done = this.#commit(action).then(
       () => {
         // Make the commit visible to this process's reads before lifting the overlay over it.
         this.#dbs.root.resetReadTxn();
@@ -72,7 +62,6 @@ export class DiskWriteQueue {
         return true;
       },
       async (error: unknown) => {
-        this.#undo(delta);
         this.#observer.failed({ kind, error: await causeOf(error), settlements });
         return false;
       },
@@ -90,30 +79,13 @@ export class DiskWriteQueue {
     while (this.#inflight.size > 0) await Promise.all([...this.#inflight]);
   }
 
-  /** Runs `action` as a child transaction, recording what it changed in the totals. */
-  #commit(action: () => void, delta: TotalsDelta): Promise<unknown> {
-    const totals = this.#totals;
+  /** Runs `action` as a child transaction on the totals it reads and writes back. */
+  #commit(action: (totals: DiskTotals) => void): Promise<unknown> {
     try {
-      return this.#dbs.root.childTransaction(() => {
-        const before = { bytes: totals.bytes, entries: totals.entries, evictions: totals.evictions };
-        try {
-          action();
-        } finally {
-          // On a throw the child transaction is aborted and this delta is undone with the rest.
-          delta.bytes = totals.bytes - before.bytes;
-          delta.entries = totals.entries - before.entries;
-          delta.evictions = totals.evictions - before.evictions;
-        }
-      });
+      return this.#dbs.root.childTransaction(() => withTotals(this.#dbs, action));
     } catch (error) {
       return Promise.reject(error);
     }
-  }
-
-  #undo(delta: TotalsDelta): void {
-    this.#totals.bytes -= delta.bytes;
-    this.#totals.entries -= delta.entries;
-    this.#totals.evictions -= delta.evictions;
   }
 }
 

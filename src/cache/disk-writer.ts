@@ -1,24 +1,19 @@
 /**
  * Mutations of the disk store. Every function here runs inside an LMDB write transaction
- * (a `root.transaction` callback), so its reads see the transaction's own writes and an entry,
- * its indexes and its eviction-order key change together or not at all. The running totals are
- * only changed here, in commit order.
+ * (a `root.transaction` callback), so its reads see the transaction's own writes — and every
+ * other process's committed ones — and an entry, its indexes, its eviction-order key and the
+ * running totals (read and written back by the queue, disk-totals.ts) change together or not
+ * at all. Whatever a caller decided from its read snapshot is checked again here: another
+ * process may have written the entry since.
  */
 import type { DiskDbs } from './disk-db.ts';
-import { indexKey } from './disk-keys.ts';
+import { idOfIndexKey, indexKey } from './disk-keys.ts';
 import {
   accountedSize, bodyChecksum, buildRecord, encodeMeta, readHeader, readMeta, restampRecord, type RecordHeader,
 } from './disk-record.ts';
+import type { DiskTotals } from './disk-totals.ts';
 import { addVariant, removeVariant } from './disk-variants.ts';
 import type { CachedObject, CachedObjectMeta } from './types.ts';
-
-export interface DiskTotals {
-  bytes: number;
-  entries: number;
-  evictions: number;
-  /** Next eviction-order stamp; also the "stored" stamp of the next write. */
-  nextSeq: number;
-}
 
 /** A put's work done before the transaction (serialize, checksum, size). */
 export interface PreparedEntry {
@@ -126,10 +121,13 @@ export function evictToBound(dbs: DiskDbs, totals: DiskTotals, maxBytes: number)
   }
 }
 
-/** Removes index keys whose entry is gone (left behind by a dropped, unverifiable record). */
+/**
+ * Removes index keys whose entry is gone (left behind by a dropped, unverifiable record) — unless
+ * another process has stored that entry again since the caller looked: its key is the same.
+ */
 export function removeIndexKeys(dbs: DiskDbs, keys: { readonly urls: readonly Buffer[]; readonly tags: readonly Buffer[] }): void {
-  for (const key of keys.urls) dbs.urls.remove(key);
-  for (const key of keys.tags) dbs.tags.remove(key);
+  for (const key of keys.urls) if (!dbs.meta.doesExist(idOfIndexKey(key))) dbs.urls.remove(key);
+  for (const key of keys.tags) if (!dbs.meta.doesExist(idOfIndexKey(key))) dbs.tags.remove(key);
 }
 
 function firstOrderEntry(dbs: DiskDbs): { key: number; value: string } | undefined {

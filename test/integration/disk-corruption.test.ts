@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CACHE_LOG_CODES } from '../../src/cache/cache-log-codes.ts';
-import { DB_NAMES } from '../../src/cache/disk-db.ts';
+import { DB_NAMES, ENTRY_DB_NAMES } from '../../src/cache/disk-db.ts';
 import { entryId } from '../../src/cache/disk-keys.ts';
 import { buildRecord, readHeader, RECORD_HEADER_BYTES, type RecordHeader } from '../../src/cache/disk-record.ts';
 import type { DiskStore } from '../../src/cache/disk-store.ts';
@@ -166,7 +166,7 @@ describe('disk store corruption', () => {
     expect(reopened.purgeTag('shared')).toBe(1);
     await reopened.flush();
     await withRawDb(stores.dir(), (root) => {
-      for (const name of Object.values(DB_NAMES)) expect([name, root.openDB(name, { keyEncoding: 'binary' }).getCount()]).toEqual([name, 0]);
+      for (const name of ENTRY_DB_NAMES) expect([name, root.openDB(name, { keyEncoding: 'binary' }).getCount()]).toEqual([name, 0]);
     });
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CACHE_LOG_CODES } from '../../src/cache/cache-log-codes.ts';
 import { createCacheStore } from '../../src/cache/create-store.ts';
-import { DB_NAMES } from '../../src/cache/disk-db.ts';
+import { ENTRY_DB_NAMES } from '../../src/cache/disk-db.ts';
 import { createDiskStore, type DiskStore } from '../../src/cache/disk-store.ts';
 import { createMemoryStore } from '../../src/cache/memory-store.ts';
 import { createTieredStore } from '../../src/cache/tiered-store.ts';
@@ -238,7 +238,7 @@ describe('disk store purges and metadata updates', () => {
     await store.flush();
     expect(store.stats()).toMatchObject({ entries: 0, bytes: 0 });
     await withRawDb(stores.dir(), (root) => {
-      for (const name of Object.values(DB_NAMES)) {
+      for (const name of ENTRY_DB_NAMES) {
         expect([name, root.openDB(name, { keyEncoding: 'binary' }).getCount()]).toEqual([name, 0]);
       }
     });
