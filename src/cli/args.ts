@@ -73,6 +73,7 @@ export const COMMAND_FLAGS = {
     listen: { type: 'string', value: 'HOST:PORT' },
     admin: { type: 'string', value: 'HOST:PORT|off' },
     'log-level': { type: 'string', value: 'LEVEL' },
+    workers: { type: 'string', value: 'N|auto' },
     help: HELP_FLAG,
   },
   demo: {
@@ -127,11 +128,15 @@ function parseServe(rest: readonly string[]): CliCommand {
 
 function serveOverrides(flags: ReadonlyMap<string, string>): ConfigOverrides {
   const overrides: { -readonly [K in keyof ConfigOverrides]: ConfigOverrides[K] } = {};
-  const [origin, listen, admin, level] = ['origin', 'listen', 'admin', 'log-level'].map((name) => flags.get(name));
+  const [origin, listen, admin, level, workers] = ['origin', 'listen', 'admin', 'log-level', 'workers'].map((name) => flags.get(name));
   if (origin !== undefined) overrides.origin = checkFlag(FLAG_FIELDS.origin, '--origin', origin, 'serve');
   if (listen !== undefined) overrides.listen = addressText('--listen', listen);
   if (admin !== undefined) overrides.admin = admin === 'off' ? admin : addressText('--admin', admin);
   if (level !== undefined) overrides.logLevel = checkFlag(FLAG_FIELDS.logLevel, '--log-level', level, 'serve');
+  if (workers !== undefined) {
+    checkFlag(FLAG_FIELDS.workers, '--workers', workers, 'serve');
+    overrides.workers = workers;
+  }
   return overrides;
 }
 

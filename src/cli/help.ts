@@ -30,7 +30,7 @@ with sandboxed WebAssembly hooks.
 
 Usage:
   edgehook serve (--config FILE | --origin URL) [--listen HOST:PORT] [--admin HOST:PORT|off]
-                 [--log-level LEVEL]
+                 [--log-level LEVEL] [--workers N|auto]
   edgehook demo [--listen HOST:PORT] [--origin-listen HOST:PORT] [--admin HOST:PORT|off]
                 [--log-level LEVEL]
   edgehook hook <new|build|run> [ARGS...]
@@ -70,6 +70,8 @@ Options:
   --admin HOST:PORT|off      Where the admin API listens, or off (overrides admin; default
                              ${address('admin')}). The admin token from the file is kept.
   --log-level LEVEL          debug, info, warn or error (overrides log.level; default ${defaultOf('log', 'level')}).
+  --workers N|auto           Worker processes serving the listen address, or auto for one per CPU
+                             (overrides workers; default ${defaultOf('workers')}). See README, "Running on every core".
   -h, --help                 Show this help.
 
 A bad config is reported all at once, one problem per line:

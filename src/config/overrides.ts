@@ -6,6 +6,7 @@
 import * as s from './dsl/index.ts';
 import { ConfigValidationError } from './config-error.ts';
 import { LOG_LEVELS } from './schema.ts';
+import { workersField } from './workers-schema.ts';
 
 export interface ConfigOverrides {
   /** --origin URL: replaces origin.url. */
@@ -16,6 +17,8 @@ export interface ConfigOverrides {
   readonly admin?: string;
   /** --log-level LEVEL: replaces log.level. */
   readonly logLevel?: string;
+  /** --workers N|auto: replaces workers. */
+  readonly workers?: string;
 }
 
 /** The fields flag values are checked with: the same rules as the keys they replace. */
@@ -23,6 +26,7 @@ export const FLAG_FIELDS = {
   origin: s.url({ doc: 'Origin base URL.', protocols: ['http:', 'https:'] }),
   address: s.hostPort({ doc: 'Listen address.' }),
   logLevel: s.enumOf(LOG_LEVELS, { doc: 'Log level.' }),
+  workers: workersField,
 };
 
 /** Checks one flag value; problems are reported under the flag's name ("--listen: expected …"). */
@@ -46,6 +50,10 @@ export function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknow
   if (overrides.admin !== undefined) applyAdmin(base, overrides.admin, check);
   if (overrides.logLevel !== undefined && check(FLAG_FIELDS.logLevel, '--log-level', overrides.logLevel) !== s.INVALID) {
     base.log = { ...asMapping(base.log), level: overrides.logLevel };
+  }
+  if (overrides.workers !== undefined) {
+    const workers = check(FLAG_FIELDS.workers, '--workers', overrides.workers);
+    if (workers !== s.INVALID) base.workers = workers;
   }
   if (issues.length > 0) throw new ConfigValidationError(issues, 'command-line flags');
   return base;
@@ -75,5 +83,6 @@ export function overriddenPaths(overrides: ConfigOverrides): s.KeyPath[] {
   if (overrides.listen !== undefined) paths.push(['listen']);
   if (overrides.admin !== undefined) paths.push(['admin']);
   if (overrides.logLevel !== undefined) paths.push(['log', 'level']);
+  if (overrides.workers !== undefined) paths.push(['workers']);
   return paths;
 }

@@ -9,6 +9,7 @@ import { telemetryField } from './telemetry-schema.ts';
 import { checkAddresses } from './cross-checks.ts';
 import { cacheKeyField, checkGeoKey, geoField } from './geo-schema.ts';
 import { imageField } from './image-schema.ts';
+import { workersField } from './workers-schema.ts';
 import type { LogLevel } from '../log.ts';
 import type { AdminConfig, EdgehookConfig } from './types.ts';
 
@@ -116,6 +117,10 @@ const cache = s.object({
     }),
   }, { doc: 'Flow control of a cache fill streamed to several clients at once.' }),
   collapse_max_waiters: s.int({ doc: 'Most requests that may wait on one in-flight origin fetch for the same object; later ones go to the origin.', default: 1000, min: 0 }),
+  peer_fill_wait: s.orOff(s.duration({
+    doc: 'With several workers and a disk tier: how long a worker waits for the fill another worker is making of the same object (a lease in the shared disk store) to be stored, before it fetches the object itself. Waiting requests get the object once it is stored whole, not as it streams. false = each worker fills its own misses.',
+    default: '5s', min: 1,
+  })),
   name: s.string({
     doc: 'Cache name reported in the Cache-Status header (RFC 9211).',
     default: 'edgehook',
@@ -208,7 +213,7 @@ const log = s.object({
   level: s.enumOf(LOG_LEVELS, { doc: 'Lowest level written (JSON lines on stderr).', default: 'info' }),
 }, { doc: 'Logging.' });
 
-const configShape = { origin, listen, admin, cache, limits, proxy, log, hooks: hooksField, telemetry: telemetryField, geo: geoField, image: imageField };
+const configShape = { origin, listen, admin, workers: workersField, cache, limits, proxy, log, hooks: hooksField, telemetry: telemetryField, geo: geoField, image: imageField };
 
 /** The whole config: the root mapping, plus checks that span sections. */
 export const edgehookSchema: s.Field<EdgehookConfig> = s.map(s.map(s.object(configShape, { doc: 'edgehook configuration.' }), checkAddresses), checkGeoKey);

@@ -10,15 +10,18 @@ import type { CacheKeyConfig, GeoConfig } from './geo-schema.ts';
 import type { HookConfig } from './hooks-schema.ts';
 import type { ImageConfig } from './image-schema.ts';
 import type { HostPort } from './parse-host-port.ts';
+import type { WorkersSetting } from './workers-schema.ts';
 import type { MetricsConfig, TelemetryConfig, TracesConfig } from './telemetry-schema.ts';
 
-export type { ByteCount, HookConfig, HostPort, Millis, MetricsConfig, TelemetryConfig, TracesConfig };
+export type { ByteCount, HookConfig, HostPort, Millis, MetricsConfig, TelemetryConfig, TracesConfig, WorkersSetting };
 
 export interface EdgehookConfig {
   readonly origin: OriginConfig;
   readonly listen: HostPort;
   /** null when the admin server is off (`admin: false`, `--admin off`). */
   readonly admin: AdminConfig | null;
+  /** Worker processes; 'auto' = one per usable CPU, resolved at start (src/cluster/worker-count.ts). */
+  readonly workers: WorkersSetting;
   readonly cache: CacheConfig;
   readonly limits: LimitsConfig;
   readonly proxy: ProxyConfig;
@@ -68,6 +71,8 @@ export interface CacheConfig {
   readonly fill: { readonly pauseOriginLag: ByteCount; readonly maxReaderLag: ByteCount };
   /** Most requests that may wait on one in-flight origin fetch (request collapsing). */
   readonly collapseMaxWaiters: number;
+  /** How long a worker waits on another worker's fill of the same object (src/cache/fill-lease.ts); null = never. */
+  readonly peerFillWait: Millis | null;
   /** Cache name in the Cache-Status response header. */
   readonly name: string;
   readonly sortQuery: boolean;

@@ -18,8 +18,11 @@ describe('parseCli', () => {
     ['serve from flags', ['serve', '--origin', 'http://127.0.0.1:9001', '--listen', '127.0.0.1:8080'], {
       command: 'serve', configFile: null, overrides: { origin: 'http://127.0.0.1:9001', listen: '127.0.0.1:8080' },
     }],
-    ['serve with every flag, inline values', ['serve', '--config=e.json', '--origin=https://o', '--listen=[::1]:0', '--admin=off', '--log-level=debug'], {
-      command: 'serve', configFile: 'e.json', overrides: { origin: 'https://o', listen: '[::1]:0', admin: 'off', logLevel: 'debug' },
+    ['serve with every flag, inline values', ['serve', '--config=e.json', '--origin=https://o', '--listen=[::1]:0', '--admin=off', '--log-level=debug', '--workers=auto'], {
+      command: 'serve', configFile: 'e.json', overrides: { origin: 'https://o', listen: '[::1]:0', admin: 'off', logLevel: 'debug', workers: 'auto' },
+    }],
+    ['serve with a number of workers', ['serve', '--config', 'e.json', '--workers', '4'], {
+      command: 'serve', configFile: 'e.json', overrides: { workers: '4' },
     }],
     ['serve: a repeated flag keeps its last value', ['serve', '--origin', 'http://a:1', '--origin', 'http://b:1'], {
       command: 'serve', configFile: null, overrides: { origin: 'http://b:1' },
@@ -59,6 +62,7 @@ describe('parseCli', () => {
     ['a bad listen address', ['serve', '--origin', 'http://a:1', '--listen', '8080'], '--listen: expected HOST:PORT like "127.0.0.1:8080", got "8080"'],
     ['a bad admin address', ['serve', '--config', 'e.yaml', '--admin', 'false'], '--admin: expected HOST:PORT like "127.0.0.1:8080", got "false"'],
     ['a bad log level', ['serve', '--config', 'e.yaml', '--log-level', 'trace'], '--log-level: expected one of "debug", "info", "warn", "error", got "trace"'],
+    ['no workers', ['serve', '--config', 'e.yaml', '--workers', '0'], '--workers: expected "auto" or an integer from 1 to 256, got "0"'],
     ['a bad demo origin address', ['demo', '--origin-listen', 'localhost'], '--origin-listen: expected HOST:PORT like "127.0.0.1:8080", got "localhost"\nRun "edgehook demo --help" for usage.'],
     ['an unknown hook action, with a suggestion', ['hook', 'biuld'], 'unknown hook action "biuld" (did you mean "build"?); expected one of new, build, run\nRun "edgehook hook --help" for usage.'],
   ];

@@ -23,6 +23,10 @@ describe('applyOverrides', () => {
     expect(applyOverrides({ admin }, { admin: flag })).toEqual({ admin: expected });
   });
 
+  it.each([['4', 4], ['auto', 'auto']] as const)('--workers %s replaces workers', (flag, expected) => {
+    expect(applyOverrides({ workers: 2 }, { workers: flag })).toEqual({ workers: expected });
+  });
+
   it('starts from an empty mapping for an empty file', () => {
     expect(applyOverrides(null, { origin: 'http://a:1' })).toEqual({ origin: { url: 'http://a:1' } });
   });
@@ -32,12 +36,13 @@ describe('applyOverrides', () => {
   });
 
   it('names every bad flag in one error', () => {
-    expect(() => applyOverrides({}, { origin: 'example.com', listen: '8080', admin: 'on', logLevel: 'loud' })).toThrow([
-      'invalid command-line flags (4 problems):',
+    expect(() => applyOverrides({}, { origin: 'example.com', listen: '8080', admin: 'on', logLevel: 'loud', workers: 'many' })).toThrow([
+      'invalid command-line flags (5 problems):',
       '  --origin: expected an http/https URL like "http://127.0.0.1:9001", got "example.com"',
       '  --listen: expected HOST:PORT like "127.0.0.1:8080", got "8080"',
       '  --admin: expected HOST:PORT like "127.0.0.1:8080", got "on"',
       '  --log-level: expected one of "debug", "info", "warn", "error", got "loud"',
+      '  --workers: expected "auto" or an integer from 1 to 256, got "many"',
     ].join('\n'));
   });
 });
