@@ -4,7 +4,8 @@
  */
 import { createAttributeServices, transformBoundsOf, type AttributeServices } from './attributes/attribute-services.ts';
 import { createClientIpResolver, normalizeAddress, type ClientIpResolver } from './attributes/client-ip.ts';
-import { createAdminHandler, type AdminHooks } from './admin/admin-server.ts';
+import { createAdminHandler } from './admin/admin-server.ts';
+import { createLocalBackend, type NodeAdminHooks } from './admin/local-backend.ts';
 import { createCacheStore } from './cache/create-store.ts';
 import type { CacheStore } from './cache/types.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -51,7 +52,7 @@ export interface NodeHooks {
   plan(): HookPlan | null;
   /** Whether a loaded hook reads geo (known from its imports); absent = it may (geo data is loaded). */
   readsGeo?(): boolean;
-  readonly admin: AdminHooks | null;
+  readonly admin: NodeAdminHooks | null;
   /** Reloads modules (and, when given, a new hooks list); the old plan serves on failure. */
   reload(hooks?: readonly HookConfig[]): Promise<ReloadResult>;
   close(): Promise<void>;
@@ -174,7 +175,10 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   let admin: ListeningServer | null = null;
   if (config.admin !== null) {
     admin = await startHttpServer(config.admin, serverLimits, {
-      request: createAdminHandler({ token: config.admin.token, store, metrics, hookMetrics: telemetry.hooks, logger, hooks: hooks?.admin ?? null, isReady: () => ready, paths: requestRules.paths }),
+      request: createAdminHandler({
+        token: config.admin.token, logger, paths: requestRules.paths,
+        backend: createLocalBackend({ store, metrics, hookMetrics: telemetry.hooks, hooks: hooks?.admin ?? null, isReady: () => ready }),
+      }),
     }, logger);
   }
   logger.info('listening', { url: proxy.url, admin: admin?.url ?? null, origin: config.origin.url });

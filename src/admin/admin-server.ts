@@ -1,72 +1,83 @@
 /**
- * The admin listener, on its own address: health, purge, metrics, and the hook registry.
- * Optional bearer token, compared in constant time. It never shares a port with client traffic.
+ * The admin listener, on its own address: health, purge, metrics, the hook registry and (on a
+ * node with workers) config reload. Optional bearer token, compared in constant time. It never
+ * shares a port with client traffic.
+ *
+ * The routes parse and check requests; what they act on is an `AdminBackend`: the node's own
+ * store and metrics in a single process (local-backend.ts), or every worker through the primary
+ * (src/cluster/node-backend.ts), which answers once all of them have applied a change.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isTieredStore } from '../cache/tiered-store.ts';
-import type { CacheStore } from '../cache/types.ts';
-import type { ReloadResult } from '../hook-runtime/hook-registry.ts';
 import { canonicalUrl, type PathFormRules } from '../http/path-form.ts';
 import type { Logger } from '../log.ts';
 import { collectBody } from '../pipeline/read-body.ts';
-import type { HookMetrics } from '../telemetry/hook-metrics.ts';
-import type { ProxyMetrics } from '../telemetry/proxy-metrics.ts';
-import { renderPrometheus } from './prometheus.ts';
+
+/** One purge; a URL or prefix already in the form requests are keyed by. */
+export interface PurgeTarget {
+  readonly kind: 'url' | 'prefix' | 'tag';
+  readonly value: string;
+}
+
+/** A status and a JSON body, for answers whose status depends on what happened. */
+export interface AdminAnswer {
+  readonly status: number;
+  readonly body: unknown;
+}
 
 export interface AdminHooks {
   list(): unknown;
-  reload(): Promise<ReloadResult>;
-  metricsText?(): string;
+  /** Reloads the hook modules; 200, or why it was refused (see reloadStatus in local-backend.ts). */
+  reload(): Promise<AdminAnswer>;
+}
+
+export interface AdminBackend {
+  /** GET /healthz: ready (200) or not (503), with a body saying why. */
+  health(): { readonly ready: boolean; readonly body: Readonly<Record<string, unknown>> };
+  /** GET /metrics as Prometheus text. */
+  metrics(): string | Promise<string>;
+  /** POST /purge: the JSON answer, with `purged` (objects removed). */
+  purge(target: PurgeTarget): Readonly<Record<string, unknown>> | Promise<Readonly<Record<string, unknown>>>;
+  readonly hooks: AdminHooks | null;
+  /** POST /reload: re-read the config file and apply it (a node with workers); absent = 404. */
+  reload?(): Promise<AdminAnswer>;
 }
 
 export interface AdminDeps {
   readonly token: string | null;
-  readonly store: CacheStore;
-  readonly metrics: ProxyMetrics;
-  /** Per hook and phase call metrics (absent: no hook section in /metrics). */
-  readonly hookMetrics?: HookMetrics;
   readonly logger: Logger;
-  readonly hooks: AdminHooks | null;
-  /** False once shutdown begins, so load balancers stop sending traffic. */
-  readonly isReady: () => boolean;
   /** The path rules requests are keyed by (proxy.merge_slashes, proxy.path_with_escaped_slashes). */
   readonly paths: PathFormRules;
+  readonly backend: AdminBackend;
 }
 
 type Route = (req: IncomingMessage, res: ServerResponse, deps: AdminDeps) => Promise<void> | void;
 
 const ROUTES: Record<string, Route> = {
-  'GET /healthz': (_req, res, deps) => json(res, deps.isReady() ? 200 : 503, { status: deps.isReady() ? 'ok' : 'draining' }),
-  'GET /metrics': (_req, res, deps) => {
-    const text = renderPrometheus({
-      proxy: deps.metrics.snapshot(),
-      store: deps.store.stats(),
-      ...(isTieredStore(deps.store) ? { tiers: deps.store.tiers() } : {}),
-      ...(deps.hookMetrics === undefined ? {} : { hooks: deps.hookMetrics.snapshot() }),
-      extra: deps.hooks?.metricsText?.() ?? '',
-    });
+  'GET /healthz': (_req, res, { backend }) => {
+    const health = backend.health();
+    json(res, health.ready ? 200 : 503, health.body);
+  },
+  'GET /metrics': async (_req, res, { backend }) => {
+    const text = await backend.metrics();
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
     res.end(text);
   },
   'POST /purge': purge,
-  'GET /hooks': (_req, res, deps) => json(res, 200, { hooks: deps.hooks?.list() ?? [] }),
-  'POST /hooks/reload': async (_req, res, deps) => {
-    if (deps.hooks === null) return json(res, 404, { error: 'no hooks configured' });
-    const result = await deps.hooks.reload();
-    return json(res, reloadStatus(result), result);
+  'GET /hooks': async (_req, res, { backend }) => json(res, 200, { hooks: await backend.hooks?.list() ?? [] }),
+  'POST /hooks/reload': async (_req, res, { backend }) => {
+    if (backend.hooks === null) return json(res, 404, { error: 'no hooks configured' });
+    const answer = await backend.hooks.reload();
+    return json(res, answer.status, answer.body);
+  },
+  'POST /reload': async (_req, res, { backend }) => {
+    if (backend.reload === undefined) {
+      return json(res, 404, { error: 'POST /reload replaces workers one by one: it needs workers > 1 (a single process applies a new config at restart; SIGHUP reloads its hooks)' });
+    }
+    const answer = await backend.reload();
+    return json(res, answer.status, answer.body);
   },
 };
-
-/**
- * A refused reload is an error, so deploy scripts notice: 422 when a module or the hooks list does
- * not load or validate (retrying cannot help; the body names the hook), 500 when the node could
- * not take a valid plan. The previous hooks keep serving either way.
- */
-function reloadStatus(result: ReloadResult): number {
-  if (result.ok) return 200;
-  return result.refusedBy === 'node' ? 500 : 422;
-}
 
 export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const expected = deps.token === null ? null : Buffer.from(`Bearer ${deps.token}`);
@@ -101,16 +112,17 @@ interface PurgeRequest {
 async function purge(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
   const request = await readPurgeRequest(req);
   if (typeof request === 'string') return json(res, 400, { error: request });
-  let purged: number;
-  if (request.tag !== undefined) purged = deps.store.purgeTag(request.tag);
+  let target: PurgeTarget;
+  if (request.tag !== undefined) target = { kind: 'tag', value: request.tag };
   else {
     // Purge URLs take the form requests are keyed by, so equivalent spellings match.
     const form = canonicalUrl(new URL(request.url ?? request.prefix!), deps.paths);
     if (!form.ok) return json(res, 400, { error: `no request can have that URL: ${form.reason}` });
-    purged = request.url !== undefined ? deps.store.purgeUrl(form.url) : deps.store.purgeUrlPrefix(form.url);
+    target = { kind: request.url !== undefined ? 'url' : 'prefix', value: form.url };
   }
-  deps.logger.info('purge', { ...request, purged });
-  json(res, 200, { purged });
+  const answer = await deps.backend.purge(target);
+  deps.logger.info('purge', { ...request, ...answer });
+  json(res, 200, answer);
 }
 
 async function readPurgeRequest(req: IncomingMessage): Promise<PurgeRequest | string> {

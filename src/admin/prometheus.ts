@@ -4,31 +4,46 @@
  */
 import type { TierStats } from '../cache/tiered-store.ts';
 import type { CacheFaultCounts, CacheStoreStats } from '../cache/types.ts';
-import { CIRCUIT_STATES, type HookMetricsSnapshot } from '../telemetry/hook-metrics.ts';
+import { CIRCUIT_STATES, type CircuitStateName, type HookPhaseSnapshot } from '../telemetry/hook-metrics.ts';
 import type { Histogram } from '../telemetry/histogram.ts';
 import { PROM, TIER_FAULT_LABELS } from '../telemetry/names.ts';
 import { hitRatio, type ProxyMetricsSnapshot } from '../telemetry/proxy-metrics.ts';
+import type { MetricsSnapshot } from './metrics-snapshot.ts';
 
-export interface MetricsSources {
-  readonly proxy: ProxyMetricsSnapshot;
-  readonly store: CacheStoreStats;
-  /** Each tier of a tiered store (memory, disk); `store` is the memory tier's. */
-  readonly tiers?: readonly TierStats[];
-  readonly hooks?: HookMetricsSnapshot;
-  /** Extra exposition text appended as is. */
+/**
+ * What is rendered: one node's snapshot, or several workers' added together. Hook circuits are
+ * read per process, so `circuitCounts` (hook → how many workers are in each state) takes the
+ * place of the single state when a primary renders its workers.
+ */
+export interface MetricsSources extends MetricsSnapshot {
+  readonly circuitCounts?: ReadonlyMap<string, Readonly<Record<CircuitStateName, number>>>;
+  /** Extra exposition text appended as is (the primary's worker gauges). */
   readonly extra?: string;
 }
 
 type Lines = string[];
 
-export function renderPrometheus({ proxy, store, tiers, hooks, extra }: MetricsSources): string {
+export function renderPrometheus({ proxy, store, tiers, hooks, circuitCounts, extra }: MetricsSources): string {
   const lines: Lines = [];
   renderProxy(lines, proxy);
   renderStore(lines, store);
   if (tiers !== undefined) renderTiers(lines, tiers);
-  if (hooks !== undefined) renderHooks(lines, hooks);
+  if (hooks !== undefined) renderHooks(lines, hooks.phases, circuitCounts ?? countCircuits([hooks.circuits]));
   renderTransforms(lines, proxy);
   return lines.join('\n') + '\n' + (extra ?? '');
+}
+
+/** How many of the given processes have each hook's circuit in each state. */
+export function countCircuits(perProcess: Iterable<ReadonlyMap<string, CircuitStateName>>): Map<string, Record<CircuitStateName, number>> {
+  const counts = new Map<string, Record<CircuitStateName, number>>();
+  for (const circuits of perProcess) {
+    for (const [hook, state] of circuits) {
+      const row = counts.get(hook) ?? { closed: 0, open: 0, 'half-open': 0 };
+      row[state] += 1;
+      counts.set(hook, row);
+    }
+  }
+  return counts;
 }
 
 function header(lines: Lines, name: string, type: string, help: string): void {
@@ -87,18 +102,18 @@ function renderTiers(lines: Lines, tiers: readonly TierStats[]): void {
   }
 }
 
-function renderHooks(lines: Lines, hooks: HookMetricsSnapshot): void {
+function renderHooks(lines: Lines, phases: readonly HookPhaseSnapshot[], circuits: ReadonlyMap<string, Readonly<Record<CircuitStateName, number>>>): void {
   header(lines, PROM.hookCalls, 'counter', 'Hook calls, per hook and phase.');
-  for (const p of hooks.phases) lines.push(`${PROM.hookCalls}{hook="${label(p.hook)}",phase="${p.phase}"} ${p.calls}`);
+  for (const p of phases) lines.push(`${PROM.hookCalls}{hook="${label(p.hook)}",phase="${p.phase}"} ${p.calls}`);
   header(lines, PROM.hookErrors, 'counter', 'Hook calls that failed (then on_error decided), per hook, phase and error code.');
-  for (const p of hooks.phases) {
+  for (const p of phases) {
     for (const [code, value] of p.errors) lines.push(`${PROM.hookErrors}{hook="${label(p.hook)}",phase="${p.phase}",code="${code}"} ${value}`);
   }
   header(lines, PROM.hookDuration, 'histogram', 'Hook call duration, per hook and phase.');
-  for (const p of hooks.phases) renderHistogram(lines, PROM.hookDuration, `hook="${label(p.hook)}",phase="${p.phase}",`, p.duration);
-  header(lines, PROM.hookCircuit, 'gauge', 'Hook circuit breaker state: 1 for the current state, 0 for the others.');
-  for (const [hook, current] of hooks.circuits) {
-    for (const state of CIRCUIT_STATES) lines.push(`${PROM.hookCircuit}{hook="${label(hook)}",state="${state}"} ${state === current ? 1 : 0}`);
+  for (const p of phases) renderHistogram(lines, PROM.hookDuration, `hook="${label(p.hook)}",phase="${p.phase}",`, p.duration);
+  header(lines, PROM.hookCircuit, 'gauge', 'Hook circuit breaker state: 1 for the current state, 0 for the others (with workers: how many workers are in each state).');
+  for (const [hook, counts] of circuits) {
+    for (const state of CIRCUIT_STATES) lines.push(`${PROM.hookCircuit}{hook="${label(hook)}",state="${state}"} ${counts[state]}`);
   }
 }
 
