@@ -6,7 +6,8 @@ import { createAttributeServices, transformBoundsOf, type AttributeServices } fr
 import { createClientIpResolver, normalizeAddress, type ClientIpResolver } from './attributes/client-ip.ts';
 import { createAdminHandler } from './admin/admin-server.ts';
 import { createLocalBackend, type NodeAdminHooks } from './admin/local-backend.ts';
-import { createCacheStore } from './cache/create-store.ts';
+import { takeMetricsSnapshot, type MetricsSnapshot } from './admin/metrics-snapshot.ts';
+import { createNodeCache, type CacheStoreConfig, type NodeCache } from './cache/create-store.ts';
 import type { CacheStore } from './cache/types.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { EdgehookConfig, HookConfig } from './config/types.ts';
@@ -46,6 +47,17 @@ export interface StartOptions {
   readonly hookCacheDir?: string;
   /** Geo resolver, image transformer, …; by default built from config (tests inject counting ones). */
   readonly attributes?: AttributeServices;
+  /** Set when this node is one worker of several sharing the listen address (src/cluster). */
+  readonly worker?: WorkerRole;
+}
+
+export interface WorkerRole {
+  readonly id: number;
+  /**
+   * Told of each URL this worker invalidated after an unsafe request (RFC 9111 §4.4), so the
+   * other workers drop it from their memory tiers too.
+   */
+  readonly invalidated: (url: string) => void;
 }
 
 export interface NodeHooks {
@@ -63,10 +75,18 @@ export interface EdgehookNode {
   readonly adminUrl: string | null;
   readonly store: CacheStore;
   readonly metrics: ProxyMetrics;
+  /** Everything /metrics shows, as data (a worker hands it to its primary). */
+  metricsSnapshot(): MetricsSnapshot;
+  /** The hook registry as GET /hooks lists it; [] when no hooks are configured. */
+  listHooks(): unknown;
   /** Hot reload (admin POST /hooks/reload, SIGHUP); null when no hooks are configured. */
   reloadHooks(hooks?: readonly HookConfig[]): Promise<ReloadResult | null>;
-  /** Graceful: stop accepting, finish in-flight requests up to the grace period, close everything. */
-  close(graceMs?: number): Promise<void>;
+  /**
+   * Graceful: stop accepting, finish in-flight requests up to the grace period, close everything.
+   * `drain` (a worker being replaced while others serve): keep-alive connections end after their
+   * next answer instead of being closed while idle.
+   */
+  close(graceMs?: number, how?: 'stop' | 'drain'): Promise<void>;
 }
 
 export async function startNode(options: StartOptions): Promise<EdgehookNode> {
@@ -85,7 +105,10 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   const hooks = options.hooks ?? (config.hooks.length === 0 ? null
     : await loadHooks(config.hooks, logger, clock, telemetry, options.hookCacheDir, hookRuntime));
   attributes = options.attributes ?? createAttributeServices(config, { hooksMayReadGeo: hooks !== null && (hooks.readsGeo?.() ?? true) });
-  const store = options.store ?? createCacheStore(cacheStoreConfig(config), logger);
+  const cache: NodeCache = options.store === undefined
+    ? createNodeCache(cacheStoreConfig(config), logger, options.worker === undefined ? undefined : clock)
+    : { store: options.store, fillLeases: null };
+  const { store } = cache;
   const origin = traceOriginClient(createOriginClient({
     url: config.origin.url,
     connectTimeoutMs: config.origin.connectTimeout,
@@ -104,7 +127,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     paths: { mergeSlashes: config.proxy.mergeSlashes, escapedSlashes: config.proxy.pathWithEscapedSlashes },
   };
   const deps: PipelineDeps = {
-    store,
+    store: options.worker === undefined ? store : relayInvalidations(store, options.worker.invalidated),
     origin,
     clock,
     logger,
@@ -124,6 +147,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     // Geo data (~110 MB) was loaded above only if geo keying or a loaded hook reads it.
     attributes,
     collapser: createCollapser<FillOutcome>(config.cache.collapseMaxWaiters, settledWhen),
+    peerFills: cache.fillLeases === null || config.cache.peerFillWait === null ? null : { leases: cache.fillLeases, waitMs: config.cache.peerFillWait },
     hooks: hooks === null ? () => null : () => hooks.plan(),
   };
   const upgrades = createUpgradeProxy(config.origin.url, config.proxy.cdnLoop.cdnId, logger);
@@ -181,7 +205,8 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
       }),
     }, logger);
   }
-  logger.info('listening', { url: proxy.url, admin: admin?.url ?? null, origin: config.origin.url });
+  // A worker's line is not the node's: the primary says when the node as a whole listens.
+  logger.info(options.worker === undefined ? 'listening' : 'worker listening', { url: proxy.url, admin: admin?.url ?? null, origin: config.origin.url });
 
   let closing: Promise<void> | null = null;
   return {
@@ -189,11 +214,13 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     adminUrl: admin?.url ?? null,
     store,
     metrics,
+    metricsSnapshot: () => takeMetricsSnapshot(store, metrics, telemetry.hooks),
+    listHooks: () => hooks?.admin?.list() ?? [],
     reloadHooks: async (next) => (hooks === null ? null : hooks.reload(next)),
-    close(graceMs = config.limits.shutdownGrace) {
+    close(graceMs = config.limits.shutdownGrace, how = 'stop') {
       closing ??= (async () => {
         ready = false;
-        await proxy.shutdown(graceMs);
+        await (how === 'drain' ? proxy.drain(graceMs) : proxy.shutdown(graceMs));
         shedder.stop();
         upgrades.close();
         await admin?.shutdown(0);
@@ -235,6 +262,28 @@ async function loadHooks(
   };
 }
 
+/**
+ * The store as the pipeline of one worker sees it: an invalidation after an unsafe request (the
+ * pipeline's only purgeUrl) is also reported, so the primary can pass it to the other workers,
+ * whose memory tiers may hold the object. Purges from the admin API reach every worker anyway.
+ */
+function relayInvalidations(store: CacheStore, invalidated: (url: string) => void): CacheStore {
+  return {
+    get: (key) => store.get(key),
+    put: (object) => store.put(object),
+    updateMeta: (meta) => store.updateMeta(meta),
+    delete: (key) => store.delete(key),
+    purgeUrl: (url) => {
+      invalidated(url);
+      return store.purgeUrl(url);
+    },
+    purgeUrlPrefix: (prefix) => store.purgeUrlPrefix(prefix),
+    purgeTag: (tag) => store.purgeTag(tag),
+    stats: () => store.stats(),
+    close: () => store.close(),
+  };
+}
+
 /** Trusted proxies are followed from their first byte; with trusted-peers, others from their first chunked request. */
 function chunkFramingPolicy(config: EdgehookConfig, clientIp: ClientIpResolver): (peer: string | undefined) => FramingWatch {
   switch (config.limits.verifyChunkFraming) {
@@ -269,7 +318,7 @@ function cachePolicy(config: EdgehookConfig): CachePolicy {
   };
 }
 
-function cacheStoreConfig(config: EdgehookConfig): Parameters<typeof createCacheStore>[0] {
+function cacheStoreConfig(config: EdgehookConfig): CacheStoreConfig {
   const { memory, disk } = config.cache;
   return {
     memory: { maxBytes: memory.maxBytes, maxEntries: memory.maxEntries },

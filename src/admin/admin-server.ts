@@ -36,8 +36,8 @@ export interface AdminBackend {
   health(): { readonly ready: boolean; readonly body: Readonly<Record<string, unknown>> };
   /** GET /metrics as Prometheus text. */
   metrics(): string | Promise<string>;
-  /** POST /purge: the JSON answer, with `purged` (objects removed). */
-  purge(target: PurgeTarget): Readonly<Record<string, unknown>> | Promise<Readonly<Record<string, unknown>>>;
+  /** POST /purge: 200 with `purged` (objects removed) once every part of the node has applied it. */
+  purge(target: PurgeTarget): AdminAnswer | Promise<AdminAnswer>;
   readonly hooks: AdminHooks | null;
   /** POST /reload: re-read the config file and apply it (a node with workers); absent = 404. */
   reload?(): Promise<AdminAnswer>;
@@ -121,8 +121,8 @@ async function purge(req: IncomingMessage, res: ServerResponse, deps: AdminDeps)
     target = { kind: request.url !== undefined ? 'url' : 'prefix', value: form.url };
   }
   const answer = await deps.backend.purge(target);
-  deps.logger.info('purge', { ...request, ...answer });
-  json(res, 200, answer);
+  deps.logger.info('purge', { ...request, status: answer.status, answer: answer.body });
+  json(res, answer.status, answer.body);
 }
 
 async function readPurgeRequest(req: IncomingMessage): Promise<PurgeRequest | string> {

@@ -32,7 +32,7 @@ export function createLocalBackend(deps: LocalBackendDeps): AdminBackend {
   return {
     health: () => (deps.isReady() ? { ready: true, body: { status: 'ok' } } : { ready: false, body: { status: 'draining' } }),
     metrics: () => renderPrometheus(takeMetricsSnapshot(deps.store, deps.metrics, deps.hookMetrics)),
-    purge: (target) => ({ purged: applyPurge(deps.store, target) }),
+    purge: (target) => ({ status: 200, body: { purged: applyPurge(deps.store, target) } }),
     hooks: hooks === null ? null : { list: () => hooks.list(), reload: async () => reloadAnswer(await hooks.reload()) },
   };
 }

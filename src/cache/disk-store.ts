@@ -19,11 +19,13 @@
  * overlay is this process's own: its writes are invisible to the others until they commit, and a
  * purge must therefore run in every process (the node's admin API sends it to every worker).
  */
+import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { CACHE_LOG_CODES } from './cache-log-codes.ts';
 import { openDiskDbs, peekMetaRecord } from './disk-db.ts';
 import { exactIndexHits, urlPrefixHits, type IndexHit, type IndexName } from './disk-index-scan.ts';
 import { entryId } from './disk-keys.ts';
+import { createFillLeases, type FillLeases } from './fill-lease.ts';
 import { PendingWrites } from './disk-pending.ts';
 import { readVariants } from './disk-read.ts';
 import { accountedSize, encodeMeta, MAX_BODY_BYTES, readHeader, readMeta, type RecordFault } from './disk-record.ts';
@@ -58,6 +60,8 @@ export interface DiskStore extends CacheStore {
   stats(): DiskStoreStats;
   /** Resolves once every write issued so far has committed. */
   flush(): Promise<void>;
+  /** Fill leases in this store's environment, for the worker processes that share it (fill-lease.ts). */
+  fillLeases(clock: Pick<Clock, 'now'>): FillLeases;
 }
 
 const DEFAULT_MAX_PENDING_BYTES = 64 * 1024 * 1024;
@@ -296,6 +300,7 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
       };
     },
     flush: () => queue.flush(),
+    fillLeases: (clock) => createFillLeases(dbs, clock),
     async close() {
       if (closed) return;
       closed = true;

@@ -1,20 +1,24 @@
 /**
  * The edgehook command: parse the command line, load and validate config (errors name the file,
- * line and key, without a stack trace), start the node, and shut it down gracefully on
- * SIGTERM/SIGINT. The only place that touches process.argv, process.env and signals.
+ * line and key, without a stack trace), start the node — one process, or a primary and its
+ * workers (src/cluster) — and shut it down gracefully on SIGTERM/SIGINT. The only place that
+ * touches process.argv, process.env and signals (a worker's own are in cluster/worker-main.ts).
+ *
+ * The node and the telemetry SDK are imported only when they run, so a primary never loads the
+ * pipeline, the hook runtime or the caches: it only forks, watches and answers the admin API.
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
 import { configFromFlags, loadConfigFile, resolveConfig } from '../config/load.ts';
 import type { EdgehookConfig } from '../config/types.ts';
 import { formatHostPort } from '../config/parse-host-port.ts';
+import { resolveWorkerCount } from '../cluster/worker-count.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { startNode, type EdgehookNode } from '../node.ts';
+import type { EdgehookNode } from '../node.ts';
 import { join } from 'node:path';
 import { demoEndpoints, startDemoOrigin } from '../demo/demo-origin.ts';
 import { parseCli, type CliCommand } from './args.ts';
 import { helpText } from './help.ts';
-import { startTelemetry } from './telemetry.ts';
 
 async function main(argv: readonly string[]): Promise<number> {
   const command = parseCli(argv);
@@ -25,8 +29,11 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'version':
       process.stdout.write(`edgehook ${packageVersion()}\n`);
       return 0;
-    case 'serve':
-      return serve(await serveConfig(command), () => serveConfig(command));
+    case 'serve': {
+      const config = await serveConfig(command);
+      const reread = (): Promise<EdgehookConfig> => serveConfig(command);
+      return resolveWorkerCount(config.workers) > 1 ? servePrimary(config, reread) : serve(config, reread);
+    }
     case 'demo':
       return demo(command);
     case 'hook': {
@@ -43,6 +50,8 @@ async function serveConfig(command: Extract<CliCommand, { command: 'serve' }>): 
 
 async function serve(config: EdgehookConfig, rereadConfig: () => Promise<EdgehookConfig>): Promise<number> {
   const logger = createLogger({ level: config.log.level });
+  const { startTelemetry } = await import('./telemetry.ts');
+  const { startNode } = await import('../node.ts');
   const telemetry = await startTelemetry(config.telemetry, process.env, logger);
   const node = await startNode({ config, logger, telemetry: telemetry.telemetry });
   reloadHooksOnSighup(node, rereadConfig, logger);
@@ -66,6 +75,22 @@ function reloadHooksOnSighup(node: EdgehookNode, rereadConfig: () => Promise<Edg
   });
 }
 
+/**
+ * A primary and its workers. SIGHUP re-reads the config file and, if it validates, replaces the
+ * workers one by one (the same as POST /reload); an invalid file changes nothing and is logged.
+ */
+async function servePrimary(config: EdgehookConfig, rereadConfig: () => Promise<EdgehookConfig>): Promise<number> {
+  const logger = createLogger({ level: config.log.level, base: { role: 'primary' } });
+  const { startPrimary } = await import('../cluster/primary.ts');
+  const primary = await startPrimary({ config, logger, rereadConfig });
+  process.on('SIGHUP', () => {
+    primary.reload().then((answer) => logger.info('config reload (SIGHUP)', { status: answer.status, answer: answer.body }), (error: unknown) => {
+      logger.error('config reload failed (SIGHUP): the running workers keep serving', { code: 'EH_CONFIG', error });
+    });
+  });
+  return waitForSignal(primary, async () => {});
+}
+
 async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<number> {
   // The hook build toolchain (asc, binaryen, jco) is loaded only by the demo, never by `serve`.
   const { buildDemoHooks, signedDemoPath } = await import('../demo/demo-hooks.ts');
@@ -79,6 +104,8 @@ async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<
     hooks,
   });
   const logger = createLogger({ level: config.log.level });
+  const { startTelemetry } = await import('./telemetry.ts');
+  const { startNode } = await import('../node.ts');
   const telemetry = await startTelemetry(config.telemetry, process.env, logger);
   const node = await startNode({ config, logger, telemetry: telemetry.telemetry });
   printDemoGuide(node, origin.url, signedDemoPath('/files/report.pdf', Date.now()));
@@ -114,7 +141,7 @@ function printDemoGuide(node: EdgehookNode, originUrl: string, signedDownload: s
 }
 
 /** Resolves with the exit code once SIGTERM/SIGINT has drained the node; a second signal forces exit. */
-function waitForSignal(node: EdgehookNode, afterClose: () => Promise<void>): Promise<number> {
+function waitForSignal(node: { close(): Promise<void> }, afterClose: () => Promise<void>): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {

@@ -20,6 +20,7 @@ import { cacheKeyExtras } from './attribute-keys.ts';
 import type { RequestContext } from './context.ts';
 import { fill, type FillOutcome } from './fill.ts';
 import { passThrough } from './pass-through.ts';
+import { leasedFill } from './peer-fill.ts';
 import { errorOutgoing, localOutgoing, respond, type Outgoing } from './respond.ts';
 import { storedOutgoing } from './serve-stored.ts';
 import { lookupInPairs } from './stored-object.ts';
@@ -154,7 +155,8 @@ export async function collapsedFill(ctx: RequestContext, lookup: CacheLookup, st
   const start = (): Promise<FillOutcome> => (lookup.variant === null ? fill(ctx, request) : variantFill(ctx, request, lookup.variant));
   // Credentials decide what an answer may be shared with, so an authorized request fills alone.
   if (ctx.view.header('authorization') !== undefined || cameBackRoundLoop(ctx)) return start();
-  const joined = ctx.deps.collapser.run(lookup.key, start);
+  // The group's leader also collapses with the other workers' (peer-fill.ts).
+  const joined = ctx.deps.collapser.run(lookup.key, () => leasedFill(ctx, request, start));
   if (joined === null) return start();
   const outcome = await joined.outcome;
   if (joined.leader || background) return outcome;

@@ -8,6 +8,7 @@ import type { AttributeServices } from '../attributes/attribute-services.ts';
 import type { ClientIpResolver } from '../attributes/client-ip.ts';
 import type { RequestAttributeSet } from '../attributes/request-attributes.ts';
 import type { ResolvedTransform } from '../attributes/transform-spec.ts';
+import type { FillLeases } from '../cache/fill-lease.ts';
 import type { CacheStore } from '../cache/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -40,6 +41,11 @@ export interface PipelineDeps {
   readonly attributes: AttributeServices;
   /** Concurrent fills per cache key, shared by every request on this node. */
   readonly collapser: Collapser<FillOutcome>;
+  /**
+   * Fill leases in the disk store shared with other worker processes, and how long to wait on
+   * another worker's fill (peer-fill.ts); null = one process, no disk tier, or turned off.
+   */
+  readonly peerFills: { readonly leases: FillLeases; readonly waitMs: number } | null;
   /** The current hook plan (swapped atomically on reload); null when no hooks are configured. */
   readonly hooks: () => HookPlan | null;
 }

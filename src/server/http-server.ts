@@ -1,10 +1,11 @@
 /**
  * The client-facing HTTP/1.1 listener: Node's server with edgehook's limits, a short plain answer
  * for requests the parser refuses, Upgrade tunnelling, and graceful shutdown (stop accepting,
- * let in-flight requests finish until a deadline, then close what is left).
+ * let in-flight requests finish until a deadline, then close what is left) or drain (the same,
+ * but keep-alive connections end after their next answer instead of being cut while idle).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { EdgehookError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -29,6 +30,12 @@ export interface ListeningServer {
   readonly address: AddressInfo;
   /** Stops accepting, waits for in-flight requests up to graceMs, then closes remaining sockets. */
   shutdown(graceMs: number): Promise<void>;
+  /**
+   * Stops accepting while others take over the address (a worker being replaced): every answer
+   * from now on closes its connection, so a client learns from the answer itself not to reuse
+   * it; connections still open after graceMs are closed.
+   */
+  drain(graceMs: number): Promise<void>;
 }
 
 export interface ServerHandlers {
@@ -68,9 +75,11 @@ export async function startHttpServer(
   server.setTimeout(limits.clientIdleTimeoutMs);
   const inFlight = new Set<ServerResponse>();
   const admit = handlers.admit;
+  const state = { draining: false };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
+    if (state.draining) res.setHeader('connection', 'close');
     if (admit !== undefined && !admit(req, res, inFlight.size)) return;
     handlers.request(req, res);
   });
@@ -104,6 +113,10 @@ export async function startHttpServer(
     address,
     url: `http://${host}:${address.port}`,
     shutdown: (graceMs) => shutdown(server, inFlight, tunnels, graceMs),
+    drain: (graceMs) => {
+      state.draining = true;
+      return drain(server, inFlight, tunnels, graceMs);
+    },
   };
 }
 
@@ -129,6 +142,22 @@ async function shutdown(server: Server, inFlight: Set<ServerResponse>, tunnels: 
     while (inFlight.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
   })();
   await Promise.race([drained, deadline]);
+  server.closeAllConnections();
+  for (const socket of tunnels) socket.destroy();
+  await closed;
+}
+
+/**
+ * http.Server#close also drops idle keep-alive connections (Node >= 19), which races a client
+ * that is reusing one at that moment: its request is lost. net.Server#close only stops
+ * accepting; each connection then ends after the answer that carries `Connection: close`, or at
+ * the deadline (or its idle timeout) if it never asks again.
+ */
+async function drain(server: Server, inFlight: Set<ServerResponse>, tunnels: Set<Duplex>, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+  for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+  const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+  await Promise.race([closed, deadline]);
   server.closeAllConnections();
   for (const socket of tunnels) socket.destroy();
   await closed;

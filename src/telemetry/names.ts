@@ -92,6 +92,9 @@ export const PROM = {
   hookCircuit: 'edgehook_hook_circuit_state',
   transforms: 'edgehook_transforms_total',
   transformDuration: 'edgehook_transform_duration_seconds',
+  /** A node with workers (its primary renders these): workers serving and wanted, replacements. */
+  workers: 'edgehook_workers',
+  workerRestarts: 'edgehook_worker_restarts_total',
 } as const;
 
 /** OpenTelemetry instrument names (what an OTLP metrics exporter sends). */

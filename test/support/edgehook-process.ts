@@ -1,7 +1,8 @@
 /**
  * edgehook as a real child process (`src/cli/main.ts serve`), for what only a process shows:
- * its memory (VmHWM in /proc) and how it answers signals. It listens on 127.0.0.1:0 and the URL
- * is read from its "listening" log line on stderr.
+ * its memory (VmHWM in /proc), how it answers signals, and a node of several worker processes
+ * (`workers`). It listens on 127.0.0.1:0 and the URL is read from its "listening" log line on
+ * stderr (with workers, the primary's: each worker's own line says "worker listening").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -19,8 +20,12 @@ export interface EdgehookProcess {
   readonly adminUrl: string | null;
   readonly pid: number;
   readonly child: ChildProcess;
-  /** Every stderr line so far (JSON log lines). */
+  /** Every stderr line so far (JSON log lines; with workers, theirs too). */
   readonly log: string[];
+  /** The config file it was started with (rewrite it, then SIGHUP or POST /reload). */
+  readonly configFile: string;
+  /** JSON log lines carrying `code`. */
+  logged(code: string): Array<Record<string, unknown>>;
   /** Peak resident set size so far, in bytes (VmHWM). */
   peakRssBytes(): number;
   /** Sends `signal` and resolves with the exit code (null when killed by a signal). */
@@ -37,6 +42,8 @@ export interface SpawnOptions {
    * lmdb meets exactly as a full filesystem.
    */
   readonly fileSizeBytes?: number;
+  /** `--workers`: worker processes (absent: the config's, by default one process). */
+  readonly workers?: number | 'auto';
 }
 
 /** Starts `edgehook serve`; `config` (raw snake_case, as in YAML) is written to a temp JSON file. */
@@ -46,13 +53,18 @@ export async function spawnEdgehook(
   const dir = mkdtempSync(join(tmpdir(), 'edgehook-test-'));
   const configFile = join(dir, 'edgehook.json');
   writeFileSync(configFile, JSON.stringify({ ...config, origin: { url: originUrl, ...(config.origin as object | undefined) } }));
-  const serve = [process.execPath, MAIN, 'serve', '--config', configFile, '--listen', '127.0.0.1:0', '--admin', options.admin === true ? '127.0.0.1:0' : 'off'];
+  const serve = [process.execPath, MAIN, 'serve', '--config', configFile, '--listen', '127.0.0.1:0', '--admin', options.admin === true ? '127.0.0.1:0' : 'off',
+    ...(options.workers === undefined ? [] : ['--workers', String(options.workers)])];
   const command = options.fileSizeBytes === undefined ? serve : ['prlimit', `--fsize=${options.fileSizeBytes}`, '--', ...serve];
   const child = spawn(command[0]!, command.slice(1), {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: options.env ?? process.env,
   });
   child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  // A test that fails before stopping its node must not leave it (and its workers) running.
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const log: string[] = [];
   const { url, adminUrl } = await listeningUrls(child, log);
   const pid = child.pid!;
@@ -62,6 +74,15 @@ export async function spawnEdgehook(
     pid,
     child,
     log,
+    configFile,
+    logged: (code) => log.flatMap((line) => {
+      try {
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        return parsed.code === code ? [parsed] : [];
+      } catch {
+        return [];
+      }
+    }),
     peakRssBytes: () => peakRss(pid),
     stop: (signal = 'SIGTERM', timeoutMs = 10_000) => stop(child, signal, timeoutMs),
   };

@@ -1,0 +1,92 @@
+/**
+ * The admin API of a node with workers, answered by its primary for the whole node:
+ *  - GET /healthz: 200 while at least one worker listens (`ok` when all wanted do, `degraded`
+ *    while one is being replaced), 503 when none does or the node is stopping; each worker listed;
+ *  - GET /metrics: every worker's snapshot merged (merge-metrics.ts), plus the workers' gauges;
+ *  - POST /purge and POST /hooks/reload: sent to every worker, answered once all have applied
+ *    it — `purged` is the most any worker removed (they share the disk tier, so one removes
+ *    from disk what the others then find gone; their memory tiers each drop their own copies);
+ *  - GET /hooks: one worker's registry (the modules are the same in every worker; call counts
+ *    and latencies are that worker's — /metrics sums them);
+ *  - POST /reload: the config reload of config-reload.ts.
+ */
+import type { AdminAnswer, AdminBackend, AdminHooks } from '../admin/admin-server.ts';
+import { reloadStatus } from '../admin/local-backend.ts';
+import { renderPrometheus } from '../admin/prometheus.ts';
+import type { ReloadResult } from '../hook-runtime/hook-registry.ts';
+import { PROM } from '../telemetry/names.ts';
+import { mergeMetrics } from './merge-metrics.ts';
+import type { WorkerPool } from './worker-pool.ts';
+
+export interface NodeBackendDeps {
+  readonly pool: WorkerPool;
+  /** Whether the current config has hooks (GET /hooks and POST /hooks/reload answer 404 without). */
+  readonly hasHooks: () => boolean;
+  readonly isStopping: () => boolean;
+  readonly reload: () => Promise<AdminAnswer>;
+}
+
+export function createNodeBackend(deps: NodeBackendDeps): AdminBackend {
+  const { pool } = deps;
+  const hooks: AdminHooks = {
+    list: async () => {
+      const [first] = pool.workers().filter((worker) => worker.state === 'ready');
+      return first === undefined ? [] : first.call({ name: 'hooks-list' });
+    },
+    reload: () => reloadHooks(pool),
+  };
+  return {
+    health: () => health(pool, deps.isStopping()),
+    metrics: () => metricsText(pool),
+    purge: async (target) => {
+      const { answered, failed } = await pool.broadcast({ name: 'purge', target });
+      const purged = Math.max(0, ...answered.map(({ value }) => value));
+      if (failed.length > 0) return { status: 500, body: { error: `workers ${failed.join(', ')} did not apply the purge`, purged, workers: answered.length } };
+      return { status: 200, body: { purged, workers: answered.length } };
+    },
+    get hooks() {
+      return deps.hasHooks() ? hooks : null;
+    },
+    reload: deps.reload,
+  };
+}
+
+function health(pool: WorkerPool, stopping: boolean): ReturnType<AdminBackend['health']> {
+  const workers = pool.workers().map((worker) => ({ worker: worker.id, pid: worker.pid, state: worker.state }));
+  const ready = workers.filter((worker) => worker.state === 'ready').length;
+  const status = stopping ? 'draining' : ready === 0 ? 'down' : ready < pool.wanted ? 'degraded' : 'ok';
+  return { ready: !stopping && ready > 0, body: { status, ready, wanted: pool.wanted, restarts: pool.restarts, workers } };
+}
+
+async function metricsText(pool: WorkerPool): Promise<string> {
+  const { answered } = await pool.broadcast({ name: 'metrics' });
+  const live = answered.map(({ value }) => value);
+  const ready = pool.workers().filter((worker) => worker.state === 'ready').length;
+  const extra = [
+    `# HELP ${PROM.workers} Worker processes listening, and how many the node runs.`,
+    `# TYPE ${PROM.workers} gauge`,
+    `${PROM.workers}{state="ready"} ${ready}`,
+    `${PROM.workers}{state="wanted"} ${pool.wanted}`,
+    `# HELP ${PROM.workerRestarts} Workers that exited unexpectedly and were replaced.`,
+    `# TYPE ${PROM.workerRestarts} counter`,
+    `${PROM.workerRestarts} ${pool.restarts}`,
+  ].join('\n') + '\n';
+  if (live.length === 0 && pool.retired === null) return extra;
+  return renderPrometheus({ ...mergeMetrics(live, pool.retired), extra });
+}
+
+/**
+ * Every worker reloads its modules. The answer has the worst status any worker gave (a module
+ * that does not load fails the same way in each), the first worker's result, and each worker's.
+ */
+async function reloadHooks(pool: WorkerPool): Promise<AdminAnswer> {
+  const { answered, failed } = await pool.broadcast({ name: 'hooks-reload' });
+  const results = answered.flatMap(({ worker, value }) => (value === null ? [] : [{ worker: worker.id, result: value }]));
+  const first: ReloadResult | undefined = results.find(({ result }) => !result.ok)?.result ?? results[0]?.result;
+  if (first === undefined) return { status: failed.length > 0 ? 500 : 404, body: { error: failed.length > 0 ? 'no worker answered' : 'no hooks configured' } };
+  const status = Math.max(failed.length > 0 ? 500 : 200, ...results.map(({ result }) => reloadStatus(result)));
+  return {
+    status,
+    body: { ...first, ok: status === 200, workers: results.map(({ worker, result }) => ({ worker, ok: result.ok, ...(result.error === undefined ? {} : { error: result.error }) })) },
+  };
+}

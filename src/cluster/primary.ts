@@ -1,0 +1,111 @@
+/**
+ * The primary of a node with workers. It stays small — no pipeline, no hooks, no caches: it forks
+ * the workers (worker-pool.ts), which all take connections on the one listen address (node:cluster
+ * hands each new connection to the next worker; see README, "Running on every core"), replaces
+ * any that exits, owns the admin API and answers it for the whole node (node-backend.ts), and
+ * reloads the config: SIGHUP or POST /reload re-reads the file, refuses an invalid one without
+ * touching anything (the error names the key), and otherwise replaces the workers one by one.
+ */
+import type { AdminAnswer } from '../admin/admin-server.ts';
+import { createAdminHandler } from '../admin/admin-server.ts';
+import type { EdgehookConfig } from '../config/types.ts';
+import { formatHostPort } from '../config/parse-host-port.ts';
+import { ConfigError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { startHttpServer, type ListeningServer } from '../server/http-server.ts';
+import { createNodeBackend } from './node-backend.ts';
+import { resolveWorkerCount } from './worker-count.ts';
+import { startWorkerPool } from './worker-pool.ts';
+
+export interface PrimaryOptions {
+  /** Validated; `workers` says how many (the CLI starts a primary only for more than one). */
+  readonly config: EdgehookConfig;
+  readonly logger: Logger;
+  /** Reads the config file again, with the same command-line flags; throws a ConfigError naming each bad key. */
+  readonly rereadConfig: () => Promise<EdgehookConfig>;
+}
+
+export interface EdgehookPrimary {
+  readonly url: string;
+  readonly adminUrl: string | null;
+  /** Re-reads and applies the config (SIGHUP, POST /reload). */
+  reload(): Promise<AdminAnswer>;
+  /** Stops every worker gracefully (in-flight requests finish within the grace period), then the admin API. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPrimary> {
+  const { logger } = options;
+  let config = options.config;
+  const count = resolveWorkerCount(config.workers);
+  const pool = await startWorkerPool(forWorkers(config), count, { logger });
+  const url = await pool.workers()[0]!.ready;
+  let stopping = false;
+
+  async function reload(): Promise<AdminAnswer> {
+    let next: EdgehookConfig;
+    try {
+      next = await options.rereadConfig();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      logger.warn('config reload refused: the running config stays', { code: 'EH_CONFIG', error: error.message });
+      return { status: 422, body: { ok: false, error: error.message } };
+    }
+    const workers = resolveWorkerCount(next.workers);
+    logger.info('config reload: replacing workers one by one', { workers });
+    const outcome = await pool.replaceAll(forWorkers(next), workers);
+    if (!outcome.ok) {
+      return { status: outcome.reason === 'busy' ? 409 : outcome.reason === 'config' ? 422 : 500, body: { ok: false, error: outcome.error } };
+    }
+    // The admin listener is this process's own: moving it takes a restart.
+    const notApplied = sameAdmin(config, next) ? [] : ['admin'];
+    config = next;
+    logger.info('config reloaded', { workers, ...(notApplied.length === 0 ? {} : { not_applied: notApplied }) });
+    return { status: 200, body: { ok: true, workers, ...(notApplied.length === 0 ? {} : { notApplied }) } };
+  }
+
+  let admin: ListeningServer | null = null;
+  if (config.admin !== null) {
+    const { limits } = config;
+    admin = await startHttpServer(config.admin, {
+      verifyChunkFraming: () => 'from-first-chunked',
+      maxHeaderBytes: limits.maxHeaderBytes,
+      maxHeaders: limits.maxHeaders,
+      clientIdleTimeoutMs: limits.clientIdleTimeout,
+      requestHeadTimeoutMs: limits.requestHeadTimeout,
+    }, {
+      request: createAdminHandler({
+        token: config.admin.token, logger,
+        paths: { mergeSlashes: config.proxy.mergeSlashes, escapedSlashes: config.proxy.pathWithEscapedSlashes },
+        backend: createNodeBackend({ pool, hasHooks: () => config.hooks.length > 0, isStopping: () => stopping, reload }),
+      }),
+    }, logger);
+  }
+  logger.info('listening', { url, admin: admin?.url ?? null, origin: config.origin.url, workers: count, pid: process.pid });
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    adminUrl: admin?.url ?? null,
+    reload,
+    close(graceMs = config.limits.shutdownGrace) {
+      closing ??= (async () => {
+        stopping = true;
+        await pool.stop(graceMs);
+        await admin?.shutdown(0);
+        logger.info('stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Workers never open the admin API: the primary answers it for them. */
+function forWorkers(config: EdgehookConfig): EdgehookConfig {
+  return Object.freeze({ ...config, admin: null });
+}
+
+function sameAdmin(a: EdgehookConfig, b: EdgehookConfig): boolean {
+  if (a.admin === null || b.admin === null) return a.admin === b.admin;
+  return formatHostPort(a.admin) === formatHostPort(b.admin) && a.admin.token === b.admin.token;
+}

@@ -1,0 +1,108 @@
+/**
+ * A worker process of a multi-process node: the entry point node:cluster runs for each worker
+ * (primary.ts sets it up). It asks its primary for the config (already validated there, sent as
+ * is, admin API off), starts one ordinary node on the shared listen address, and answers the
+ * primary's calls: purges, metric snapshots, hook lists and reloads, invalidations other workers
+ * made, and the drain that retires it. Everything a request touches lives here, not in the primary.
+ *
+ * Signals: SIGINT (Ctrl-C reaches the whole process group) is the primary's to act on; SIGTERM
+ * (sent to this process alone, or to the whole group by a service manager) stops it gracefully.
+ */
+import { applyPurge, reloadAnswer } from '../admin/local-backend.ts';
+import { startTelemetry, type StartedTelemetry } from '../cli/telemetry.ts';
+import { ConfigError } from '../errors.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { startNode, type EdgehookNode } from '../node.ts';
+import { isToWorker, type FromWorker, type OpResults, type ToWorker, type WorkerOp } from './messages.ts';
+
+interface Running {
+  readonly node: EdgehookNode;
+  readonly telemetry: StartedTelemetry;
+  readonly logger: Logger;
+}
+
+/** How long a worker that has closed everything may take to end on its own. */
+const EXIT_AFTER_MS = 2000;
+
+let running: Running | null = null;
+let stopping = false;
+
+function send(message: FromWorker): void {
+  process.send?.(message);
+}
+
+async function start(message: Extract<ToWorker, { kind: 'start' }>): Promise<void> {
+  const { config, worker } = message;
+  const logger = createLogger({ level: config.log.level, base: { worker } });
+  try {
+    const telemetry = await startTelemetry(config.telemetry, process.env, logger);
+    const node = await startNode({
+      config, logger, telemetry: telemetry.telemetry,
+      worker: { id: worker, invalidated: (url) => send({ kind: 'invalidated', url }) },
+    });
+    running = { node, telemetry, logger };
+    send({ kind: 'ready', url: node.url });
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    logger.error('worker failed to start', { code: 'EH_CONFIG', error: text });
+    send({ kind: 'failed', message: text, config: error instanceof ConfigError });
+    exitSoon(2);
+  }
+}
+
+/**
+ * Disconnecting flushes what was sent; the process then ends with nothing left to run. Should a
+ * half-started part (a telemetry exporter, a hook instance) hold it, the timer ends it anyway.
+ */
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), EXIT_AFTER_MS).unref();
+  if (process.connected) process.disconnect();
+}
+
+async function call(op: WorkerOp, { node }: Running): Promise<OpResults[WorkerOp['name']]> {
+  switch (op.name) {
+    case 'purge': return applyPurge(node.store, op.target);
+    case 'invalidate': return node.store.purgeUrl(op.url);
+    case 'metrics': return node.metricsSnapshot();
+    case 'hooks-list': return node.listHooks();
+    case 'hooks-reload': {
+      const result = await node.reloadHooks();
+      if (result !== null) running?.logger.info('hooks reloaded', { status: reloadAnswer(result).status, result });
+      return result;
+    }
+  }
+}
+
+async function answer(id: number, op: WorkerOp): Promise<void> {
+  if (running === null) return send({ kind: 'reply', id, ok: false, error: 'worker not started' });
+  try {
+    send({ kind: 'reply', id, ok: true, value: await call(op, running) });
+  } catch (error) {
+    send({ kind: 'reply', id, ok: false, error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/** Finishes what is in flight, closes, hands over its last counters, exits. */
+async function stop(graceMs: number | undefined, how: 'stop' | 'drain'): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  if (running !== null) {
+    await running.node.close(graceMs, how);
+    send({ kind: 'drained', metrics: running.node.metricsSnapshot() });
+    await running.telemetry.shutdown();
+  }
+  exitSoon(0);
+}
+
+process.on('message', (message: unknown) => {
+  if (!isToWorker(message)) return;
+  switch (message.kind) {
+    case 'start': return void start(message);
+    case 'call': return void answer(message.id, message.op);
+    case 'drain': return void stop(message.graceMs, message.how);
+  }
+});
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => void stop(undefined, 'stop'));
+send({ kind: 'hello' });
