@@ -60,8 +60,9 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
     // The admin listener is this process's own: moving it takes a restart.
     const notApplied = sameAdmin(config, next) ? [] : ['admin'];
     config = next;
-    logger.info('config reloaded', { workers, ...(notApplied.length === 0 ? {} : { not_applied: notApplied }) });
-    return { status: 200, body: { ok: true, workers, ...(notApplied.length === 0 ? {} : { notApplied }) } };
+    const listening = await pool.workers()[0]!.ready;
+    logger.info('config reloaded', { workers, url: listening, ...(notApplied.length === 0 ? {} : { not_applied: notApplied }) });
+    return { status: 200, body: { ok: true, workers, url: listening, ...(notApplied.length === 0 ? {} : { notApplied }) } };
   }
 
   let admin: ListeningServer | null = null;
