@@ -4,9 +4,11 @@
  *   node bench/run.ts [--duration 5] [--warmup 1] [--connections 50] [--group core] [--scenarios hit-1k,post]
  *                     [--targets bare,edgehook,edgehook-cli,nginx] [--generator auto|wrk|autocannon] [--no-pin]
  *
- * Groups: core (edgehook vs bare node:http; bare + edgehook unless --targets says otherwise) and
+ * Groups: core (edgehook vs bare node:http; bare + edgehook unless --targets says otherwise),
  * tracing (cache hits with tracing off, at sample ratio 0.01 and at 1, spans exported over
- * OTLP/HTTP to a no-op receiver in the bench origin).
+ * OTLP/HTTP to a no-op receiver in the bench origin), hooks, image, and workers (cache hits from
+ * `--workers 1`, `2` and `auto`, unpinned; CPU per request summed over the primary and its
+ * workers, with the primary's own share and the workers' split printed under the table).
  *
  * Defaults: 50 connections, 1 s warmup + 5 s measured per scenario, wrk when installed (else
  * autocannon's CLI), server under test pinned to CPU 0 and load generator + origin to CPU 1.
@@ -24,7 +26,7 @@ import { runGroup } from './lib/runner.ts';
 import type { GroupResult, Scenario, ScenarioGroup } from './lib/scenario.ts';
 import { formatGroup } from './lib/table.ts';
 import { HOOK_VARIANTS, hookConfigPath, prepareHookConfigs } from './lib/hook-configs.ts';
-import { bareTarget, edgehookCliTarget, edgehookTarget, nginxTarget } from './lib/targets.ts';
+import { bareTarget, edgehookCliTarget, edgehookTarget, edgehookWorkersTarget, nginxTarget } from './lib/targets.ts';
 
 const CORE_SCENARIOS: readonly Scenario[] = [
   { id: 'hit-1k', title: 'hit 1 KB', request: { method: 'GET', path: '/hit/1k' }, expectOrigin: 'none' },
@@ -87,6 +89,12 @@ const GROUPS: readonly ScenarioGroup[] = [
     // bare serves the original for every query (it cannot transform): its row is the untransformed ceiling.
     id: 'image', title: 'image: variant hits vs original hits, and transforms (image.transform_query)', baseline: 'bare',
     targets: IMAGE_TARGETS, scenarios: IMAGE_SCENARIOS,
+  },
+  {
+    // Nothing pinned: more workers need more cores, so wrk and the origin share them with the node.
+    id: 'workers', title: 'workers: cache hits from 1, 2 and auto worker processes (nothing pinned; wrk shares the cores)', baseline: 'workers-1',
+    unpinned: true, targets: [edgehookWorkersTarget(1), edgehookWorkersTarget(2), edgehookWorkersTarget('auto')],
+    scenarios: CORE_SCENARIOS.filter((s) => s.id === 'hit-1k'),
   },
 ];
 

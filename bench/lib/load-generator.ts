@@ -17,6 +17,8 @@ export interface LoadRequest {
   readonly bodyBytes?: number;
   /** Append a unique query string to every request (wrk only): each request is a new cache key. */
   readonly uniquePath?: boolean;
+  /** Extra request header fields (wrk only), e.g. `connection: close` for a new connection per request. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface LoadRun {
@@ -26,6 +28,8 @@ export interface LoadRun {
   readonly durationSeconds: number;
   /** `taskset -c` list for the generator process, or null. */
   readonly cpus: string | null;
+  /** A request unanswered this long counts as an error (wrk only; default 5 s). */
+  readonly timeoutSeconds?: number;
 }
 
 export interface LoadResult {
@@ -52,7 +56,7 @@ export function pickLoadGenerator(prefer: 'wrk' | 'autocannon' | 'auto'): LoadGe
   if (prefer === 'wrk') throw new Error('wrk is not installed (apt-get install wrk)');
   return {
     name: 'autocannon', version: autocannonVersion(),
-    supports: (request) => request.uniquePath !== true,
+    supports: (request) => request.uniquePath !== true && request.headers === undefined,
     run: runAutocannon,
   };
 }

@@ -23,6 +23,15 @@ function readStat(pid: number): ProcStat | null {
 
 /** CPU seconds consumed so far by `root` and all its live descendants (nginx master + worker). */
 export function treeCpuSeconds(root: number): number | null {
+  const perProcess = treeCpuByProcess(root);
+  return perProcess === null ? null : [...perProcess.values()].reduce((a, b) => a + b, 0);
+}
+
+/**
+ * CPU seconds so far of `root` and of each live descendant, by pid (root first): how a node's
+ * CPU splits between its primary and its workers.
+ */
+export function treeCpuByProcess(root: number): Map<number, number> | null {
   let pids: number[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
@@ -34,11 +43,11 @@ export function treeCpuSeconds(root: number): number | null {
   for (const stat of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat]);
   const rootStat = stats.find((s) => s.pid === root);
   if (rootStat === undefined) return null;
-  let ticks = 0;
+  const seconds = new Map<number, number>();
   const queue = [rootStat];
-  for (let stat = queue.pop(); stat !== undefined; stat = queue.pop()) {
-    ticks += stat.ticks;
+  for (let stat = queue.shift(); stat !== undefined; stat = queue.shift()) {
+    seconds.set(stat.pid, stat.ticks / TICKS_PER_SECOND);
     queue.push(...(children.get(stat.pid) ?? []));
   }
-  return ticks / TICKS_PER_SECOND;
+  return seconds;
 }

@@ -7,7 +7,8 @@
  * their own warmup establishes.
  */
 import type { CpuPlan } from './cpu.ts';
-import { treeCpuSeconds } from './process-cpu.ts';
+import { treeCpuByProcess } from './process-cpu.ts';
+import { describeSplit } from './process-split.ts';
 import type { LoadGenerator, LoadRun } from './load-generator.ts';
 import type { GroupResult, Measurement, RunningTarget, Scenario, ScenarioGroup, TargetSpec } from './scenario.ts';
 
@@ -20,7 +21,8 @@ export interface RunnerOptions {
   readonly progress: (line: string) => void;
 }
 
-export async function runGroup(group: ScenarioGroup, options: RunnerOptions): Promise<GroupResult> {
+export async function runGroup(group: ScenarioGroup, given: RunnerOptions): Promise<GroupResult> {
+  const options = group.unpinned === true ? { ...given, cpus: { target: null, load: null, description: 'not pinned' } } : given;
   const skipped = new Map<string, string>();
   const running = await startTargets(group, options, skipped);
   const measurements: Measurement[] = [];
@@ -92,20 +94,25 @@ async function measure(targetId: string, target: RunningTarget, scenario: Scenar
   });
   if (options.warmupSeconds > 0) await options.generator.run(run(options.warmupSeconds));
   const originBefore = await originRequests(target);
-  const cpuBefore = treeCpuSeconds(target.pid);
+  const perProcessBefore = treeCpuByProcess(target.pid);
   const started = performance.now();
   const result = await options.generator.run(run(options.durationSeconds));
   const elapsedSeconds = (performance.now() - started) / 1000;
-  const cpuAfter = treeCpuSeconds(target.pid);
+  const perProcessAfter = treeCpuByProcess(target.pid);
   const originAfter = await originRequests(target);
   const originShare = originBefore === null || originAfter === null || result.requests === 0
     ? null : (originAfter - originBefore) / result.requests;
-  const cpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+  const cpuSeconds = perProcessBefore === null || perProcessAfter === null ? null : sum(perProcessAfter) - sum(perProcessBefore);
   return {
     scenario: scenario.id, target: targetId, ...result, originShare, failure: null,
+    processSplit: describeSplit(target.pid, perProcessBefore, perProcessAfter, result.requests),
     cpuUtilization: cpuSeconds === null ? null : cpuSeconds / elapsedSeconds,
     cpuMicrosPerRequest: cpuSeconds === null || result.requests === 0 ? null : (cpuSeconds * 1e6) / result.requests,
   };
+}
+
+function sum(perProcess: ReadonlyMap<number, number>): number {
+  return [...perProcess.values()].reduce((a, b) => a + b, 0);
 }
 
 async function originRequests(target: RunningTarget): Promise<number | null> {

@@ -46,6 +46,11 @@ export interface ScenarioGroup {
   readonly baseline: string;
   /** Target ids run when --targets is not given; absent = every target of the group. */
   readonly defaultTargets?: readonly string[];
+  /**
+   * Nothing pinned (targets, load generator and origin share every core): for targets that need
+   * more than one core, such as a node with workers.
+   */
+  readonly unpinned?: boolean;
   readonly scenarios: readonly Scenario[];
 }
 
@@ -65,6 +70,8 @@ export interface Measurement {
   readonly cpuMicrosPerRequest: number | null;
   /** Why this measurement has no numbers (load generator failed, target crashed), or null. */
   readonly failure: string | null;
+  /** For a target of several processes: the root's CPU per request and the children's shares. */
+  readonly processSplit?: string | null;
 }
 
 export interface GroupResult {

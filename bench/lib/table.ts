@@ -26,6 +26,8 @@ export function formatGroup(result: GroupResult): string {
   }
   const headers = HEADERS.map((h) => (h.endsWith(' vs ') ? `${h}${group.baseline}` : h));
   const lines = [`## ${group.title}`, ...alignColumns([headers, ...rows])];
+  // Multi-process targets: how their CPU split (the primary should be idle, the workers even).
+  for (const m of result.measurements) if (m.processSplit) lines.push(`(${m.target} ${m.scenario}: ${m.processSplit})`);
   for (const m of result.measurements) if (m.failure !== null) lines.push(`(${m.target} ${m.scenario} failed: ${m.failure})`);
   for (const [target, reason] of result.skipped) lines.push(`(${target}: ${reason})`);
   return lines.join('\n');

@@ -95,6 +95,24 @@ export const edgehookCliTarget: TargetSpec = {
   }),
 };
 
+/**
+ * edgehook through its CLI with `--workers`: one process, or a primary and its workers. The
+ * target's pid is the primary's, so its CPU counts the workers too (process-cpu.ts).
+ */
+export function edgehookWorkersTarget(workers: number | 'auto'): TargetSpec {
+  return {
+    id: `workers-${workers}`,
+    title: `edgehook CLI serve --workers ${workers}`,
+    unavailable: () => (existsSync(CLI_ENTRY) ? null : 'src/cli/main.ts does not exist yet'),
+    start: (cpus) => withOrigin(cpus, (originUrl) => {
+      // Info level: the "listening" line is how the harness learns the URL.
+      const [command, args] = pinned(cpus.target, process.execPath,
+        [CLI_ENTRY, 'serve', '--origin', originUrl, '--listen', '127.0.0.1:0', '--admin', 'off', '--workers', String(workers)]);
+      return startChildServer({ command, args });
+    }),
+  };
+}
+
 /** nginx 1.x from apt as a caching proxy (one worker), for reference. */
 export const nginxTarget: TargetSpec = {
   id: 'nginx',

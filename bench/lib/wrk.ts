@@ -18,6 +18,7 @@ export function wrkScript(request: LoadRequest, runTag: string): string {
   if (request.bodyBytes !== undefined) {
     lines.push(`wrk.body = string.rep("b", ${request.bodyBytes})`, 'wrk.headers["Content-Type"] = "application/octet-stream"');
   }
+  for (const [name, value] of Object.entries(request.headers ?? {})) lines.push(`wrk.headers["${name}"] = "${value}"`);
   if (request.uniquePath === true) {
     // LuaJIT's math.random is unseeded, so the tag comes from us; the counter is per thread, and
     // wrk runs one thread here.
@@ -62,7 +63,7 @@ export async function runWrk(run: LoadRun): Promise<LoadResult> {
     await writeFile(script, wrkScript(run.request, randomUUID()));
     // One thread: the generator gets one core; 50 connections are multiplexed on epoll.
     // wrk takes whole seconds only.
-    const args = ['-t1', `-c${run.connections}`, `-d${Math.max(1, Math.round(run.durationSeconds))}s`, '--timeout', '5s', '-s', script,
+    const args = ['-t1', `-c${run.connections}`, `-d${Math.max(1, Math.round(run.durationSeconds))}s`, '--timeout', `${run.timeoutSeconds ?? 5}s`, '-s', script,
       new URL(run.request.path, run.url).href];
     const [command, argv] = pinned(run.cpus, 'wrk', args);
     return parseWrkOutput(await execFileText(command, argv, (run.durationSeconds + 30) * 1000));

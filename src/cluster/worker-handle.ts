@@ -6,12 +6,14 @@
  * Workers share the listening socket and accept from its one queue (node:cluster SCHED_NONE), so
  * the primary never touches a connection. Measured against the alternatives (README, "Running on
  * every core"; bench/listen-balance.ts): node:cluster's default round-robin has the primary
- * accept every connection and pass it over IPC — about twice the CPU per new connection, and a
- * connection passed to a worker the instant it crashed is left hanging — while `reusePort`
- * gives each worker its own accept queue, and a worker that crashes or closes its listener for
- * a reload takes the connections waiting in it down with it. With one shared queue, a worker
- * that leaves takes only the connections it had accepted; the split between workers stayed
- * within 47–53 % in every run.
+ * accept every connection and pass it over IPC — about twice the CPU per new connection, all of
+ * it on the primary's one core, and a connection passed to a worker the instant it crashed is
+ * left hanging — while `reusePort` gives each worker its own accept queue, so a worker that
+ * crashes or closes its listener for a reload takes the connections waiting in it down with it.
+ * With one shared queue a worker that leaves takes only the connections it had accepted. Its
+ * cost: a burst of connections opened at once can split unevenly (the first worker to wake
+ * accepts what is queued) — 52/48 to 68/32 for 50 at once; connections that come one by one
+ * split evenly.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { MetricsSnapshot } from '../admin/metrics-snapshot.ts';
