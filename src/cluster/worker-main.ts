@@ -1,9 +1,9 @@
 /**
  * A worker process of a multi-process node: the entry point node:cluster runs for each worker
- * (primary.ts sets it up). It asks its primary for the config (already validated there, sent as
- * is, admin API off), starts one ordinary node on the shared listen address, and answers the
- * primary's calls: purges, metric snapshots, hook lists and reloads, invalidations other workers
- * made, and the drain that retires it. Everything a request touches lives here, not in the primary.
+ * (worker-handle.ts sets it up). It asks its primary for the config (already validated there,
+ * sent as is, admin API off), starts one ordinary node on the shared listen address, and answers
+ * the primary's calls: purges, metric snapshots, hook lists and reloads, invalidations other
+ * workers made, and the drain that retires it. Everything a request touches lives here.
  *
  * Signals: SIGINT (Ctrl-C reaches the whole process group) is the primary's to act on; SIGTERM
  * (sent to this process alone, or to the whole group by a service manager) stops it gracefully.
@@ -24,30 +24,8 @@ interface Running {
 /** How long a worker that has closed everything may take to end on its own. */
 const EXIT_AFTER_MS = 2000;
 
-let running: Running | null = null;
-let stopping = false;
-
 function send(message: FromWorker): void {
   process.send?.(message);
-}
-
-async function start(message: Extract<ToWorker, { kind: 'start' }>): Promise<void> {
-  const { config, worker } = message;
-  const logger = createLogger({ level: config.log.level, base: { worker } });
-  try {
-    const telemetry = await startTelemetry(config.telemetry, process.env, logger);
-    const node = await startNode({
-      config, logger, telemetry: telemetry.telemetry,
-      worker: { id: worker, invalidated: (url) => send({ kind: 'invalidated', url }) },
-    });
-    running = { node, telemetry, logger };
-    send({ kind: 'ready', url: node.url });
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    logger.error('worker failed to start', { code: 'EH_CONFIG', error: text });
-    send({ kind: 'failed', message: text, config: error instanceof ConfigError });
-    exitSoon(2);
-  }
 }
 
 /**
@@ -60,7 +38,26 @@ function exitSoon(code: number): void {
   if (process.connected) process.disconnect();
 }
 
-async function call(op: WorkerOp, { node }: Running): Promise<OpResults[WorkerOp['name']]> {
+async function start({ config, worker }: Extract<ToWorker, { kind: 'start' }>): Promise<Running | null> {
+  const logger = createLogger({ level: config.log.level, base: { worker } });
+  try {
+    const telemetry = await startTelemetry(config.telemetry, process.env, logger);
+    const node = await startNode({
+      config, logger, telemetry: telemetry.telemetry,
+      worker: { id: worker, invalidated: (url) => send({ kind: 'invalidated', url }) },
+    });
+    send({ kind: 'ready', url: node.url });
+    return { node, telemetry, logger };
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    logger.error('worker failed to start', { code: 'EH_CONFIG', error: text });
+    send({ kind: 'failed', message: text, config: error instanceof ConfigError });
+    exitSoon(2);
+    return null;
+  }
+}
+
+async function call(op: WorkerOp, { node, logger }: Running): Promise<OpResults[WorkerOp['name']]> {
   switch (op.name) {
     case 'purge': return applyPurge(node.store, op.target);
     case 'invalidate': return node.store.purgeUrl(op.url);
@@ -68,13 +65,13 @@ async function call(op: WorkerOp, { node }: Running): Promise<OpResults[WorkerOp
     case 'hooks-list': return node.listHooks();
     case 'hooks-reload': {
       const result = await node.reloadHooks();
-      if (result !== null) running?.logger.info('hooks reloaded', { status: reloadAnswer(result).status, result });
+      if (result !== null) logger.info('hooks reloaded', { status: reloadAnswer(result).status, result });
       return result;
     }
   }
 }
 
-async function answer(id: number, op: WorkerOp): Promise<void> {
+async function answer(id: number, op: WorkerOp, running: Running | null): Promise<void> {
   if (running === null) return send({ kind: 'reply', id, ok: false, error: 'worker not started' });
   try {
     send({ kind: 'reply', id, ok: true, value: await call(op, running) });
@@ -84,9 +81,7 @@ async function answer(id: number, op: WorkerOp): Promise<void> {
 }
 
 /** Finishes what is in flight, closes, hands over its last counters, exits. */
-async function stop(graceMs: number | undefined, how: 'stop' | 'drain'): Promise<void> {
-  if (stopping) return;
-  stopping = true;
+async function stop(running: Running | null, graceMs: number | undefined, how: 'stop' | 'drain'): Promise<void> {
   if (running !== null) {
     await running.node.close(graceMs, how);
     send({ kind: 'drained', metrics: running.node.metricsSnapshot() });
@@ -95,14 +90,27 @@ async function stop(graceMs: number | undefined, how: 'stop' | 'drain'): Promise
   exitSoon(0);
 }
 
-process.on('message', (message: unknown) => {
-  if (!isToWorker(message)) return;
-  switch (message.kind) {
-    case 'start': return void start(message);
-    case 'call': return void answer(message.id, message.op);
-    case 'drain': return void stop(message.graceMs, message.how);
-  }
-});
-process.on('SIGINT', () => {});
-process.on('SIGTERM', () => void stop(undefined, 'stop'));
-send({ kind: 'hello' });
+function runWorker(): void {
+  let running: Promise<Running | null> = Promise.resolve(null);
+  let stopping: Promise<void> | null = null;
+  const stopOnce = (graceMs: number | undefined, how: 'stop' | 'drain'): void => {
+    stopping ??= running.then((node) => stop(node, graceMs, how));
+  };
+  process.on('message', (message: unknown) => {
+    if (!isToWorker(message)) return;
+    switch (message.kind) {
+      case 'start':
+        running = start(message);
+        return;
+      case 'call':
+        return void running.then((node) => answer(message.id, message.op, node));
+      case 'drain':
+        return stopOnce(message.graceMs, message.how);
+    }
+  });
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => stopOnce(undefined, 'stop'));
+  send({ kind: 'hello' });
+}
+
+runWorker();
