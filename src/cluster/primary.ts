@@ -15,6 +15,7 @@ import type { Logger } from '../log.ts';
 import { startHttpServer, type ListeningServer } from '../server/http-server.ts';
 import { createNodeBackend } from './node-backend.ts';
 import { resolveWorkerCount } from './worker-count.ts';
+import { WorkerStartError } from './worker-handle.ts';
 import { startWorkerPool } from './worker-pool.ts';
 
 export interface PrimaryOptions {
@@ -38,7 +39,12 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
   const { logger } = options;
   let config = options.config;
   const count = resolveWorkerCount(config.workers);
-  const pool = await startWorkerPool(forWorkers(config), count, { logger });
+  const pool = await startWorkerPool(forWorkers(config), count, { logger }).catch((error: unknown) => {
+    // A worker refusing the config (a hook module that does not load) is the operator's to fix,
+    // reported like any config error: the message alone.
+    if (error instanceof WorkerStartError && error.configRefused) throw new ConfigError(error.message);
+    throw error;
+  });
   const url = await pool.workers()[0]!.ready;
   let stopping = false;
 

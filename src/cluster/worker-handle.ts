@@ -93,7 +93,7 @@ export function forkWorker(id: number, config: EdgehookConfig, events: WorkerEve
   });
   // A start failure is reported through `ready`; nobody awaiting it must not end the primary.
   ready.catch(() => {});
-  const startTimer = setTimeout(() => failStart(`did not listen within ${options.startTimeoutMs} ms`, false), options.startTimeoutMs);
+  const startTimer = setTimeout(() => failStart(`worker ${id} did not listen within ${options.startTimeoutMs} ms`, false), options.startTimeoutMs);
 
   function failStart(message: string, configRefused: boolean): void {
     if (settleStart === null) return;
@@ -119,7 +119,7 @@ export function forkWorker(id: number, config: EdgehookConfig, events: WorkerEve
         settleStart = null;
         return;
       case 'failed':
-        return failStart(message.message, message.config);
+        return failStart(`worker ${id}: ${message.message}`, message.config);
       case 'reply': {
         const call = pending.get(message.id);
         pending.delete(message.id);
@@ -140,7 +140,7 @@ export function forkWorker(id: number, config: EdgehookConfig, events: WorkerEve
   });
   worker.on('exit', (code: number | null, signal: string | null) => {
     state = 'gone';
-    failStart(`exited (code ${code}, signal ${signal}) before it listened`, false);
+    failStart(`worker ${id} exited (code ${code}, signal ${signal}) before it listened`, false);
     for (const call of pending.values()) call.reject(new Error(`worker ${id} exited`));
     pending.clear();
     drained?.(lastMetrics);

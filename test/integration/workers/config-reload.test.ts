@@ -66,6 +66,13 @@ async function expectChangedConfigServing(url: string): Promise<void> {
   }
 }
 
+describe('starting a node with workers', () => {
+  it('exits 2 with the message alone when its workers refuse the config', async () => {
+    const start = spawnEdgehook(origin.url, { hooks: [{ name: 'gone', module: '/nonexistent/gone.wasm', phases: ['on-request'] }] }, { workers: 2 });
+    await expect(start).rejects.toThrow(/exited with code 2 before listening[\s\S]*edgehook: worker \d: .*gone/);
+  });
+});
+
 describe('config reload of a node with workers', () => {
   it('refuses a config that does not validate, naming the key, and changes nothing', async () => {
     const node = await startNode();
