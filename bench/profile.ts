@@ -6,7 +6,10 @@
  * output before and after each change.
  *
  *   node bench/profile.ts [--scenario hit-1k|hit-100k|miss-no-store|miss-unique|post] [--duration 5]
- *                         [--connections 50] [--top 25] [--config edgehook.yaml]
+ *                         [--connections 50] [--top 25] [--config edgehook.yaml] [--target edgehook|bare]
+ *
+ * `--target bare` profiles the bare node:http server serving the same bytes: the floor any Node
+ * proxy stands on, layer by layer.
  *
  * Only the measured window is profiled (after a warm-up; start-up excluded). The .cpuprofile is
  * kept under .cache/profiles/ (open it in Chrome DevTools for a flame graph).
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     top: { type: 'string', default: '25' },
     config: { type: 'string' },
+    target: { type: 'string', default: 'edgehook' },
   },
 });
 
@@ -79,9 +83,12 @@ async function main(): Promise<void> {
   const cpus = planCpus(true);
   await mkdir(PROFILE_DIR, { recursive: true });
   const profilePath = join(PROFILE_DIR, `${values.scenario}-${Date.now()}.cpuprofile`);
-  const [originCommand, originArgs] = pinned(cpus.load, process.execPath, [join(ROOT, 'bench/lib/fixture-server.ts')]);
+  const fixture = join(ROOT, 'bench/lib/fixture-server.ts');
+  const [originCommand, originArgs] = pinned(cpus.load, process.execPath, [fixture]);
   const origin = await startChildServer({ command: originCommand, args: originArgs });
-  const launcher = [join(ROOT, 'bench/lib/edgehook-server.ts'), '--origin', origin.url, ...(values.config === undefined ? [] : ['--config', values.config])];
+  const launcher = values.target === 'bare'
+    ? [fixture]
+    : [join(ROOT, 'bench/lib/edgehook-server.ts'), '--origin', origin.url, ...(values.config === undefined ? [] : ['--config', values.config])];
   const [command, args] = pinned(cpus.target, process.execPath, launcher);
   const edgehook = await startChildServer({ command, args, env: { ...process.env, EDGEHOOK_PROFILE_TO: profilePath } });
   let requests = 0;

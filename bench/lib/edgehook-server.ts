@@ -8,8 +8,7 @@
  * With EDGEHOOK_PROFILE_TO=FILE, SIGUSR2 starts V8's CPU profiler and the next SIGUSR2 writes
  * the profile to FILE (bench/profile.ts): only the measured window is profiled, not start-up.
  */
-import { Session } from 'node:inspector/promises';
-import { writeFile } from 'node:fs/promises';
+import { profileOnSignal } from './profile-on-signal.ts';
 import { parseArgs } from 'node:util';
 import { startTelemetry } from '../../src/cli/telemetry.ts';
 import { configFromFlags, loadConfigFile } from '../../src/config/load.ts';
@@ -29,18 +28,7 @@ const telemetry = await startTelemetry(config.telemetry, process.env, logger);
 const node = await startNode({ config, logger, telemetry: telemetry.telemetry });
 process.stdout.write(JSON.stringify({ msg: 'listening', url: node.url }) + '\n');
 
-const profileTo = process.env.EDGEHOOK_PROFILE_TO;
-if (profileTo !== undefined) {
-  const session = new Session();
-  session.connect();
-  let profiling = false;
-  process.on('SIGUSR2', () => {
-    profiling = !profiling;
-    void (profiling
-      ? session.post('Profiler.enable').then(() => session.post('Profiler.start'))
-      : session.post('Profiler.stop').then(({ profile }) => writeFile(profileTo, JSON.stringify(profile))).then(() => process.stdout.write('{"msg":"profile written"}\n')));
-  });
-}
+profileOnSignal();
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => void node.close(1_000).then(() => telemetry.shutdown()).then(() => process.exit(0)));
