@@ -17,7 +17,7 @@ import { endLookupSpan, recordCollapsed } from '../telemetry/pipeline-spans.ts';
 import { traceLogFields } from '../telemetry/request-tracing.ts';
 import type { ResolvedTransform } from '../attributes/transform-spec.ts';
 import { cacheKeyExtras } from './attribute-keys.ts';
-import type { RequestContext } from './context.ts';
+import type { Pending, RequestContext } from './context.ts';
 import { fill, type FillOutcome } from './fill.ts';
 import { passThrough } from './pass-through.ts';
 import { errorOutgoing, localOutgoing, respond, type Outgoing } from './respond.ts';
@@ -34,7 +34,8 @@ export interface CacheLookup {
   readonly variant: ResolvedTransform | null;
 }
 
-export async function cacheFlow(ctx: RequestContext): Promise<void> {
+/** Synchronous on a fresh hit (see handler.ts); a promise when it waits on a fill or a hook. */
+export function cacheFlow(ctx: RequestContext): Pending {
   const { deps, view } = ctx;
   const lookupSpan = deps.tracing.startChild(ctx.span, SPAN.cacheLookup);
   const lookup = prepareLookup(ctx);

@@ -22,6 +22,12 @@ import type { ForwardingPolicy } from './forward-headers.ts';
 import type { HookPlan, HookRequestState, RouteHooks } from './hook-seam.ts';
 import type { RequestView } from './request-view.ts';
 
+/**
+ * What a pipeline step returns: nothing when it finished synchronously (a cache hit), a promise
+ * when it had to wait (an origin fetch, a hook call).
+ */
+export type Pending = void | Promise<void>;
+
 export interface PipelineDeps {
   readonly store: CacheStore;
   readonly origin: OriginClient;

@@ -11,7 +11,7 @@ import { EdgehookError } from '../errors.ts';
 import { HeaderMap } from '../http/header-map.ts';
 import { SPAN } from '../telemetry/names.ts';
 import { recordResponse, tracePhase } from '../telemetry/pipeline-spans.ts';
-import type { RequestContext } from './context.ts';
+import type { Pending, RequestContext } from './context.ts';
 import type { HookResponseState, LocalResponse, ResponseSource } from './hook-seam.ts';
 import { collectBody, discardStream } from './read-body.ts';
 import type { BodyReader, SharedBody } from './shared-body.ts';
@@ -35,9 +35,9 @@ export interface Outgoing {
 
 const NO_BODY: BodySource = { kind: 'none' };
 
-export async function respond(ctx: RequestContext, out: Outgoing): Promise<void> {
+export function respond(ctx: RequestContext, out: Outgoing): Pending {
   const chain = ctx.route?.onResponse ?? null;
-  if (chain !== null && ctx.hookRequest !== null) out = await runResponsePhase(ctx, out);
+  if (chain !== null && ctx.hookRequest !== null) return runResponsePhase(ctx, out).then((edited) => writeOut(ctx, edited));
   writeOut(ctx, out);
 }
 
