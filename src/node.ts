@@ -19,6 +19,7 @@ import { createCollapser } from './pipeline/collapser.ts';
 import type { PipelineDeps } from './pipeline/context.ts';
 import type { FillOutcome } from './pipeline/fill.ts';
 import { createRequestHandler } from './pipeline/handler.ts';
+import { createSlicePolicy } from './pipeline/slice-plan.ts';
 import type { HookPlan } from './pipeline/hook-seam.ts';
 import { answerShed, createLoadShedder } from './server/load-shedding.ts';
 import { guardRequest } from './server/request-guard.ts';
@@ -249,6 +250,7 @@ function cachePolicy(config: EdgehookConfig): CachePolicy {
     sortQuery: cache.sortQuery,
     collapseMaxWaiters: cache.collapseMaxWaiters,
     fill: cache.fill,
+    slice: cache.slice === null ? null : createSlicePolicy(cache.slice),
   };
 }
 

@@ -19,12 +19,13 @@ import { absoluteUrl, primaryCacheKey } from '../http/cache-key.ts';
 import { variantMatches } from '../http/vary.ts';
 import { observeTransform } from '../telemetry/transform-telemetry.ts';
 import { cacheKeyExtras } from './attribute-keys.ts';
-import { collapsedFill, currentAgeOf } from './cache-flow.ts';
+import { collapsedFill } from './cache-flow.ts';
 import type { RequestContext } from './context.ts';
 import { fill, type FillOutcome, type FillRequest } from './fill.ts';
 import { isTransformableImage } from './image-fill.ts';
 import { collectBody } from './read-body.ts';
 import { SharedBody } from './shared-body.ts';
+import { currentAgeOf } from './stored-lookup.ts';
 import { lookupInPairs } from './stored-object.ts';
 import { variantHeaders } from './variant-headers.ts';
 
