@@ -28,7 +28,7 @@ import { pathAndQuery } from './request-view.ts';
 import { sliceBounds, sliceKey, sliceRangeField } from './slice-plan.ts';
 
 export interface SliceFillRequest {
-  /** The object's cache key: slices are stored under sliceKey(objectKey, index), a whole answer under it. */
+  /** The object's cache key: slices are stored under sliceKey(objectKey, size, index), a whole answer under it. */
   readonly objectKey: string;
   readonly index: number;
   /** Bytes per slice. */
@@ -84,7 +84,7 @@ export async function fillSlice(ctx: RequestContext, request: SliceFillRequest):
   if (!sliceHeaders.some(([name]) => name === 'etag' || name === 'last-modified')) {
     return { kind: 'private', status: 206, headers: sliceHeaders, body: slice.body, reason: 'no-validator' };
   }
-  const key = sliceKey(request.objectKey, request.index);
+  const key = sliceKey(request.objectKey, request.size, request.index);
   return storeOrPass(ctx, { key, url: request.url, stale: request.stale, requestCacheControl: request.requestCacheControl, slice: true }, slice, timing);
 }
 

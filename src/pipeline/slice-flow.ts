@@ -39,6 +39,13 @@ export type SliceFlowResult =
 
 const SERVED: SliceFlowResult = Object.freeze({ kind: 'served' });
 
+/**
+ * Slices of an answer judged for its Cache-Status before the head goes out. Judging reads each
+ * from the store (from a disk tier: copied and checksummed), so a 1 GiB answer is judged by its
+ * first slices — the ones it is about to send — and says so when the rest were not looked at.
+ */
+const JUDGED_SLICES = 16;
+
 /** Whether this request is served from slices. */
 export function isSliced(ctx: RequestContext): boolean {
   const slice = ctx.deps.cache.slice;
@@ -89,14 +96,15 @@ async function serveFromSlices(ctx: RequestContext, lookup: SliceLookup, base: S
   const meta = objectMeta(base);
   const answer = planStoredAnswer(ctx, meta, base.range.size);
   const covered = coveredSlices(ctx, answer, base, lookup.size);
-  const statuses = covered.map((index) => (index === base.index ? base.status : peekStatus(ctx, lookup, index)));
+  const judged = onlyIfCached ? covered : covered.slice(0, JUDGED_SLICES);
+  const statuses = judged.map((index) => (index === base.index ? base.status : peekStatus(ctx, lookup, index)));
   if (onlyIfCached && statuses.some((status) => !status.hit)) {
     releasePiece(base);
     return respond(ctx, errorOutgoing(ctx, notCached()));
   }
   const age = currentAgeOf({ meta: base.meta, body: Buffer.alloc(0) }, ctx.deps.clock.now());
   const ttl = base.meta.policy.lifetimeSeconds - age;
-  const report = cacheStatusOf(ctx, statuses, ttl);
+  const report = cacheStatusOf(ctx, statuses, ttl, covered.length - judged.length);
   let opened = false;
   const body = slicedBody(ctx, lookup, base, () => {
     opened = true;
@@ -134,10 +142,13 @@ function peekStatus(ctx: RequestContext, lookup: SliceLookup, index: number): Sl
   return { hit: false, fwd: peek.why, fwdStatus: 0, stored: false };
 }
 
-function cacheStatusOf(ctx: RequestContext, statuses: readonly SlicePiece['status'][], ttl: number): { cacheStatus: string; source: ResponseSource } {
+function cacheStatusOf(ctx: RequestContext, statuses: readonly SlicePiece['status'][], ttl: number, unjudged: number): { cacheStatus: string; source: ResponseSource } {
   const name = ctx.deps.cache.name;
   const forwarded = statuses.find((status) => !status.hit);
-  if (forwarded === undefined || forwarded.hit) return { cacheStatus: formatCacheStatus(name, { hit: true, ttl }), source: 'hit' };
+  if (forwarded === undefined || forwarded.hit) {
+    const detail = unjudged > 0 ? { detail: `first-${statuses.length}-slices` } : {};
+    return { cacheStatus: formatCacheStatus(name, { hit: true, ttl, ...detail }), source: 'hit' };
+  }
   const someStored = statuses.some((status) => status.hit);
   const fwd: CacheStatusFwd = someStored && (forwarded.fwd === 'uri-miss' || forwarded.fwd === 'vary-miss') ? 'partial' : forwarded.fwd;
   const fetched = forwarded.fwdStatus !== 0;

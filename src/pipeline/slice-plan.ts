@@ -21,10 +21,11 @@ export function createSlicePolicy(config: SliceConfig): SlicePolicy {
 /**
  * A slice's own cache key. The separator is a control character, which neither a request target
  * (server/request-guard.ts refuses them) nor a key part (hook edits are printable) can contain, so
- * no other request's key can spell a slice's.
+ * no other request's key can spell a slice's. The size is part of it: after a change of
+ * cache.slice.size a disk tier's old slices lie elsewhere in the object and are never read.
  */
-export function sliceKey(objectKey: string, index: number): string {
-  return `${objectKey}\u0001slice=${index}`;
+export function sliceKey(objectKey: string, size: number, index: number): string {
+  return `${objectKey}\u0001slice=${size}:${index}`;
 }
 
 /** The Range field that asks the origin for slice `index`. */

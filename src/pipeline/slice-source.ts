@@ -18,7 +18,7 @@ import type { LocalResponse } from './hook-seam.ts';
 import { discardStream } from './read-body.ts';
 import type { SharedBody } from './shared-body.ts';
 import { fillSlice } from './slice-fill.ts';
-import { sliceKey } from './slice-plan.ts';
+import { sliceBounds, sliceKey } from './slice-plan.ts';
 import { currentAgeOf, exceedsClientMaxAge, selectVariant } from './stored-lookup.ts';
 import { buildStoredMeta, lookupInPairs } from './stored-object.ts';
 
@@ -66,7 +66,7 @@ export type SlicePeek =
 
 /** The same reuse rules as cache-flow.ts (RFC 9111 §4.2, client directives §5.2.1). */
 export function peekSlice(ctx: RequestContext, lookup: SliceLookup, index: number): SlicePeek {
-  const stored = selectVariant(ctx, ctx.deps.store.get(sliceKey(lookup.objectKey, index)));
+  const stored = selectVariant(ctx, ctx.deps.store.get(sliceKey(lookup.objectKey, lookup.size, index)));
   if (stored === undefined || stored === 'vary-miss') return { kind: 'absent', why: stored ?? 'uri-miss' };
   const cc = lookup.requestCacheControl;
   const age = currentAgeOf(stored, ctx.deps.clock.now());
@@ -82,10 +82,10 @@ export function peekSlice(ctx: RequestContext, lookup: SliceLookup, index: numbe
 export async function obtainSlice(ctx: RequestContext, lookup: SliceLookup, index: number): Promise<SliceSource> {
   const peek = peekSlice(ctx, lookup, index);
   if (peek.kind === 'fresh') {
-    const range = rangeOf(peek.object.meta);
+    const range = rangeOf(peek.object.meta, index, lookup.size);
     if (range !== undefined) return { kind: 'slice', piece: { index, range, meta: peek.object.meta, body: peek.object.body, status: { hit: true }, withheld: [] } };
     // Not a slice this code stored: never served, fetched again.
-    ctx.deps.store.delete(sliceKey(lookup.objectKey, index));
+    ctx.deps.store.delete(sliceKey(lookup.objectKey, lookup.size, index));
   }
   const stale = peek.kind === 'stale' ? peek.object : null;
   try {
@@ -111,7 +111,7 @@ async function collapsedSliceFill(ctx: RequestContext, lookup: SliceLookup, inde
   const start = (): Promise<FillOutcome> => fillSlice(ctx, {
     objectKey: lookup.objectKey, index, size: lookup.size, url: lookup.url, stale, requestCacheControl: lookup.requestCacheControl,
   });
-  const joined = ctx.deps.collapser.run(sliceKey(lookup.objectKey, index), start);
+  const joined = ctx.deps.collapser.run(sliceKey(lookup.objectKey, lookup.size, index), start);
   if (joined === null) return { outcome: await start(), leader: true };
   const outcome = await joined.outcome;
   if (joined.leader) return { outcome, leader: true };
@@ -146,13 +146,13 @@ function sourceOf(ctx: RequestContext, lookup: SliceLookup, index: number, outco
       return { kind: 'local', response: outcome.response };
     case 'not-modified': {
       const { meta, body } = outcome.object;
-      const range = rangeOf(meta);
+      const range = rangeOf(meta, index, lookup.size);
       if (range === undefined) return { kind: 'error', error: unreadable() };
       return { kind: 'slice', piece: { index, range, meta, body, status: { hit: false, fwd: why, fwdStatus: 304, stored: true }, withheld: withheld(outcome.withheld) } };
     }
     case 'shared': {
       if (outcome.status !== 206) return { kind: 'whole', outcome };
-      const range = rangeOf(outcome.meta);
+      const range = rangeOf(outcome.meta, index, lookup.size);
       if (range === undefined) return { kind: 'error', error: unreadable() };
       const status = { hit: false as const, fwd: why, fwdStatus: 206, stored: true };
       return { kind: 'slice', piece: { index, range, meta: outcome.meta, body: outcome.body, status, withheld: withheld(outcome.withheld) } };
@@ -161,7 +161,7 @@ function sourceOf(ctx: RequestContext, lookup: SliceLookup, index: number, outco
       if (outcome.status === 416) return { kind: 'past-end' };
       if (outcome.status !== 206) return { kind: 'whole', outcome };
       const meta = transientMeta(ctx, lookup, index, outcome.headers);
-      const range = rangeOf(meta);
+      const range = rangeOf(meta, index, lookup.size);
       if (range === undefined) return { kind: 'error', error: unreadable() };
       const status = { hit: false as const, fwd: why, fwdStatus: 206, stored: false, detail: outcome.reason };
       return { kind: 'slice', piece: { index, range, meta, body: outcome.body, status, withheld: [] } };
@@ -172,12 +172,16 @@ function sourceOf(ctx: RequestContext, lookup: SliceLookup, index: number, outco
 /** Metadata of a slice that is streamed but not stored (the same facts a stored one carries). */
 function transientMeta(ctx: RequestContext, lookup: SliceLookup, index: number, headers: [string, string][]): CachedObjectMeta {
   const now = ctx.deps.clock.now();
-  const input = { key: sliceKey(lookup.objectKey, index), variantKey: '', url: lookup.url, status: 206, headers, varyNames: null, requestTime: now, responseTime: now };
+  const input = { key: sliceKey(lookup.objectKey, lookup.size, index), variantKey: '', url: lookup.url, status: 206, headers, varyNames: null, requestTime: now, responseTime: now };
   return buildStoredMeta(input, ctx.deps.cache);
 }
 
-function rangeOf(meta: CachedObjectMeta): ContentRange | undefined {
-  return parseContentRange(lookupInPairs(meta.headers)('content-range'));
+/** The slice's Content-Range, when it is where slice `index` lies (slice-fill.ts checked it; the store may be older). */
+function rangeOf(meta: CachedObjectMeta, index: number, size: number): ContentRange | undefined {
+  const range = parseContentRange(lookupInPairs(meta.headers)('content-range'));
+  if (range === undefined) return undefined;
+  const expected = sliceBounds(index, size, range.size);
+  return range.start === expected.start && range.end === expected.end ? range : undefined;
 }
 
 function unreadable(): EdgehookError {

@@ -72,7 +72,7 @@ async function* sliceBytes(ctx: RequestContext, lookup: SliceLookup, base: Slice
 async function sameVersion(ctx: RequestContext, lookup: SliceLookup, base: SlicePiece, index: number, source: SliceSource): Promise<SlicePiece> {
   let piece = sliceOf(source, index);
   if (piece.status.hit && !isSameVersion(base, piece)) {
-    ctx.deps.store.delete(sliceKey(lookup.objectKey, index));
+    ctx.deps.store.delete(sliceKey(lookup.objectKey, lookup.size, index));
     piece = sliceOf(await obtainSlice(ctx, lookup, index), index);
   }
   if (isSameVersion(base, piece)) return piece;
@@ -108,7 +108,7 @@ function describe(piece: SlicePiece): string {
 /** Every stored slice of the object, for each length it has been seen with. */
 function dropSlices(ctx: RequestContext, lookup: SliceLookup, totals: readonly number[]): void {
   const count = Math.max(...totals.map((total) => sliceCount(total, lookup.size)));
-  for (let index = 0; index < count; index++) ctx.deps.store.delete(sliceKey(lookup.objectKey, index));
+  for (let index = 0; index < count; index++) ctx.deps.store.delete(sliceKey(lookup.objectKey, lookup.size, index));
 }
 
 /** Bytes from..to (inclusive, relative to the slice) of a slice's body. */

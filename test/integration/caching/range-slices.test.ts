@@ -6,7 +6,7 @@
  */
 import { request } from 'undici';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { send, startEdgehook, type RawConfig } from '../../support/edgehook.ts';
+import { manualClock, send, startEdgehook, type RawConfig } from '../../support/edgehook.ts';
 import { closeAfterEach } from '../../support/lifecycle.ts';
 import { startOrigin } from '../../support/origin.ts';
 import { byteAt, etagOf, expectedBytes, startRangedOrigin, type GeneratedObject } from '../../support/ranged-origin.ts';
@@ -19,12 +19,13 @@ const SLICE = 64 * 1024;
 const SIZE = 8 * SLICE + 1000;
 const CACHEABLE = { 'cache-control': 'max-age=600' };
 
-async function setup(objects: Record<string, GeneratedObject>, raw: RawConfig = {}, sliceSize = SLICE) {
-  const origin = servers.track(await startRangedOrigin());
+async function setup(objects: Record<string, GeneratedObject>, raw: RawConfig = {}, sliceSize = SLICE, clock = manualClock()) {
+  // The origin's Date follows edgehook's clock (Age would otherwise include the skew).
+  const origin = servers.track(await startRangedOrigin({ now: clock.now }));
   for (const [path, object] of Object.entries(objects)) origin.set(path, object);
   const cache = { slice: { size: sliceSize, paths: ['/big/**'] }, ...(raw.cache as object | undefined) };
-  const node = servers.track(await startEdgehook(origin.url, { ...raw, cache }, { hookCacheDir: CACHE_DIR }));
-  return { origin, node };
+  const node = servers.track(await startEdgehook(origin.url, { ...raw, cache }, { hookCacheDir: CACHE_DIR, clock }));
+  return { origin, node, clock };
 }
 
 /** The Range field edgehook sends the origin for slice `index`. */
@@ -109,6 +110,14 @@ describe('slices of an object', () => {
     expect(origin.rangesFor('/big/file')).toHaveLength(9);
   });
 
+  it('report a hit of more slices than are judged before the head goes out for what it is', async () => {
+    const { node } = await setup({ '/big/long': { size: 20 * SLICE, version: 1, headers: CACHEABLE } });
+    await getBytes(`${node.url}/big/long`);
+    const again = await getBytes(`${node.url}/big/long`);
+    expect(again.body.equals(expectedBytes(0, 20 * SLICE - 1, 1))).toBe(true);
+    expect(header(again.headers, 'cache-status')).toMatch(/^edgehook; hit; ttl=\d+; detail=first-16-slices$/);
+  });
+
   it('answer HEAD with the whole length from the first slice', async () => {
     const { origin, node } = await setup(objects);
     const head = await getBytes(`${node.url}/big/file`, {}, 'HEAD');
@@ -168,11 +177,65 @@ describe('slices of an object', () => {
     expect(node.store.stats().entries).toBe(0);
   });
 
-  it('are not used for paths outside cache.slice.paths', async () => {
-    const { origin, node } = await setup({ '/small/file': { size: SIZE, version: 1, headers: CACHEABLE } });
+  it('are not used for paths outside cache.slice.paths, nor for requests with Authorization', async () => {
+    const { origin, node } = await setup({ '/small/file': { size: SIZE, version: 1, headers: CACHEABLE }, '/big/file': objects['/big/file'] });
     const response = await getBytes(`${node.url}/small/file`, { range: 'bytes=10-20' });
     expect(response.body.equals(expectedBytes(10, 20, 1))).toBe(true);
     expect(origin.rangesFor('/small/file')).toEqual([undefined]);
+    // Credentials decide what may be shared: such a request takes the ordinary path, whole.
+    const authorized = await getBytes(`${node.url}/big/file`, { range: 'bytes=10-20', authorization: 'Bearer t' });
+    expect(authorized.status).toBe(200);
+    expect(origin.rangesFor('/big/file')).toEqual([undefined]);
+  });
+
+  it('are revalidated one by one when stale: a 304 refreshes the stored slice', async () => {
+    const { origin, node, clock } = await setup({ '/big/file': { size: SIZE, version: 1, headers: { 'cache-control': 'max-age=60' } } });
+    const range = { range: `bytes=${SLICE - 5}-${SLICE + 4}` };
+    await getBytes(`${node.url}/big/file`, range);
+    clock.advance(120);
+    const revalidated = await getBytes(`${node.url}/big/file`, range);
+    expect(revalidated.body.equals(expectedBytes(SLICE - 5, SLICE + 4, 1))).toBe(true);
+    expect(header(revalidated.headers, 'cache-status')).toMatch(/^edgehook; fwd=stale; fwd-status=304; ttl=60; stored$/);
+    const conditional = origin.requests.slice(2);
+    expect(conditional.map((r) => [r.headers.range, r.headers['if-none-match']])).toEqual([[sliceRange(0), etagOf(1)], [sliceRange(1), etagOf(1)]]);
+    const fresh = await getBytes(`${node.url}/big/file`, range);
+    expect(header(fresh.headers, 'cache-status')).toMatch(/^edgehook; hit/);
+    expect(origin.requests).toHaveLength(4);
+  });
+
+  it('answer only-if-cached from the store alone: 504 unless every slice it needs is stored', async () => {
+    const { origin, node } = await setup(objects);
+    await getBytes(`${node.url}/big/file`, { range: 'bytes=0-9' });
+    const stored = await getBytes(`${node.url}/big/file`, { range: 'bytes=10-19', 'cache-control': 'only-if-cached' });
+    expect(stored.status).toBe(206);
+    const partly = await getBytes(`${node.url}/big/file`, { range: `bytes=10-${SLICE + 9}`, 'cache-control': 'only-if-cached' });
+    expect(partly.status).toBe(504);
+    const absent = await getBytes(`${node.url}/big/file`, { range: `bytes=${3 * SLICE}-`, 'cache-control': 'only-if-cached' });
+    expect(absent.status).toBe(504);
+    expect(origin.requests).toHaveLength(1);
+  });
+});
+
+describe('a full GET of a large sliced object', () => {
+  it('goes at the pace of its client: a stalled reader holds about two slices, and leaving stops the fetching', async () => {
+    const size = 256 * MiB;
+    const { origin, node } = await setup({ '/big/movie': { size, version: 1, headers: CACHEABLE } }, {}, MiB);
+    const controller = new AbortController();
+    const response = await request(`${node.url}/big/movie`, { signal: controller.signal });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-length']).toBe(String(size));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const whileStalled = origin.sent.bytes;
+    // The slice being sent and the one fetched ahead, plus what loopback socket buffers take in
+    // (a few MiB): nowhere near the object.
+    expect(whileStalled).toBeLessThanOrEqual(16 * MiB);
+    controller.abort();
+    await expect(response.body.text()).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(origin.sent.bytes).toBeLessThanOrEqual(whileStalled + MiB);
+    const next = await getBytes(`${node.url}/big/movie`, { range: 'bytes=10-19' });
+    expect(next.body.equals(expectedBytes(10, 19, 1))).toBe(true);
+    expect(header(next.headers, 'cache-status')).toMatch(/^edgehook; hit/);
   });
 });
 
@@ -290,6 +353,14 @@ describe('on-origin-response hooks on a sliced path', () => {
       expect(header(response.headers, 'x-scrubbed')).toBe('miss');
     }
     expect(origin.rangesFor('/big/file')).toEqual([sliceRange(0), sliceRange(1)]);
+  });
+
+  it('may answer for the first slice: every request sharing its fetch gets that answer, and nothing is stored', async () => {
+    const hook = { name: 'scrub', module: scrub, phases: ['on-origin-response'] };
+    const { node } = await setup({ '/big/file': { size: SIZE, version: 1, headers: { ...CACHEABLE, 'x-answer-locally': '1' } } }, { hooks: [hook] });
+    const responses = await Promise.all([0, 1].map(() => getBytes(`${node.url}/big/file`, { range: 'bytes=0-9' })));
+    expect(responses.map((r) => r.status)).toEqual([451, 451]);
+    expect(node.store.stats().entries).toBe(0);
   });
 
   it('that buffer the body keep the path whole: the hook sees the object, not a slice', async () => {

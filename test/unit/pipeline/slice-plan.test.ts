@@ -32,9 +32,9 @@ describe('slice layout', () => {
     expect(sliceIndexOf(MiB, MiB)).toBe(1);
   });
 
-  it('keys slices apart from the object and from each other', () => {
-    const keys = new Set([sliceKey('http://a/x', 0), sliceKey('http://a/x', 1), sliceKey('http://a/x1', 0), 'http://a/x']);
-    expect(keys.size).toBe(4);
+  it('keys slices apart from the object, from each other and from slices of another size', () => {
+    const keys = new Set([sliceKey('http://a/x', MiB, 0), sliceKey('http://a/x', MiB, 1), sliceKey('http://a/x1', MiB, 0), sliceKey('http://a/x', 2 * MiB, 0), 'http://a/x']);
+    expect(keys.size).toBe(5);
   });
 });
 
