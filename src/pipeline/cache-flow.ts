@@ -45,7 +45,7 @@ export async function cacheFlow(ctx: RequestContext): Promise<void> {
   if (isSliced(ctx) && !isFreshWhole(stored, now)) {
     const sliced = await sliceFlow(ctx, lookup);
     // The origin answered without slices (no Range support, an error): that answer, as a whole object.
-    if (sliced.kind === 'whole') return respond(ctx, outgoingFromFill(ctx, sliced.outcome, 'uri-miss', null));
+    if (sliced.kind === 'whole') return respond(ctx, outgoingFromFill(ctx, sliced.outcome, stored === undefined ? 'uri-miss' : stored === 'vary-miss' ? 'vary-miss' : 'stale', null));
     if (sliced.kind === 'served') return;
     // 'unsliced': nothing to slice (an empty object); the ordinary path fetches it whole.
   }

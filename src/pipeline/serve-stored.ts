@@ -12,7 +12,7 @@ import { ifRangeAllows, parseRange } from '../http/range.ts';
 import type { RequestContext } from './context.ts';
 import type { ResponseSource } from './hook-seam.ts';
 import type { BodySource, Outgoing } from './respond.ts';
-import type { SharedBody } from './shared-body.ts';
+import { SharedBody } from './shared-body.ts';
 
 /** Fields a 304 leaves out: it describes the stored representation without sending it. */
 const NOT_IN_304 = new Set(['content-length', 'content-range', 'transfer-encoding']);
@@ -113,7 +113,7 @@ function fieldValue(meta: CachedObjectMeta, name: string): string | undefined {
 }
 
 function isRanged(filling: SharedBody | RangedBody): filling is RangedBody {
-  return 'open' in filling;
+  return !(filling instanceof SharedBody);
 }
 
 function declaredSize(meta: CachedObjectMeta): number | null {

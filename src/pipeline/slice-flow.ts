@@ -102,7 +102,7 @@ async function serveFromSlices(ctx: RequestContext, lookup: SliceLookup, base: S
     releasePiece(base);
     return respond(ctx, errorOutgoing(ctx, notCached()));
   }
-  const age = currentAgeOf({ meta: base.meta, body: Buffer.alloc(0) }, ctx.deps.clock.now());
+  const age = currentAgeOf(base, ctx.deps.clock.now());
   const ttl = base.meta.policy.lifetimeSeconds - age;
   const report = cacheStatusOf(ctx, statuses, ttl, covered.length - judged.length);
   let opened = false;

@@ -16,7 +16,7 @@ import type { RequestContext } from './context.ts';
 import type { FillOutcome } from './fill.ts';
 import type { LocalResponse } from './hook-seam.ts';
 import { discardStream } from './read-body.ts';
-import type { SharedBody } from './shared-body.ts';
+import { SharedBody } from './shared-body.ts';
 import { fillSlice } from './slice-fill.ts';
 import { sliceBounds, sliceKey } from './slice-plan.ts';
 import { currentAgeOf, exceedsClientMaxAge, selectVariant } from './stored-lookup.ts';
@@ -104,7 +104,8 @@ export function releaseSource(source: SliceSource): void {
 
 export function releasePiece(piece: SlicePiece): void {
   const body = piece.body;
-  if (!Buffer.isBuffer(body) && !('subscribe' in body) && !body.readableEnded) discardStream(body);
+  // A stored or shared body needs nothing: a shared one goes on being filled for the store.
+  if (!Buffer.isBuffer(body) && !(body instanceof SharedBody) && !body.readableEnded) discardStream(body);
 }
 
 async function collapsedSliceFill(ctx: RequestContext, lookup: SliceLookup, index: number, stale: CachedObject | null): Promise<{ outcome: FillOutcome; leader: boolean }> {

@@ -19,7 +19,7 @@ import { traceLogFields } from '../telemetry/request-tracing.ts';
 import type { RequestContext } from './context.ts';
 import { discardStream } from './read-body.ts';
 import type { RangedBody } from './serve-stored.ts';
-import type { BodyReader, SharedBody } from './shared-body.ts';
+import { SharedBody, type BodyReader } from './shared-body.ts';
 import { obtainSlice, releasePiece, releaseSource, type SliceLookup, type SlicePiece, type SliceSource } from './slice-source.ts';
 import { sliceBounds, sliceCount, sliceIndexOf, sliceKey } from './slice-plan.ts';
 
@@ -117,7 +117,7 @@ async function* bytesOf(body: SlicePiece['body'], from: number, to: number): Asy
     yield body.subarray(from, to + 1);
     return;
   }
-  if ('subscribe' in body) {
+  if (body instanceof SharedBody) {
     yield* window(readShared(body), from, to);
     return;
   }

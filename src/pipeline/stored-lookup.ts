@@ -18,7 +18,7 @@ export function selectVariant(ctx: RequestContext, variants: readonly CachedObje
   return 'vary-miss';
 }
 
-export function currentAgeOf(object: CachedObject, now: number): number {
+export function currentAgeOf(object: Pick<CachedObject, 'meta'>, now: number): number {
   const resident = Math.max(0, Math.floor((now - object.meta.responseTime) / 1000));
   return object.meta.policy.initialAgeSeconds + resident;
 }

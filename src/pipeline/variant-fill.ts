@@ -155,7 +155,7 @@ function renewed(ctx: RequestContext, stale: CachedObject, original: CachedObjec
 function inheritedPolicy(original: CachedObjectMeta, etag: string | undefined, now: number): CachedObjectMeta['policy'] {
   // The original's entity tag names the original; the variant carries its own (or none).
   const { etag: _originalTag, ...policy } = original.policy;
-  return { ...policy, initialAgeSeconds: currentAgeOf({ meta: original, body: Buffer.alloc(0) }, now), ...(etag === undefined ? {} : { etag }) };
+  return { ...policy, initialAgeSeconds: currentAgeOf({ meta: original }, now), ...(etag === undefined ? {} : { etag }) };
 }
 
 function storeVariant(ctx: RequestContext, request: FillRequest, source: SourceImage, image: TransformedImage, transform: ResolvedTransform): FillOutcome {
