@@ -64,7 +64,10 @@ export type SlicePeek =
   | { readonly kind: 'stale'; readonly object: CachedObject; readonly why: 'stale' | 'request' }
   | { readonly kind: 'absent'; readonly why: 'uri-miss' | 'vary-miss' };
 
-/** The same reuse rules as cache-flow.ts (RFC 9111 §4.2, client directives §5.2.1). */
+/**
+ * The reuse rules of cache-flow.ts (RFC 9111 §4.2, client directives §5.2.1), except that a slice
+ * is never served stale (max-stale, RFC 5861): it is revalidated instead.
+ */
 export function peekSlice(ctx: RequestContext, lookup: SliceLookup, index: number): SlicePeek {
   const stored = selectVariant(ctx, ctx.deps.store.get(sliceKey(lookup.objectKey, lookup.size, index)));
   if (stored === undefined || stored === 'vary-miss') return { kind: 'absent', why: stored ?? 'uri-miss' };

@@ -61,7 +61,7 @@ async function* sliceBytes(ctx: RequestContext, lookup: SliceLookup, base: Slice
     }
   } catch (error) {
     const failure = EdgehookError.is(error) ? error : new EdgehookError('EH_INTERNAL', 'sliced response failed', { cause: error });
-    ctx.deps.logger.warn('sliced response cut', { code: failure.code, reason: failure.message, url: lookup.url, ...traceLogFields(ctx.span) });
+    ctx.deps.logger.warn('sliced response cut', { code: failure.code, reason: failure.message, error, url: lookup.url, ...traceLogFields(ctx.span) });
     throw failure;
   } finally {
     if (ahead !== null) void ahead.source.then(releaseSource, () => {});

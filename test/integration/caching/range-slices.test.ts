@@ -4,6 +4,9 @@
  * slice and its first byte does not wait for the rest; each slice crosses from the origin once,
  * whatever ranges clients ask for. A real origin serves generated objects and counts what it sent.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { manualClock, send, startEdgehook, type RawConfig } from '../../support/edgehook.ts';
@@ -236,6 +239,34 @@ describe('a full GET of a large sliced object', () => {
     const next = await getBytes(`${node.url}/big/movie`, { range: 'bytes=10-19' });
     expect(next.body.equals(expectedBytes(10, 19, 1))).toBe(true);
     expect(header(next.headers, 'cache-status')).toMatch(/^edgehook; hit/);
+  });
+});
+
+describe('slices on the disk tier', () => {
+  it('survive a restart, and a new slice size never reads them as its own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgehook-slices-'));
+    try {
+      const origin = servers.track(await startRangedOrigin());
+      origin.set('/big/file', { size: SIZE, version: 1, headers: CACHEABLE });
+      const disk = { disk: { path: dir, max_bytes: '16MiB' } };
+      // The cache key includes the Host; each restart listens on a new port, so name the site.
+      const site = { host: 'cdn.test', range: `bytes=${SLICE - 5}-${SLICE + 4}` };
+      const first = await startEdgehook(origin.url, { cache: { ...disk, slice: { size: SLICE, paths: ['/big/**'] } } });
+      await getBytes(`${first.url}/big/file`, site);
+      await first.close(0);
+      const again = servers.track(await startEdgehook(origin.url, { cache: { ...disk, slice: { size: SLICE, paths: ['/big/**'] } } }));
+      const stored = await getBytes(`${again.url}/big/file`, site);
+      expect(stored.body.equals(expectedBytes(SLICE - 5, SLICE + 4, 1))).toBe(true);
+      expect(header(stored.headers, 'cache-status')).toMatch(/^edgehook; hit/);
+      expect(origin.requests).toHaveLength(2);
+      await again.close(0);
+      const resized = servers.track(await startEdgehook(origin.url, { cache: { ...disk, slice: { size: 2 * SLICE, paths: ['/big/**'] } } }));
+      const refetched = await getBytes(`${resized.url}/big/file`, site);
+      expect(refetched.body.equals(expectedBytes(SLICE - 5, SLICE + 4, 1))).toBe(true);
+      expect(origin.rangesFor('/big/file').slice(2)).toEqual([sliceRange(0, 2 * SLICE)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
