@@ -96,15 +96,18 @@ async function serveFromSlices(ctx: RequestContext, lookup: SliceLookup, base: S
   const meta = objectMeta(base);
   const answer = planStoredAnswer(ctx, meta, base.range.size);
   const covered = coveredSlices(ctx, answer, base, lookup.size);
-  const judged = onlyIfCached ? covered : covered.slice(0, JUDGED_SLICES);
-  const statuses = judged.map((index) => (index === base.index ? base.status : peekStatus(ctx, lookup, index)));
+  const judgedCount = onlyIfCached ? covered.count : Math.min(covered.count, JUDGED_SLICES);
+  const statuses: SlicePiece['status'][] = [];
+  for (let index = covered.first; index < covered.first + judgedCount; index++) {
+    statuses.push(index === base.index ? base.status : peekStatus(ctx, lookup, index));
+  }
   if (onlyIfCached && statuses.some((status) => !status.hit)) {
     releasePiece(base);
     return respond(ctx, errorOutgoing(ctx, notCached()));
   }
   const age = currentAgeOf(base, ctx.deps.clock.now());
   const ttl = base.meta.policy.lifetimeSeconds - age;
-  const report = cacheStatusOf(ctx, statuses, ttl, covered.length - judged.length);
+  const report = cacheStatusOf(ctx, statuses, ttl, covered.count - judgedCount);
   let opened = false;
   const body = slicedBody(ctx, lookup, base, () => {
     opened = true;
@@ -125,14 +128,15 @@ function objectMeta(base: SlicePiece): CachedObjectMeta {
 }
 
 /** The slices an answer's body reads (only the base for an answer without one: its head comes from there). */
-function coveredSlices(ctx: RequestContext, answer: StoredAnswer, base: SlicePiece, size: number): number[] {
-  let start = 0;
-  let end = base.range.size - 1;
-  if (answer.kind === 'range') ({ start, end } = answer);
-  else if (answer.kind !== 'whole' || ctx.view.method === 'HEAD') return [base.index];
-  const indices: number[] = [];
-  for (let index = sliceIndexOf(start, size); index <= sliceIndexOf(end, size); index++) indices.push(index);
-  return indices;
+function coveredSlices(ctx: RequestContext, answer: StoredAnswer, base: SlicePiece, size: number): { first: number; count: number } {
+  if (answer.kind === 'range') return spanOf(answer.start, answer.end, size);
+  if (answer.kind === 'whole' && ctx.view.method !== 'HEAD') return spanOf(0, base.range.size - 1, size);
+  return { first: base.index, count: 1 };
+}
+
+function spanOf(start: number, end: number, size: number): { first: number; count: number } {
+  const first = sliceIndexOf(start, size);
+  return { first, count: sliceIndexOf(end, size) - first + 1 };
 }
 
 function peekStatus(ctx: RequestContext, lookup: SliceLookup, index: number): SlicePiece['status'] {
