@@ -51,6 +51,7 @@ export function isSliced(ctx: RequestContext): boolean {
   const slice = ctx.deps.cache.slice;
   if (slice === null || ctx.variant !== null || ctx.view.header('authorization') !== undefined) return false;
   const route = ctx.route;
+  // The route keeps one response buffer size for both phases, so an on-response body buffer counts too.
   if (route !== null && route.onOriginResponse !== null && route.responseBodyBytes > 0) return false;
   return slice.covers(ctx.view.path);
 }
