@@ -20,6 +20,7 @@ import type { PipelineDeps } from './pipeline/context.ts';
 import type { FillOutcome } from './pipeline/fill.ts';
 import { createRequestHandler } from './pipeline/handler.ts';
 import type { HookPlan } from './pipeline/hook-seam.ts';
+import { createSlicePolicy } from './pipeline/slice-plan.ts';
 import { answerShed, createLoadShedder } from './server/load-shedding.ts';
 import { refusalBytes, refusalOf } from './server/refusal.ts';
 import { guardRequest, type GuardedTarget, type RequestRules } from './server/request-guard.ts';
@@ -262,6 +263,7 @@ function cachePolicy(config: EdgehookConfig): CachePolicy {
     sortQuery: cache.sortQuery,
     collapseMaxWaiters: cache.collapseMaxWaiters,
     fill: cache.fill,
+    slice: cache.slice === null ? null : createSlicePolicy(cache.slice),
   };
 }
 

@@ -9,6 +9,7 @@ import { telemetryField } from './telemetry-schema.ts';
 import { checkAddresses } from './cross-checks.ts';
 import { cacheKeyField, checkGeoKey, geoField } from './geo-schema.ts';
 import { imageField } from './image-schema.ts';
+import { checkSliceSize, sliceField } from './slice-schema.ts';
 import type { LogLevel } from '../log.ts';
 import type { AdminConfig, EdgehookConfig } from './types.ts';
 
@@ -123,6 +124,7 @@ const cache = s.object({
   }),
   sort_query: s.bool({ doc: 'Sort query parameters when building the cache key, so ?a=1&b=2 and ?b=2&a=1 share an entry.', default: false }),
   key: cacheKeyField,
+  slice: sliceField,
 }, { doc: 'The HTTP cache.' });
 
 /** Lowercased once; Cache-Control and Surrogate-Control have their own rules, not RFC 9213's. */
@@ -211,7 +213,7 @@ const log = s.object({
 const configShape = { origin, listen, admin, cache, limits, proxy, log, hooks: hooksField, telemetry: telemetryField, geo: geoField, image: imageField };
 
 /** The whole config: the root mapping, plus checks that span sections. */
-export const edgehookSchema: s.Field<EdgehookConfig> = s.map(s.map(s.object(configShape, { doc: 'edgehook configuration.' }), checkAddresses), checkGeoKey);
+export const edgehookSchema: s.Field<EdgehookConfig> = s.map(s.map(s.map(s.object(configShape, { doc: 'edgehook configuration.' }), checkAddresses), checkGeoKey), checkSliceSize);
 
 /** Fails to compile when the schema and EdgehookConfig (types.ts) disagree. */
 export type ConfigSchemaMatches = s.SameShape<s.ObjectValue<typeof configShape>, EdgehookConfig>;

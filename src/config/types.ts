@@ -10,9 +10,10 @@ import type { CacheKeyConfig, GeoConfig } from './geo-schema.ts';
 import type { HookConfig } from './hooks-schema.ts';
 import type { ImageConfig } from './image-schema.ts';
 import type { HostPort } from './parse-host-port.ts';
+import type { SliceConfig } from './slice-schema.ts';
 import type { MetricsConfig, TelemetryConfig, TracesConfig } from './telemetry-schema.ts';
 
-export type { ByteCount, HookConfig, HostPort, Millis, MetricsConfig, TelemetryConfig, TracesConfig };
+export type { ByteCount, HookConfig, HostPort, Millis, MetricsConfig, SliceConfig, TelemetryConfig, TracesConfig };
 
 export interface EdgehookConfig {
   readonly origin: OriginConfig;
@@ -73,6 +74,8 @@ export interface CacheConfig {
   readonly sortQuery: boolean;
   /** Cache key parts added without a hook (geo). */
   readonly key: CacheKeyConfig;
+  /** Objects fetched and stored in byte-range slices (src/pipeline/slice-flow.ts); null = off. */
+  readonly slice: SliceConfig | null;
 }
 
 export interface MemoryCacheConfig {

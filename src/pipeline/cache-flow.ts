@@ -22,6 +22,8 @@ import { fill, type FillOutcome } from './fill.ts';
 import { passThrough } from './pass-through.ts';
 import { errorOutgoing, localOutgoing, respond, type Outgoing } from './respond.ts';
 import { storedOutgoing } from './serve-stored.ts';
+import { isSliced, sliceFlow } from './slice-flow.ts';
+import { currentAgeOf, exceedsClientMaxAge, selectVariant } from './stored-lookup.ts';
 import { lookupInPairs } from './stored-object.ts';
 import { variantFill } from './variant-fill.ts';
 
@@ -42,6 +44,23 @@ export function cacheFlow(ctx: RequestContext): Pending {
   const now = deps.clock.now();
   const stored = selectVariant(ctx, deps.store.get(lookup.key));
   endLookupSpan(lookupSpan, stored === undefined ? 'miss' : stored === 'vary-miss' ? 'vary-miss' : 'hit');
+  if (isSliced(ctx) && !isFreshWhole(stored, now)) return slicedOrWhole(ctx, lookup, stored, now);
+  return fromLookup(ctx, lookup, stored, now);
+}
+
+/** A sliced path: the slice flow answers, or hands back what the ordinary path must do. */
+async function slicedOrWhole(ctx: RequestContext, lookup: CacheLookup, stored: CachedObject | 'vary-miss' | undefined, now: number): Promise<void> {
+  const sliced = await sliceFlow(ctx, lookup);
+  // The origin answered without slices (no Range support, an error): that answer, as a whole object.
+  if (sliced.kind === 'whole') return respond(ctx, outgoingFromFill(ctx, sliced.outcome, stored === undefined ? 'uri-miss' : stored === 'vary-miss' ? 'vary-miss' : 'stale', null));
+  if (sliced.kind === 'served') return;
+  // 'unsliced': nothing to slice (an empty object); the ordinary path fetches it whole.
+  return fromLookup(ctx, lookup, stored, now);
+}
+
+/** Fresh, stale or missing: serve, revalidate or fill. */
+function fromLookup(ctx: RequestContext, lookup: CacheLookup, stored: CachedObject | 'vary-miss' | undefined, now: number): Pending {
+  const { deps, view } = ctx;
   if (stored === undefined) return miss(ctx, lookup, 'uri-miss');
   if (stored === 'vary-miss') return miss(ctx, lookup, 'vary-miss');
   if (view.header('authorization') !== undefined && !sharedWithAuthorization(stored, deps.cache.targetedCacheControl)) {
@@ -70,11 +89,11 @@ export function cacheFlow(ctx: RequestContext): Pending {
 }
 
 /**
- * RFC 9111 accepts age <= max-age, but max-age=0 is how clients ask for a reload (and an object
- * stored this second has age 0): it means "revalidate", as in every major cache.
+ * On a sliced path an object stored whole (its origin ignored Range) is served as it is while it is
+ * fresh; once stale it is left to the slice flow, which asks for slices again.
  */
-function exceedsClientMaxAge(cc: CacheControl, age: number): boolean {
-  return cc.maxAge !== undefined && (cc.maxAge === 0 || age > cc.maxAge);
+function isFreshWhole(stored: CachedObject | 'vary-miss' | undefined, now: number): boolean {
+  return stored !== undefined && stored !== 'vary-miss' && stored.meta.policy.lifetimeSeconds > currentAgeOf(stored, now);
 }
 
 function prepareLookup(ctx: RequestContext): CacheLookup {
@@ -93,20 +112,6 @@ function prepareLookup(ctx: RequestContext): CacheLookup {
     requestCacheControl = { noCache: true };
   }
   return { key, requestCacheControl, variant: ctx.variant };
-}
-
-function selectVariant(ctx: RequestContext, variants: readonly CachedObject[] | undefined): CachedObject | 'vary-miss' | undefined {
-  if (variants === undefined || variants.length === 0) return undefined;
-  const header = (name: string): string | undefined => ctx.view.header(name);
-  for (const object of variants) {
-    if (variantMatches(object.meta.varyNames, object.meta.variantKey, header)) return object;
-  }
-  return 'vary-miss';
-}
-
-export function currentAgeOf(object: CachedObject, now: number): number {
-  const resident = Math.max(0, Math.floor((now - object.meta.responseTime) / 1000));
-  return object.meta.policy.initialAgeSeconds + resident;
 }
 
 /** RFC 9111 §3.5: a response may answer an authorized request only if it said it may be shared. */

@@ -54,6 +54,11 @@ export interface FillRequest {
   /** The stored object being revalidated, when this is a conditional fill. */
   readonly stale: CachedObject | null;
   readonly requestCacheControl: CacheControl;
+  /**
+   * The response is a 206 slice of a 200 (slice-fill.ts): it is judged storable as the 200 it is
+   * part of, since edgehook never stores a 206 for itself.
+   */
+  readonly slice?: boolean;
 }
 
 export async function fill(ctx: RequestContext, request: FillRequest): Promise<FillOutcome> {
@@ -92,7 +97,7 @@ export async function fill(ctx: RequestContext, request: FillRequest): Promise<F
 }
 
 /** The origin confirmed the stored object: what on-origin-response left of the 304 is merged into it. */
-async function notModified(ctx: RequestContext, stale: CachedObject, answer: OriginAnswer, timing: Timing): Promise<FillOutcome> {
+export async function notModified(ctx: RequestContext, stale: CachedObject, answer: OriginAnswer, timing: Timing): Promise<FillOutcome> {
   const { deps } = ctx;
   const phase = await runOriginPhase(ctx, answer, 'revalidated');
   if (phase.kind === 'local') return { kind: 'local', response: phase.response };
@@ -101,10 +106,10 @@ async function notModified(ctx: RequestContext, stale: CachedObject, answer: Ori
   return { kind: 'not-modified', object: { meta, body: stale.body }, withheld };
 }
 
-type Timing = { readonly requestTime: number; readonly responseTime: number };
+export type Timing = { readonly requestTime: number; readonly responseTime: number };
 
 /** Decides whether the response (as on-origin-response left it) is stored, and starts storing it. */
-function storeOrPass(ctx: RequestContext, request: FillRequest, phase: Extract<OriginPhaseResult, { kind: 'continue' }>, timing: Timing): FillOutcome {
+export function storeOrPass(ctx: RequestContext, request: FillRequest, phase: Extract<OriginPhaseResult, { kind: 'continue' }>, timing: Timing): FillOutcome {
   const { deps } = ctx;
   const { status, body, image } = phase;
   let { headers } = phase;
@@ -118,7 +123,7 @@ function storeOrPass(ctx: RequestContext, request: FillRequest, phase: Extract<O
   if (lookup('surrogate-control') !== undefined) headers = headers.filter(([name]) => name !== 'surrogate-control');
   const decision = isStorable({
     method: 'GET',
-    status,
+    status: request.slice === true ? 200 : status,
     requestCacheControl: request.requestCacheControl,
     responseCacheControl: surrogate.maxAge === undefined ? responseCacheControl : overriddenBySurrogate(responseCacheControl, surrogate.maxAge),
     responseHeaders: directives.lookup,
@@ -218,7 +223,7 @@ function overriddenBySurrogate(cc: CacheControl, maxAge: number): CacheControl {
   return { ...cc, noStore: false, private: false, noCache: false, maxAge, sMaxAge: maxAge };
 }
 
-function addValidators(headers: Record<string, string | string[]>, stale: CachedObject | null): void {
+export function addValidators(headers: Record<string, string | string[]>, stale: CachedObject | null): void {
   if (stale === null) return;
   const { etag, lastModified } = stale.meta.policy;
   if (etag !== undefined) headers['if-none-match'] = etag;
