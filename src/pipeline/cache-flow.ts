@@ -20,6 +20,7 @@ import { cacheKeyExtras } from './attribute-keys.ts';
 import type { Pending, RequestContext } from './context.ts';
 import { fill, type FillOutcome } from './fill.ts';
 import { passThrough } from './pass-through.ts';
+import { drainBody } from './read-body.ts';
 import { errorOutgoing, localOutgoing, respond, type Outgoing } from './respond.ts';
 import { storedOutgoing } from './serve-stored.ts';
 import { isSliced, sliceFlow } from './slice-flow.ts';
@@ -221,7 +222,7 @@ function statusOf(outcome: FillOutcome): number {
 }
 
 function discard(outcome: FillOutcome | 'refetch'): void {
-  if (outcome !== 'refetch' && outcome.kind === 'private' && !Buffer.isBuffer(outcome.body)) outcome.body.resume();
+  if (outcome !== 'refetch' && outcome.kind === 'private' && !Buffer.isBuffer(outcome.body)) drainBody(outcome.body);
 }
 
 function outgoingFromFill(ctx: RequestContext, outcome: FillOutcome, why: 'uri-miss' | 'vary-miss' | 'stale' | 'request', stale: CachedObject | null): Outgoing {

@@ -5,7 +5,7 @@
  * origin stream piped with backpressure.
  */
 import type { ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
+import { OriginBody, type StreamedBody } from '../origin/origin-body.ts';
 import type { ImageInspection } from '../attributes/image.ts';
 import { EdgehookError } from '../errors.ts';
 import { HeaderMap } from '../http/header-map.ts';
@@ -20,7 +20,7 @@ export type BodySource =
   | { readonly kind: 'none' }
   | { readonly kind: 'buffer'; readonly data: Buffer }
   | { readonly kind: 'shared'; readonly body: SharedBody; readonly slice?: { start: number; end: number } }
-  | { readonly kind: 'stream'; readonly stream: Readable };
+  | { readonly kind: 'stream'; readonly stream: StreamedBody };
 
 export interface Outgoing {
   status: number;
@@ -142,17 +142,39 @@ function sendBody(res: ServerResponse, body: BodySource): void {
 }
 
 /**
- * Streams an origin body to the client with backpressure. Plain pipe() rather than
- * stream.pipeline(): pipeline allocates an AbortController per call and aborts it on completion,
+ * Streams a body to the client with backpressure. An origin body is written straight from
+ * undici's callbacks (see origin-body.ts); a Readable goes through plain pipe() rather than
+ * stream.pipeline(), which allocates an AbortController per call and aborts it on completion,
  * building a DOMException (with a stack trace) for every proxied response.
  */
-function pipeStream(stream: Readable, res: ServerResponse): void {
+function pipeStream(stream: StreamedBody, res: ServerResponse): void {
+  if (stream instanceof OriginBody) {
+    writeOriginBody(stream, res);
+    return;
+  }
   // Headers are out: a failing origin body can only be signalled by resetting the client.
   stream.once('error', () => res.destroy());
   res.once('close', () => {
     if (!stream.readableEnded) discardStream(stream);
   });
   stream.pipe(res);
+}
+
+function writeOriginBody(body: OriginBody, res: ServerResponse): void {
+  const resume = (): void => body.resume();
+  res.once('close', () => {
+    if (!body.ended) body.discard();
+  });
+  body.pipeTo({
+    write(chunk) {
+      if (res.write(chunk)) return true;
+      res.once('drain', resume);
+      return false;
+    },
+    end: () => res.end(),
+    // Headers are out: a failing origin body can only be signalled by resetting the client.
+    error: () => res.destroy(),
+  });
 }
 
 /**

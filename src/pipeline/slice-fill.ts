@@ -64,7 +64,7 @@ export async function fillSlice(ctx: RequestContext, request: SliceFillRequest):
   const timing = { requestTime, responseTime: deps.clock.now() };
   const headerPairs = responseHeaderPairs(response.headers);
   if (response.status === 304 && request.stale !== null) {
-    response.body.resume();
+    response.body.dump();
     return notModified(ctx, request.stale, { status: 304, headers: headerPairs, body: Buffer.alloc(0) }, timing);
   }
   if (response.status === 416) {

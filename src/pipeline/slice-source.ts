@@ -4,7 +4,6 @@
  * conditional fill when a stale copy has a validator — through the collapser, keyed per slice, so
  * concurrent requests whose ranges share a slice fetch it once.
  */
-import type { Readable } from 'node:stream';
 import type { CachedObject, CachedObjectMeta, HeaderPairs } from '../cache/types.ts';
 import { EdgehookError } from '../errors.ts';
 import type { CacheControl } from '../http/cache-control.ts';
@@ -15,7 +14,8 @@ import { recordCollapsed } from '../telemetry/pipeline-spans.ts';
 import type { RequestContext } from './context.ts';
 import type { FillOutcome } from './fill.ts';
 import type { LocalResponse } from './hook-seam.ts';
-import { discardStream } from './read-body.ts';
+import { discardStream, isBodyDone } from './read-body.ts';
+import type { StreamedBody } from '../origin/origin-body.ts';
 import { SharedBody } from './shared-body.ts';
 import { fillSlice } from './slice-fill.ts';
 import { sliceBounds, sliceKey } from './slice-plan.ts';
@@ -43,7 +43,7 @@ export interface SlicePiece {
   readonly range: ContentRange;
   /** The slice's metadata as stored (or as received, when it is not stored): headers, validators, freshness. */
   readonly meta: CachedObjectMeta;
-  readonly body: Buffer | SharedBody | Readable;
+  readonly body: Buffer | SharedBody | StreamedBody;
   readonly status: SliceStatus;
   /** Fields kept out of the store (private= / no-cache=): for the request that fetched the slice only. */
   readonly withheld: HeaderPairs;
@@ -108,7 +108,7 @@ export function releaseSource(source: SliceSource): void {
 export function releasePiece(piece: SlicePiece): void {
   const body = piece.body;
   // A stored or shared body needs nothing: a shared one goes on being filled for the store.
-  if (!Buffer.isBuffer(body) && !(body instanceof SharedBody) && !body.readableEnded) discardStream(body);
+  if (!Buffer.isBuffer(body) && !(body instanceof SharedBody) && !isBodyDone(body)) discardStream(body);
 }
 
 async function collapsedSliceFill(ctx: RequestContext, lookup: SliceLookup, index: number, stale: CachedObject | null): Promise<{ outcome: FillOutcome; leader: boolean }> {

@@ -18,6 +18,7 @@ import { EdgehookError } from '../errors.ts';
 import { traceLogFields } from '../telemetry/request-tracing.ts';
 import type { RequestContext } from './context.ts';
 import { discardStream } from './read-body.ts';
+import { readableOf } from '../origin/origin-body.ts';
 import type { RangedBody } from './serve-stored.ts';
 import { SharedBody, type BodyReader } from './shared-body.ts';
 import { obtainSlice, releasePiece, releaseSource, type SliceLookup, type SlicePiece, type SliceSource } from './slice-source.ts';
@@ -121,10 +122,11 @@ async function* bytesOf(body: SlicePiece['body'], from: number, to: number): Asy
     yield* window(readShared(body), from, to);
     return;
   }
+  const stream = readableOf(body);
   try {
-    yield* window(body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>, from, to);
+    yield* window(stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>, from, to);
   } finally {
-    if (!body.readableEnded) discardStream(body);
+    if (!stream.readableEnded) discardStream(stream);
   }
 }
 

@@ -99,7 +99,7 @@ async function fromOutcome(ctx: RequestContext, outcome: FillOutcome): Promise<O
 /** An original that may not be stored: transformed for this request only, if it is an image at all. */
 async function privateSource(ctx: RequestContext, outcome: Extract<FillOutcome, { kind: 'private' }>): Promise<Obtained> {
   if (!isTransformableImage(outcome.status, outcome.headers)) return { kind: 'as-is', outcome };
-  const body = Buffer.isBuffer(outcome.body) ? outcome.body : await collectBody(outcome.body as Readable, ctx.deps.attributes.imageLimits.maxBytes);
+  const body = Buffer.isBuffer(outcome.body) ? outcome.body : await collectBody(outcome.body, ctx.deps.attributes.imageLimits.maxBytes);
   if (body === null || body.length > ctx.deps.attributes.imageLimits.maxBytes) {
     return { kind: 'as-is', outcome: { kind: 'error', error: refusedError('too-large') } };
   }
