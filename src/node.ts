@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './log.ts';
 import { createOriginClient } from './origin/origin-client.ts';
 import type { CachePolicy } from './pipeline/cache-policy.ts';
 import { createCollapser } from './pipeline/collapser.ts';
+import { UncacheableMemory } from './pipeline/uncacheable-memory.ts';
 import type { PipelineDeps } from './pipeline/context.ts';
 import type { FillOutcome } from './pipeline/fill.ts';
 import { createRequestHandler } from './pipeline/handler.ts';
@@ -123,6 +124,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     clientIp: createClientIpResolver(config.proxy.trustedProxies),
     // Geo data (~110 MB) was loaded above only if geo keying or a loaded hook reads it.
     attributes,
+    uncacheable: config.cache.hitForMiss === null ? null : new UncacheableMemory(config.cache.hitForMiss),
     collapser: createCollapser<FillOutcome>(config.cache.collapseMaxWaiters, settledWhen),
     hooks: hooks === null ? () => null : () => hooks.plan(),
   };

@@ -116,6 +116,10 @@ const cache = s.object({
       default: '16MiB', min: 1,
     }),
   }, { doc: 'Flow control of a cache fill streamed to several clients at once.' }),
+  hit_for_miss: s.orOff(s.duration({
+    doc: 'How long a URL whose response could not be stored (no-store, private, Set-Cookie, …) is remembered: meanwhile its requests go to the origin at once instead of waiting on another request\'s fetch they could not share (Varnish\'s hit-for-miss). A storable response ends it. false = always collapse.',
+    default: '2m', min: 1,
+  })),
   collapse_max_waiters: s.int({ doc: 'Most requests that may wait on one in-flight origin fetch for the same object; later ones go to the origin.', default: 1000, min: 0 }),
   name: s.string({
     doc: 'Cache name reported in the Cache-Status header (RFC 9211).',

@@ -67,6 +67,8 @@ export interface CacheConfig {
   readonly heuristicMax: Millis;
   /** Flow control of a shared cache fill (src/pipeline/shared-body.ts). */
   readonly fill: { readonly pauseOriginLag: ByteCount; readonly maxReaderLag: ByteCount };
+  /** How long an uncacheable URL's requests skip collapsing (src/pipeline/uncacheable-memory.ts); null = off. */
+  readonly hitForMiss: Millis | null;
   /** Most requests that may wait on one in-flight origin fetch (request collapsing). */
   readonly collapseMaxWaiters: number;
   /** Cache name in the Cache-Status response header. */

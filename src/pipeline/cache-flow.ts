@@ -20,6 +20,7 @@ import { cacheKeyExtras } from './attribute-keys.ts';
 import type { Pending, RequestContext } from './context.ts';
 import { fill, type FillOutcome } from './fill.ts';
 import { passThrough } from './pass-through.ts';
+import type { UncacheableMemory } from './uncacheable-memory.ts';
 import { drainBody } from './read-body.ts';
 import { errorOutgoing, localOutgoing, respond, type Outgoing } from './respond.ts';
 import { storedOutgoing } from './serve-stored.ts';
@@ -158,9 +159,16 @@ export async function collapsedFill(ctx: RequestContext, lookup: CacheLookup, st
   // The absolute URL (for purge matching) is only needed when something may be stored.
   const url = absoluteUrl(ctx.view.scheme, ctx.view.authority, ctx.view.path, ctx.view.query);
   const request = { key: lookup.key, url, stale, requestCacheControl: lookup.requestCacheControl };
-  const start = (): Promise<FillOutcome> => (lookup.variant === null ? fill(ctx, request) : variantFill(ctx, request, lookup.variant));
-  // Credentials decide what an answer may be shared with, so an authorized request fills alone.
-  if (ctx.view.header('authorization') !== undefined || cameBackRoundLoop(ctx)) return start();
+  const memory = ctx.deps.uncacheable;
+  const start = (): Promise<FillOutcome> => {
+    const outcome = lookup.variant === null ? fill(ctx, request) : variantFill(ctx, request, lookup.variant);
+    return memory === null ? outcome : outcome.then((settled) => noteStorability(ctx, memory, lookup.key, settled));
+  };
+  // Credentials decide what an answer may be shared with, so an authorized request fills alone;
+  // so does one whose URL answered uncacheably a moment ago (uncacheable-memory.ts).
+  if (ctx.view.header('authorization') !== undefined || cameBackRoundLoop(ctx) || memory?.has(lookup.key, ctx.deps.clock.now()) === true) {
+    return start();
+  }
   const joined = ctx.deps.collapser.run(lookup.key, start);
   if (joined === null) return start();
   const outcome = await joined.outcome;
@@ -171,6 +179,16 @@ export async function collapsedFill(ctx: RequestContext, lookup: CacheLookup, st
   // Passing a variant request through would send the untransformed original: it fills alone instead.
   return lookup.variant === null ? 'refetch' : start();
 }
+
+/** Hit-for-miss bookkeeping: what the response said about storing this key. */
+function noteStorability(ctx: RequestContext, memory: UncacheableMemory, key: string, outcome: FillOutcome): FillOutcome {
+  if (outcome.kind === 'shared' || outcome.kind === 'not-modified') memory.forget(key);
+  // Only what the response decided: a request's own no-store or credentials say nothing of the URL.
+  else if (outcome.kind === 'private' && !REQUEST_REASONS.has(outcome.reason)) memory.remember(key, ctx.deps.clock.now());
+  return outcome;
+}
+
+const REQUEST_REASONS = new Set(['request-no-store', 'authorization', 'method']);
 
 /** A waiter's answer is a reuse: it never gets the fields withheld for the leader (http/withheld-fields). */
 function forWaiter(outcome: FillOutcome): FillOutcome {

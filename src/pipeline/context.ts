@@ -21,6 +21,7 @@ import type { FillOutcome } from './fill.ts';
 import type { ForwardingPolicy } from './forward-headers.ts';
 import type { HookPlan, HookRequestState, RouteHooks } from './hook-seam.ts';
 import type { RequestView } from './request-view.ts';
+import type { UncacheableMemory } from './uncacheable-memory.ts';
 
 /**
  * What a pipeline step returns: nothing when it finished synchronously (a cache hit), a promise
@@ -44,6 +45,8 @@ export interface PipelineDeps {
   readonly clientIp: ClientIpResolver;
   /** Geo resolver and key, image limits and transformer, transform routes (src/attributes). */
   readonly attributes: AttributeServices;
+  /** Keys whose last response could not be stored (hit-for-miss); null when cache.hit_for_miss is off. */
+  readonly uncacheable: UncacheableMemory | null;
   /** Concurrent fills per cache key, shared by every request on this node. */
   readonly collapser: Collapser<FillOutcome>;
   /** The current hook plan (swapped atomically on reload); null when no hooks are configured. */

@@ -38,6 +38,7 @@ describe('resolveConfig defaults', () => {
         heuristicFraction: 0.1,
         heuristicMax: 86_400_000,
         fill: { pauseOriginLag: 2 ** 20, maxReaderLag: 16 * 2 ** 20 },
+        hitForMiss: 120_000,
         collapseMaxWaiters: 1000,
         name: 'edgehook',
         sortQuery: false,
