@@ -165,6 +165,10 @@ function writeOriginBody(body: OriginBody, res: ServerResponse): void {
   res.once('close', () => {
     if (!body.ended) body.discard();
   });
+  // undici usually parses a small response whole in one go, calling write and end back to back:
+  // corked until the next tick, head, body and end leave in one writev instead of two or three.
+  res.cork();
+  process.nextTick(uncork, res);
   body.pipeTo({
     write(chunk) {
       if (res.write(chunk)) return true;
@@ -175,6 +179,10 @@ function writeOriginBody(body: OriginBody, res: ServerResponse): void {
     // Headers are out: a failing origin body can only be signalled by resetting the client.
     error: () => res.destroy(),
   });
+}
+
+function uncork(res: ServerResponse): void {
+  res.uncork();
 }
 
 /**
