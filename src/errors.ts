@@ -18,6 +18,9 @@ export const ERROR_CATALOG = {
   EH_ORIGIN_PROTOCOL: 502,
   EH_ORIGIN_TIMEOUT: 504,
   EH_ONLY_IF_CACHED: 504,
+  // A sliced object (pipeline/slice-flow.ts) changed between two of its slices: the response is
+  // cut rather than stitched from two versions. Headers are out by then, so the status is moot.
+  EH_SLICE_MISMATCH: 502,
   EH_SHUTTING_DOWN: 503,
   // A client that sends or reads too slowly: an upload under the minimum rate or past its
   // deadline (408 while an answer is still possible), a reader cut for lagging or stalling.

@@ -18,10 +18,12 @@ import { createLogger, type Logger } from './log.ts';
 import { createOriginClient } from './origin/origin-client.ts';
 import type { CachePolicy } from './pipeline/cache-policy.ts';
 import { createCollapser } from './pipeline/collapser.ts';
+import { UncacheableMemory } from './pipeline/uncacheable-memory.ts';
 import type { PipelineDeps } from './pipeline/context.ts';
 import type { FillOutcome } from './pipeline/fill.ts';
 import { createRequestHandler } from './pipeline/handler.ts';
 import type { HookPlan } from './pipeline/hook-seam.ts';
+import { createSlicePolicy } from './pipeline/slice-plan.ts';
 import { answerShed, createLoadShedder } from './server/load-shedding.ts';
 import { refusalBytes, refusalOf } from './server/refusal.ts';
 import { guardRequest, type GuardedTarget, type RequestRules } from './server/request-guard.ts';
@@ -146,6 +148,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     clientIp: createClientIpResolver(config.proxy.trustedProxies),
     // Geo data (~110 MB) was loaded above only if geo keying or a loaded hook reads it.
     attributes,
+    uncacheable: config.cache.hitForMiss === null ? null : new UncacheableMemory(config.cache.hitForMiss),
     collapser: createCollapser<FillOutcome>(config.cache.collapseMaxWaiters, settledWhen),
     peerFills: cache.fillLeases === null || config.cache.peerFillWait === null ? null : { leases: cache.fillLeases, waitMs: config.cache.peerFillWait },
     hooks: hooks === null ? () => null : () => hooks.plan(),
@@ -315,6 +318,7 @@ function cachePolicy(config: EdgehookConfig): CachePolicy {
     sortQuery: cache.sortQuery,
     collapseMaxWaiters: cache.collapseMaxWaiters,
     fill: cache.fill,
+    slice: cache.slice === null ? null : createSlicePolicy(cache.slice),
   };
 }
 

@@ -4,7 +4,11 @@
  * Overhead groups (hooks, tracing, transforms) pass `--config FILE` to start a variant.
  *
  * Run: node bench/lib/edgehook-server.ts --origin http://127.0.0.1:PORT [--config edgehook.yaml]
+ *
+ * With EDGEHOOK_PROFILE_TO=FILE, SIGUSR2 starts V8's CPU profiler and the next SIGUSR2 writes
+ * the profile to FILE (bench/profile.ts): only the measured window is profiled, not start-up.
  */
+import { profileOnSignal } from './profile-on-signal.ts';
 import { parseArgs } from 'node:util';
 import { startTelemetry } from '../../src/cli/telemetry.ts';
 import { configFromFlags, loadConfigFile } from '../../src/config/load.ts';
@@ -23,6 +27,8 @@ const logger = createLogger({ level: 'warn' });
 const telemetry = await startTelemetry(config.telemetry, process.env, logger);
 const node = await startNode({ config, logger, telemetry: telemetry.telemetry });
 process.stdout.write(JSON.stringify({ msg: 'listening', url: node.url }) + '\n');
+
+profileOnSignal();
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => void node.close(1_000).then(() => telemetry.shutdown()).then(() => process.exit(0)));

@@ -17,6 +17,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import sharp from 'sharp';
+import { profileOnSignal } from './profile-on-signal.ts';
 
 const MAX_SIZE = 16 * 1024 * 1024;
 const bodies = new Map<number, Buffer>();
@@ -91,6 +92,7 @@ function dropOtlpExport(request: IncomingMessage, response: ServerResponse): voi
 }
 
 const server = createServer({ keepAliveTimeout: 30_000 }, route);
+profileOnSignal();
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as { port: number };
   process.stdout.write(JSON.stringify({ msg: 'listening', url: `http://127.0.0.1:${port}` }) + '\n');

@@ -9,6 +9,7 @@ import { telemetryField } from './telemetry-schema.ts';
 import { checkAddresses } from './cross-checks.ts';
 import { cacheKeyField, checkGeoKey, geoField } from './geo-schema.ts';
 import { imageField } from './image-schema.ts';
+import { checkSliceSize, sliceField } from './slice-schema.ts';
 import { workersField } from './workers-schema.ts';
 import type { LogLevel } from '../log.ts';
 import type { AdminConfig, EdgehookConfig } from './types.ts';
@@ -116,6 +117,10 @@ const cache = s.object({
       default: '16MiB', min: 1,
     }),
   }, { doc: 'Flow control of a cache fill streamed to several clients at once.' }),
+  hit_for_miss: s.orOff(s.duration({
+    doc: 'How long a URL whose response could not be stored (no-store, private, Set-Cookie, …) is remembered: meanwhile its requests go to the origin at once instead of waiting on another request\'s fetch they could not share (Varnish\'s hit-for-miss). A storable response ends it. false = always collapse.',
+    default: '2m', min: 1,
+  })),
   collapse_max_waiters: s.int({ doc: 'Most requests that may wait on one in-flight origin fetch for the same object; later ones go to the origin.', default: 1000, min: 0 }),
   peer_fill_wait: s.orOff(s.duration({
     doc: 'With several workers and a disk tier: how long a worker waits for the fill another worker is making of the same object (a lease in the shared disk store) to be stored, before it fetches the object itself. Waiting requests get the object once it is stored whole, not as it streams. false = each worker fills its own misses.',
@@ -128,6 +133,7 @@ const cache = s.object({
   }),
   sort_query: s.bool({ doc: 'Sort query parameters when building the cache key, so ?a=1&b=2 and ?b=2&a=1 share an entry.', default: false }),
   key: cacheKeyField,
+  slice: sliceField,
 }, { doc: 'The HTTP cache.' });
 
 /** Lowercased once; Cache-Control and Surrogate-Control have their own rules, not RFC 9213's. */
@@ -216,7 +222,7 @@ const log = s.object({
 const configShape = { origin, listen, admin, workers: workersField, cache, limits, proxy, log, hooks: hooksField, telemetry: telemetryField, geo: geoField, image: imageField };
 
 /** The whole config: the root mapping, plus checks that span sections. */
-export const edgehookSchema: s.Field<EdgehookConfig> = s.map(s.map(s.object(configShape, { doc: 'edgehook configuration.' }), checkAddresses), checkGeoKey);
+export const edgehookSchema: s.Field<EdgehookConfig> = s.map(s.map(s.map(s.object(configShape, { doc: 'edgehook configuration.' }), checkAddresses), checkGeoKey), checkSliceSize);
 
 /** Fails to compile when the schema and EdgehookConfig (types.ts) disagree. */
 export type ConfigSchemaMatches = s.SameShape<s.ObjectValue<typeof configShape>, EdgehookConfig>;

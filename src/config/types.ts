@@ -10,10 +10,11 @@ import type { CacheKeyConfig, GeoConfig } from './geo-schema.ts';
 import type { HookConfig } from './hooks-schema.ts';
 import type { ImageConfig } from './image-schema.ts';
 import type { HostPort } from './parse-host-port.ts';
-import type { WorkersSetting } from './workers-schema.ts';
+import type { SliceConfig } from './slice-schema.ts';
 import type { MetricsConfig, TelemetryConfig, TracesConfig } from './telemetry-schema.ts';
+import type { WorkersSetting } from './workers-schema.ts';
 
-export type { ByteCount, HookConfig, HostPort, Millis, MetricsConfig, TelemetryConfig, TracesConfig, WorkersSetting };
+export type { ByteCount, HookConfig, HostPort, Millis, MetricsConfig, SliceConfig, TelemetryConfig, TracesConfig, WorkersSetting };
 
 export interface EdgehookConfig {
   readonly origin: OriginConfig;
@@ -69,6 +70,8 @@ export interface CacheConfig {
   readonly heuristicMax: Millis;
   /** Flow control of a shared cache fill (src/pipeline/shared-body.ts). */
   readonly fill: { readonly pauseOriginLag: ByteCount; readonly maxReaderLag: ByteCount };
+  /** How long an uncacheable URL's requests skip collapsing (src/pipeline/uncacheable-memory.ts); null = off. */
+  readonly hitForMiss: Millis | null;
   /** Most requests that may wait on one in-flight origin fetch (request collapsing). */
   readonly collapseMaxWaiters: number;
   /** How long a worker waits on another worker's fill of the same object (src/cache/fill-lease.ts); null = never. */
@@ -78,6 +81,8 @@ export interface CacheConfig {
   readonly sortQuery: boolean;
   /** Cache key parts added without a hook (geo). */
   readonly key: CacheKeyConfig;
+  /** Objects fetched and stored in byte-range slices (src/pipeline/slice-flow.ts); null = off. */
+  readonly slice: SliceConfig | null;
 }
 
 export interface MemoryCacheConfig {

@@ -33,6 +33,7 @@ export interface UrlNormalizationOptions {
 
 const EXTRA_SEPARATOR = '\u0000';
 const DEFAULT_PORTS: ReadonlyMap<string, string> = new Map([['http', '80'], ['https', '443']]);
+const NEEDS_AUTHORITY_WORK = /[:@A-Z]/;
 
 export function primaryCacheKey(parts: CacheKeyParts, opts?: UrlNormalizationOptions): string {
   const url = absoluteUrl(parts.scheme, parts.authority, parts.path, parts.query, opts);
@@ -65,6 +66,9 @@ export function splitRequestTarget(target: string): { path: string; query: strin
 
 /** `User@Example.COM:443` with scheme https → `example.com`. */
 export function normalizeAuthority(scheme: string, authority: string): string {
+  // Most authorities are a lowercase host without userinfo or port (what the request guard hands
+  // on for the common case): already normal, and this is on every request's key.
+  if (!NEEDS_AUTHORITY_WORK.test(authority)) return authority;
   const at = authority.lastIndexOf('@');
   const hostPort = (at === -1 ? authority : authority.slice(at + 1)).toLowerCase();
   // The port separator is the last ':' after any IPv6 literal's closing bracket.

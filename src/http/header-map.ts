@@ -55,6 +55,11 @@ export class HeaderMap {
     return this.#fields.size;
   }
 
+  /** Calls `visit` once per value, in insertion order (no iterator objects: per-request paths use it). */
+  forEach(visit: (name: string, value: string) => void): void {
+    for (const [name, values] of this.#fields) for (let i = 0; i < values.length; i++) visit(name, values[i]!);
+  }
+
   /** One pair per value, in insertion order. */
   *pairs(): IterableIterator<[string, string]> {
     for (const [name, values] of this.#fields) for (const value of values) yield [name, value];

@@ -2,12 +2,17 @@
  * The origin client: one keep-alive undici Pool per origin, with connect / headers / body-idle
  * timeouts. Failures become EdgehookErrors with stable codes (502 for connect and protocol
  * errors, 504 for timeouts) so the pipeline answers every origin failure the same way.
+ *
+ * Requests go through undici's dispatch API with a handler of our own rather than `request()`:
+ * the response body is an OriginBody fed straight from the handler callbacks, not a Readable
+ * (see origin-body.ts), which is most of what `request()` costs beyond the protocol itself.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Span } from '@opentelemetry/api';
 import { Pool, type Dispatcher } from 'undici';
 import { EdgehookError } from '../errors.ts';
+import { DiscardedBody, OriginBody } from './origin-body.ts';
 import type { ProxyMetrics } from '../telemetry/proxy-metrics.ts';
 
 export interface OriginClientOptions {
@@ -29,7 +34,6 @@ export interface OriginRequest {
   readonly headers: Record<string, string | string[]>;
   /** Request body to stream (uploads) or null. */
   readonly body: Readable | Buffer | null;
-  readonly signal?: AbortSignal;
   /** The request's span: the tracing decorator (telemetry/traced-origin.ts) parents the fetch on it. */
   readonly parentSpan?: Span | null;
   /**
@@ -43,7 +47,7 @@ export interface OriginResponse {
   readonly status: number;
   /** Lowercase names; repeated fields as arrays (set-cookie). */
   readonly headers: IncomingHttpHeaders;
-  readonly body: Readable;
+  readonly body: OriginBody;
 }
 
 export interface OriginClient {
@@ -79,27 +83,15 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
   };
   return {
     authority: base.host,
-    async request(request) {
+    request(request) {
       if (outstanding >= capacity) {
-        throw new EdgehookError('EH_OVERLOADED', `origin busy: ${options.connections} connections in use and ${options.maxQueue} fetches waiting`);
+        return Promise.reject(new EdgehookError('EH_OVERLOADED', `origin busy: ${options.connections} connections in use and ${options.maxQueue} fetches waiting`));
       }
       outstanding++;
-      let response: Dispatcher.ResponseData;
-      try {
-        response = await pool.request({
-          method: request.method,
-          path: pathPrefix + request.path,
-          headers: request.headers,
-          body: request.body,
-          signal: request.signal ?? null,
-          ...(request.onInformational === undefined ? {} : { onInfo: informationalListener(request.onInformational) }),
-        });
-      } catch (error) {
-        done();
-        throw toOriginError(error);
-      }
-      response.body.once('close', done);
-      return { status: response.statusCode, headers: response.headers, body: response.body };
+      return new Promise((resolve, reject) => {
+        const handler = new ResponseHandler(resolve, reject, done, request.onInformational);
+        pool.dispatch({ method: request.method, path: pathPrefix + request.path, headers: request.headers, body: request.body }, handler);
+      });
     },
     // Called once every client connection is closed: what is still in flight (a stalled upload,
     // a background revalidation) has nobody left to answer and must not hold shutdown open.
@@ -107,8 +99,59 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
   };
 }
 
-function informationalListener(listener: (status: number, headers: IncomingHttpHeaders) => void) {
-  return (info: { statusCode: number; headers: Record<string, string | string[] | undefined> }): void => listener(info.statusCode, info.headers);
+/**
+ * One origin request's undici handler: settles the promise with the response head, then feeds
+ * the body. `done` runs once, when the fetch no longer holds a connection.
+ */
+class ResponseHandler implements Dispatcher.DispatchHandler {
+  readonly #resolve: (response: OriginResponse) => void;
+  readonly #reject: (error: EdgehookError) => void;
+  readonly #done: () => void;
+  readonly #informational: ((status: number, headers: IncomingHttpHeaders) => void) | undefined;
+  #body: OriginBody | null = null;
+
+  constructor(
+    resolve: (response: OriginResponse) => void,
+    reject: (error: EdgehookError) => void,
+    done: () => void,
+    informational: ((status: number, headers: IncomingHttpHeaders) => void) | undefined,
+  ) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#done = done;
+    this.#informational = informational;
+  }
+
+  onRequestStart(): void {}
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) {
+      this.#informational?.(statusCode, headers);
+      return;
+    }
+    const body = new OriginBody(controller);
+    this.#body = body;
+    body.onClose(this.#done);
+    this.#resolve({ status: statusCode, headers, body });
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#body!.deliver(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.#body!.finish();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    const body = this.#body;
+    if (body === null) {
+      this.#done();
+      this.#reject(toOriginError(error));
+    } else if (!(error instanceof DiscardedBody)) {
+      body.fail(error);
+    }
+  }
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);

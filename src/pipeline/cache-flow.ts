@@ -17,12 +17,16 @@ import { endLookupSpan, recordCollapsed } from '../telemetry/pipeline-spans.ts';
 import { traceLogFields } from '../telemetry/request-tracing.ts';
 import type { ResolvedTransform } from '../attributes/transform-spec.ts';
 import { cacheKeyExtras } from './attribute-keys.ts';
-import type { RequestContext } from './context.ts';
+import type { Pending, RequestContext } from './context.ts';
 import { fill, type FillOutcome } from './fill.ts';
 import { passThrough } from './pass-through.ts';
 import { leasedFill } from './peer-fill.ts';
+import type { UncacheableMemory } from './uncacheable-memory.ts';
+import { drainBody } from './read-body.ts';
 import { errorOutgoing, localOutgoing, respond, type Outgoing } from './respond.ts';
 import { storedOutgoing } from './serve-stored.ts';
+import { isSliced, sliceFlow } from './slice-flow.ts';
+import { currentAgeOf, exceedsClientMaxAge, selectVariant } from './stored-lookup.ts';
 import { lookupInPairs } from './stored-object.ts';
 import { variantFill } from './variant-fill.ts';
 
@@ -35,13 +39,31 @@ export interface CacheLookup {
   readonly variant: ResolvedTransform | null;
 }
 
-export async function cacheFlow(ctx: RequestContext): Promise<void> {
+/** Synchronous on a fresh hit (see handler.ts); a promise when it waits on a fill or a hook. */
+export function cacheFlow(ctx: RequestContext): Pending {
   const { deps, view } = ctx;
   const lookupSpan = deps.tracing.startChild(ctx.span, SPAN.cacheLookup);
   const lookup = prepareLookup(ctx);
   const now = deps.clock.now();
   const stored = selectVariant(ctx, deps.store.get(lookup.key));
   endLookupSpan(lookupSpan, stored === undefined ? 'miss' : stored === 'vary-miss' ? 'vary-miss' : 'hit');
+  if (isSliced(ctx) && !isFreshWhole(stored, now)) return slicedOrWhole(ctx, lookup, stored, now);
+  return fromLookup(ctx, lookup, stored, now);
+}
+
+/** A sliced path: the slice flow answers, or hands back what the ordinary path must do. */
+async function slicedOrWhole(ctx: RequestContext, lookup: CacheLookup, stored: CachedObject | 'vary-miss' | undefined, now: number): Promise<void> {
+  const sliced = await sliceFlow(ctx, lookup);
+  // The origin answered without slices (no Range support, an error): that answer, as a whole object.
+  if (sliced.kind === 'whole') return respond(ctx, outgoingFromFill(ctx, sliced.outcome, stored === undefined ? 'uri-miss' : stored === 'vary-miss' ? 'vary-miss' : 'stale', null));
+  if (sliced.kind === 'served') return;
+  // 'unsliced': nothing to slice (an empty object); the ordinary path fetches it whole.
+  return fromLookup(ctx, lookup, stored, now);
+}
+
+/** Fresh, stale or missing: serve, revalidate or fill. */
+function fromLookup(ctx: RequestContext, lookup: CacheLookup, stored: CachedObject | 'vary-miss' | undefined, now: number): Pending {
+  const { deps, view } = ctx;
   if (stored === undefined) return miss(ctx, lookup, 'uri-miss');
   if (stored === 'vary-miss') return miss(ctx, lookup, 'vary-miss');
   if (view.header('authorization') !== undefined && !sharedWithAuthorization(stored, deps.cache.targetedCacheControl)) {
@@ -70,11 +92,11 @@ export async function cacheFlow(ctx: RequestContext): Promise<void> {
 }
 
 /**
- * RFC 9111 accepts age <= max-age, but max-age=0 is how clients ask for a reload (and an object
- * stored this second has age 0): it means "revalidate", as in every major cache.
+ * On a sliced path an object stored whole (its origin ignored Range) is served as it is while it is
+ * fresh; once stale it is left to the slice flow, which asks for slices again.
  */
-function exceedsClientMaxAge(cc: CacheControl, age: number): boolean {
-  return cc.maxAge !== undefined && (cc.maxAge === 0 || age > cc.maxAge);
+function isFreshWhole(stored: CachedObject | 'vary-miss' | undefined, now: number): boolean {
+  return stored !== undefined && stored !== 'vary-miss' && stored.meta.policy.lifetimeSeconds > currentAgeOf(stored, now);
 }
 
 function prepareLookup(ctx: RequestContext): CacheLookup {
@@ -93,20 +115,6 @@ function prepareLookup(ctx: RequestContext): CacheLookup {
     requestCacheControl = { noCache: true };
   }
   return { key, requestCacheControl, variant: ctx.variant };
-}
-
-function selectVariant(ctx: RequestContext, variants: readonly CachedObject[] | undefined): CachedObject | 'vary-miss' | undefined {
-  if (variants === undefined || variants.length === 0) return undefined;
-  const header = (name: string): string | undefined => ctx.view.header(name);
-  for (const object of variants) {
-    if (variantMatches(object.meta.varyNames, object.meta.variantKey, header)) return object;
-  }
-  return 'vary-miss';
-}
-
-export function currentAgeOf(object: CachedObject, now: number): number {
-  const resident = Math.max(0, Math.floor((now - object.meta.responseTime) / 1000));
-  return object.meta.policy.initialAgeSeconds + resident;
 }
 
 /** RFC 9111 §3.5: a response may answer an authorized request only if it said it may be shared. */
@@ -152,9 +160,16 @@ export async function collapsedFill(ctx: RequestContext, lookup: CacheLookup, st
   // The absolute URL (for purge matching) is only needed when something may be stored.
   const url = absoluteUrl(ctx.view.scheme, ctx.view.authority, ctx.view.path, ctx.view.query);
   const request = { key: lookup.key, url, stale, requestCacheControl: lookup.requestCacheControl };
-  const start = (): Promise<FillOutcome> => (lookup.variant === null ? fill(ctx, request) : variantFill(ctx, request, lookup.variant));
-  // Credentials decide what an answer may be shared with, so an authorized request fills alone.
-  if (ctx.view.header('authorization') !== undefined || cameBackRoundLoop(ctx)) return start();
+  const memory = ctx.deps.uncacheable;
+  const start = (): Promise<FillOutcome> => {
+    const outcome = lookup.variant === null ? fill(ctx, request) : variantFill(ctx, request, lookup.variant);
+    return memory === null ? outcome : outcome.then((settled) => noteStorability(ctx, memory, lookup.key, settled));
+  };
+  // Credentials decide what an answer may be shared with, so an authorized request fills alone;
+  // so does one whose URL answered uncacheably a moment ago (uncacheable-memory.ts).
+  if (ctx.view.header('authorization') !== undefined || cameBackRoundLoop(ctx) || memory?.has(lookup.key, ctx.deps.clock.now()) === true) {
+    return start();
+  }
   // The group's leader also collapses with the other workers' (peer-fill.ts).
   const joined = ctx.deps.collapser.run(lookup.key, () => leasedFill(ctx, request, start));
   if (joined === null) return start();
@@ -166,6 +181,16 @@ export async function collapsedFill(ctx: RequestContext, lookup: CacheLookup, st
   // Passing a variant request through would send the untransformed original: it fills alone instead.
   return lookup.variant === null ? 'refetch' : start();
 }
+
+/** Hit-for-miss bookkeeping: what the response said about storing this key. */
+function noteStorability(ctx: RequestContext, memory: UncacheableMemory, key: string, outcome: FillOutcome): FillOutcome {
+  if (outcome.kind === 'shared' || outcome.kind === 'not-modified') memory.forget(key);
+  // Only what the response decided: a request's own no-store or credentials say nothing of the URL.
+  else if (outcome.kind === 'private' && !REQUEST_REASONS.has(outcome.reason)) memory.remember(key, ctx.deps.clock.now());
+  return outcome;
+}
+
+const REQUEST_REASONS = new Set(['request-no-store', 'authorization', 'method']);
 
 /** A waiter's answer is a reuse: it never gets the fields withheld for the leader (http/withheld-fields). */
 function forWaiter(outcome: FillOutcome): FillOutcome {
@@ -217,7 +242,7 @@ function statusOf(outcome: FillOutcome): number {
 }
 
 function discard(outcome: FillOutcome | 'refetch'): void {
-  if (outcome !== 'refetch' && outcome.kind === 'private' && !Buffer.isBuffer(outcome.body)) outcome.body.resume();
+  if (outcome !== 'refetch' && outcome.kind === 'private' && !Buffer.isBuffer(outcome.body)) drainBody(outcome.body);
 }
 
 function outgoingFromFill(ctx: RequestContext, outcome: FillOutcome, why: 'uri-miss' | 'vary-miss' | 'stale' | 'request', stale: CachedObject | null): Outgoing {

@@ -1,4 +1,6 @@
 /** The cache's configurable behaviour, resolved once from config. */
+import type { SlicePolicy } from './slice-plan.ts';
+
 export interface CachePolicy {
   /** Cache-Status cache name. */
   readonly name: string;
@@ -14,4 +16,6 @@ export interface CachePolicy {
   readonly collapseMaxWaiters: number;
   /** Shared-fill flow control: the leader's lag that pauses the origin, the lag that cuts another reader. */
   readonly fill: { readonly pauseOriginLag: number; readonly maxReaderLag: number };
+  /** Objects fetched and stored in byte-range slices (slice-flow.ts); null = off. */
+  readonly slice: SlicePolicy | null;
 }

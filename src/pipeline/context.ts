@@ -22,6 +22,13 @@ import type { FillOutcome } from './fill.ts';
 import type { ForwardingPolicy } from './forward-headers.ts';
 import type { HookPlan, HookRequestState, RouteHooks } from './hook-seam.ts';
 import type { RequestView } from './request-view.ts';
+import type { UncacheableMemory } from './uncacheable-memory.ts';
+
+/**
+ * What a pipeline step returns: nothing when it finished synchronously (a cache hit), a promise
+ * when it had to wait (an origin fetch, a hook call).
+ */
+export type Pending = void | Promise<void>;
 
 export interface PipelineDeps {
   readonly store: CacheStore;
@@ -39,6 +46,8 @@ export interface PipelineDeps {
   readonly clientIp: ClientIpResolver;
   /** Geo resolver and key, image limits and transformer, transform routes (src/attributes). */
   readonly attributes: AttributeServices;
+  /** Keys whose last response could not be stored (hit-for-miss); null when cache.hit_for_miss is off. */
+  readonly uncacheable: UncacheableMemory | null;
   /** Concurrent fills per cache key, shared by every request on this node. */
   readonly collapser: Collapser<FillOutcome>;
   /**

@@ -4,7 +4,6 @@
  * for a storable response — starts reading the body into a SharedBody that streams to every
  * reader while it is stored. A 304 to a conditional fill is folded into the stored object.
  */
-import type { Readable } from 'node:stream';
 import type { ImageInspection } from '../attributes/image.ts';
 import { normalizeAddress } from '../attributes/client-ip.ts';
 import type { CachedObject, CachedObjectMeta, HeaderPairs } from '../cache/types.ts';
@@ -15,6 +14,7 @@ import { parseSurrogateControl, surrogateCapability } from '../http/surrogate-co
 import { selectCacheDirectives } from '../http/targeted-cache-control.ts';
 import { parseVary, variantKeyFor } from '../http/vary.ts';
 import { withheldPairs } from '../http/withheld-fields.ts';
+import { OriginBody, type StreamedBody } from '../origin/origin-body.ts';
 import { countOriginFailure, toOriginError, type OriginResponse } from '../origin/origin-client.ts';
 import { SPAN } from '../telemetry/names.ts';
 import { endStoreSpan } from '../telemetry/pipeline-spans.ts';
@@ -38,7 +38,7 @@ export type FillOutcome =
     readonly withheld?: HeaderPairs;
   }
   /** Not storable: only the leader may use it; waiters fetch for themselves. */
-  | { readonly kind: 'private'; readonly status: number; readonly headers: [string, string][]; readonly body: Readable | Buffer; readonly reason: string; readonly image?: ImageInspection }
+  | { readonly kind: 'private'; readonly status: number; readonly headers: [string, string][]; readonly body: StreamedBody | Buffer; readonly reason: string; readonly image?: ImageInspection }
   /** The origin confirmed the stored object (304 to a conditional fill). */
   | { readonly kind: 'not-modified'; readonly object: CachedObject; readonly withheld?: HeaderPairs }
   /**
@@ -54,6 +54,11 @@ export interface FillRequest {
   /** The stored object being revalidated, when this is a conditional fill. */
   readonly stale: CachedObject | null;
   readonly requestCacheControl: CacheControl;
+  /**
+   * The response is a 206 slice of a 200 (slice-fill.ts): it is judged storable as the 200 it is
+   * part of, since edgehook never stores a 206 for itself.
+   */
+  readonly slice?: boolean;
 }
 
 export async function fill(ctx: RequestContext, request: FillRequest): Promise<FillOutcome> {
@@ -82,7 +87,7 @@ export async function fill(ctx: RequestContext, request: FillRequest): Promise<F
 
   const headerPairs = responseHeaderPairs(response.headers);
   if (response.status === 304 && request.stale !== null) {
-    response.body.resume();
+    response.body.dump();
     return notModified(ctx, request.stale, { status: 304, headers: headerPairs, body: Buffer.alloc(0) }, timing);
   }
   const answer: OriginAnswer = { status: response.status, headers: headerPairs, body: response.body };
@@ -92,7 +97,7 @@ export async function fill(ctx: RequestContext, request: FillRequest): Promise<F
 }
 
 /** The origin confirmed the stored object: what on-origin-response left of the 304 is merged into it. */
-async function notModified(ctx: RequestContext, stale: CachedObject, answer: OriginAnswer, timing: Timing): Promise<FillOutcome> {
+export async function notModified(ctx: RequestContext, stale: CachedObject, answer: OriginAnswer, timing: Timing): Promise<FillOutcome> {
   const { deps } = ctx;
   const phase = await runOriginPhase(ctx, answer, 'revalidated');
   if (phase.kind === 'local') return { kind: 'local', response: phase.response };
@@ -101,10 +106,10 @@ async function notModified(ctx: RequestContext, stale: CachedObject, answer: Ori
   return { kind: 'not-modified', object: { meta, body: stale.body }, withheld };
 }
 
-type Timing = { readonly requestTime: number; readonly responseTime: number };
+export type Timing = { readonly requestTime: number; readonly responseTime: number };
 
 /** Decides whether the response (as on-origin-response left it) is stored, and starts storing it. */
-function storeOrPass(ctx: RequestContext, request: FillRequest, phase: Extract<OriginPhaseResult, { kind: 'continue' }>, timing: Timing): FillOutcome {
+export function storeOrPass(ctx: RequestContext, request: FillRequest, phase: Extract<OriginPhaseResult, { kind: 'continue' }>, timing: Timing): FillOutcome {
   const { deps } = ctx;
   const { status, body, image } = phase;
   let { headers } = phase;
@@ -118,7 +123,7 @@ function storeOrPass(ctx: RequestContext, request: FillRequest, phase: Extract<O
   if (lookup('surrogate-control') !== undefined) headers = headers.filter(([name]) => name !== 'surrogate-control');
   const decision = isStorable({
     method: 'GET',
-    status,
+    status: request.slice === true ? 200 : status,
     requestCacheControl: request.requestCacheControl,
     responseCacheControl: surrogate.maxAge === undefined ? responseCacheControl : overriddenBySurrogate(responseCacheControl, surrogate.maxAge),
     responseHeaders: directives.lookup,
@@ -168,7 +173,7 @@ function storeOrPass(ctx: RequestContext, request: FillRequest, phase: Extract<O
  * Reads the origin body into the shared body, which paces it (see shared-body.ts), and stores it
  * when whole.
  */
-function pumpAndStore(ctx: RequestContext, body: Readable | Buffer, shared: SharedBody, meta: CachedObjectMeta, declaredLength: number | null): void {
+function pumpAndStore(ctx: RequestContext, body: StreamedBody | Buffer, shared: SharedBody, meta: CachedObjectMeta, declaredLength: number | null): void {
   const { deps } = ctx;
   const finish = (): void => {
     shared.end();
@@ -189,14 +194,22 @@ function pumpAndStore(ctx: RequestContext, body: Readable | Buffer, shared: Shar
     });
     return;
   }
-  shared.attachSource({ pause: () => body.pause(), resume: () => body.resume(), abandon: () => discardStream(body) });
-  body.on('data', (chunk: Buffer) => shared.push(chunk));
-  body.on('end', finish);
-  body.on('error', (error) => {
+  const failed = (error: Error): void => {
     if (shared.abandoned) return;
     deps.logger.warn('origin body failed', { code: toOriginError(error).code, url: meta.url, ...traceLogFields(ctx.span) });
     shared.fail(error);
-  });
+  };
+  shared.attachSource({ pause: () => body.pause(), resume: () => body.resume(), abandon: () => discardStream(body) });
+  if (body instanceof OriginBody) {
+    // The shared body paces the origin itself (attachSource): every chunk is taken. Started on
+    // the next turn, as a stream's 'data' flow would be, so the request that leads the fill has
+    // subscribed before a body too large to keep starts dropping what nobody has read.
+    setImmediate(() => body.pipeTo({ write: (chunk) => (shared.push(chunk), true), end: finish, error: failed }));
+    return;
+  }
+  body.on('data', (chunk: Buffer) => shared.push(chunk));
+  body.on('end', finish);
+  body.on('error', failed);
 }
 
 /**
@@ -218,7 +231,7 @@ function overriddenBySurrogate(cc: CacheControl, maxAge: number): CacheControl {
   return { ...cc, noStore: false, private: false, noCache: false, maxAge, sMaxAge: maxAge };
 }
 
-function addValidators(headers: Record<string, string | string[]>, stale: CachedObject | null): void {
+export function addValidators(headers: Record<string, string | string[]>, stale: CachedObject | null): void {
   if (stale === null) return;
   const { etag, lastModified } = stale.meta.policy;
   if (etag !== undefined) headers['if-none-match'] = etag;

@@ -46,12 +46,12 @@ export function originRequestHeaders(
 ): Record<string, string | string[]> {
   const nominated = connectionNominated(view.header('connection'));
   const out: Record<string, string | string[]> = {};
-  for (const [rawName, value] of view.headerPairs()) {
+  view.forEachHeader((rawName, value) => {
     const name = rawName.toLowerCase();
-    if (isHopByHop(name, nominated) || name === 'host' || CONSUMED_HERE.has(name)) continue;
-    if (options.forCacheFill && CLIENT_CONDITIONALS.has(name)) continue;
+    if (isHopByHop(name, nominated) || name === 'host' || CONSUMED_HERE.has(name)) return;
+    if (options.forCacheFill && CLIENT_CONDITIONALS.has(name)) return;
     appendField(out, name, value);
-  }
+  });
   out.host = policy.hostHeader === 'preserve' ? view.authority : policy.originAuthority;
   if (policy.addForwardedHeaders) {
     // Each hop appends the address it got the request from, whatever it concluded the client to

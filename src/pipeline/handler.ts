@@ -16,13 +16,13 @@ import { SPAN } from '../telemetry/names.ts';
 import { recordFailure, recordRequestTarget, tracePhase } from '../telemetry/pipeline-spans.ts';
 import { traceLogFields } from '../telemetry/request-tracing.ts';
 import { cacheFlow } from './cache-flow.ts';
-import type { PipelineDeps, RequestContext } from './context.ts';
+import type { Pending, PipelineDeps, RequestContext } from './context.ts';
 import type { HookRequestState, RouteHooks } from './hook-seam.ts';
 import { hasRequestBody, passThrough } from './pass-through.ts';
 import { collectBody } from './read-body.ts';
 import { errorOutgoing, localOutgoing, respond } from './respond.ts';
 import { viewFromHookState, viewFromNode } from './request-view.ts';
-import { decideVariant, variantFromQuery } from './variant-request.ts';
+import { decideVariant, variantFromQuery, type QueryVariant } from './variant-request.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -37,11 +37,20 @@ export function createRequestHandler(deps: PipelineDeps): RequestHandler {
       return;
     }
     const span = deps.tracing.startServerSpan(req, res);
-    handle(deps, refused, req, res, span).catch((error: unknown) => lastResort(deps, req, res, error, span));
+    try {
+      handle(deps, refused, req, res, span)?.catch((error: unknown) => lastResort(deps, req, res, error, span));
+    } catch (error) {
+      lastResort(deps, req, res, error, span);
+    }
   };
 }
 
-async function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessage, res: ServerResponse, span: Span | null): Promise<void> {
+/**
+ * Synchronous as far as it can go: a cache hit with no hooks on its route is answered without
+ * a promise (each async step costs an allocation and a microtask on the busiest path there is);
+ * only steps that wait return one.
+ */
+function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessage, res: ServerResponse, span: Span | null): Pending {
   let target: GuardedTarget;
   try {
     // One spelling per resource, for hook routes, the cache key and the origin alike (the guard
@@ -71,9 +80,12 @@ async function handle(deps: PipelineDeps, refused: WeakSet<object>, req: Incomin
     variant: null,
   };
   if (route?.onRequest != null && hookRequest !== null) {
-    const answered = await runRequestPhase(ctx, route, hookRequest);
-    if (answered) return;
+    return runRequestPhase(ctx, route, hookRequest).then((answered) => (answered ? undefined : serve(ctx, queryVariant)));
   }
+  return serve(ctx, queryVariant);
+}
+
+function serve(ctx: RequestContext, queryVariant: QueryVariant): Pending {
   const badTransform = decideVariant(ctx, queryVariant);
   if (badTransform !== null) return respond(ctx, errorOutgoing(ctx, badTransform));
   const method = ctx.view.method;

@@ -5,6 +5,7 @@
  * (what was read is replayed first) and the image is left alone, with a log line.
  */
 import { Readable } from 'node:stream';
+import { readableOf, type StreamedBody } from '../origin/origin-body.ts';
 import { absent, imageFormatOf, inspectImage, type ImageInspection } from '../attributes/image.ts';
 import { resolveTransform, type TransformSpec } from '../attributes/transform-spec.ts';
 import { observeTransform } from '../telemetry/transform-telemetry.ts';
@@ -13,7 +14,7 @@ import type { RequestContext } from './context.ts';
 import { collectBody, discardStream } from './read-body.ts';
 import { variantHeaders } from './variant-headers.ts';
 
-type Body = Readable | Buffer;
+type Body = StreamedBody | Buffer;
 
 export interface InspectedBody {
   readonly body: Body;
@@ -86,8 +87,9 @@ function isEncoded(encoding: string | undefined): boolean {
 type ReadResult = { readonly tag: 'whole'; readonly val: Buffer } | { readonly tag: 'overflow'; readonly val: Readable };
 
 /** The whole body when it fits in maxBytes; else a stream that replays what was read, then the rest. */
-export async function readUpTo(body: Body, maxBytes: number): Promise<ReadResult> {
-  if (Buffer.isBuffer(body)) return body.length > maxBytes ? { tag: 'overflow', val: Readable.from([body], { objectMode: false }) } : { tag: 'whole', val: body };
+export async function readUpTo(whole: Body, maxBytes: number): Promise<ReadResult> {
+  if (Buffer.isBuffer(whole)) return whole.length > maxBytes ? { tag: 'overflow', val: Readable.from([whole], { objectMode: false }) } : { tag: 'whole', val: whole };
+  const body = readableOf(whole);
   const chunks: Buffer[] = [];
   let size = 0;
   const iterator = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;

@@ -9,8 +9,8 @@
  * The phase runs once per origin fetch: its result is shared by every request collapsed onto
  * the fetch and by later hits, so per-client decisions belong to on-request and on-response.
  */
-import type { Readable } from 'node:stream';
 import type { ImageInspection } from '../attributes/image.ts';
+import type { StreamedBody } from '../origin/origin-body.ts';
 import { HeaderMap } from '../http/header-map.ts';
 import { SPAN } from '../telemetry/names.ts';
 import { tracePhase } from '../telemetry/pipeline-spans.ts';
@@ -23,7 +23,7 @@ import { discardStream } from './read-body.ts';
 export interface OriginAnswer {
   readonly status: number;
   readonly headers: [string, string][];
-  readonly body: Readable | Buffer;
+  readonly body: StreamedBody | Buffer;
 }
 
 /** What hooks asked of the cache in this phase; meaningful only where something may be stored. */
@@ -38,7 +38,7 @@ export type OriginPhaseResult =
     readonly kind: 'continue';
     readonly status: number;
     readonly headers: [string, string][];
-    readonly body: Readable | Buffer;
+    readonly body: StreamedBody | Buffer;
     /** Image attributes of the body as it now is (inspected, or of the transformed image). */
     readonly image: ImageInspection | undefined;
     /** null when no hook ran. */

@@ -15,8 +15,8 @@ export interface RequestView {
   readonly cacheKeyParts: readonly string[];
   /** Combined field value (lowercase name), undefined when absent. */
   header(name: string): string | undefined;
-  /** Every field line as [name, value], names as the client sent them (or lowercase after hooks). */
-  headerPairs(): Iterable<readonly [string, string]>;
+  /** Visits every field line, names as the client sent them (or lowercase after hooks). */
+  forEachHeader(visit: (name: string, value: string) => void): void;
 }
 
 const NO_PARTS: readonly string[] = Object.freeze([]);
@@ -37,9 +37,9 @@ export function viewFromNode(
       const value = headers[name];
       return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : value;
     },
-    *headerPairs() {
+    forEachHeader(visit) {
       const raw = req.rawHeaders;
-      for (let i = 0; i + 1 < raw.length; i += 2) yield [raw[i]!, raw[i + 1]!] as const;
+      for (let i = 0; i + 1 < raw.length; i += 2) visit(raw[i]!, raw[i + 1]!);
     },
   };
 }
@@ -70,8 +70,8 @@ class HookStateView implements RequestView {
     return this.#state.headers.get(name);
   }
 
-  headerPairs(): Iterable<readonly [string, string]> {
-    return this.#state.headers.pairs();
+  forEachHeader(visit: (name: string, value: string) => void): void {
+    this.#state.headers.forEach(visit);
   }
 }
 

@@ -5,13 +5,13 @@
  * origin stream piped with backpressure.
  */
 import type { ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
+import { OriginBody, type StreamedBody } from '../origin/origin-body.ts';
 import type { ImageInspection } from '../attributes/image.ts';
 import { EdgehookError } from '../errors.ts';
 import { HeaderMap } from '../http/header-map.ts';
 import { SPAN } from '../telemetry/names.ts';
 import { recordResponse, tracePhase } from '../telemetry/pipeline-spans.ts';
-import type { RequestContext } from './context.ts';
+import type { Pending, RequestContext } from './context.ts';
 import type { HookResponseState, LocalResponse, ResponseSource } from './hook-seam.ts';
 import { collectBody, discardStream } from './read-body.ts';
 import type { BodyReader, SharedBody } from './shared-body.ts';
@@ -20,7 +20,7 @@ export type BodySource =
   | { readonly kind: 'none' }
   | { readonly kind: 'buffer'; readonly data: Buffer }
   | { readonly kind: 'shared'; readonly body: SharedBody; readonly slice?: { start: number; end: number } }
-  | { readonly kind: 'stream'; readonly stream: Readable };
+  | { readonly kind: 'stream'; readonly stream: StreamedBody };
 
 export interface Outgoing {
   status: number;
@@ -35,9 +35,9 @@ export interface Outgoing {
 
 const NO_BODY: BodySource = { kind: 'none' };
 
-export async function respond(ctx: RequestContext, out: Outgoing): Promise<void> {
+export function respond(ctx: RequestContext, out: Outgoing): Pending {
   const chain = ctx.route?.onResponse ?? null;
-  if (chain !== null && ctx.hookRequest !== null) out = await runResponsePhase(ctx, out);
+  if (chain !== null && ctx.hookRequest !== null) return runResponsePhase(ctx, out).then((edited) => writeOut(ctx, edited));
   writeOut(ctx, out);
 }
 
@@ -142,17 +142,47 @@ function sendBody(res: ServerResponse, body: BodySource): void {
 }
 
 /**
- * Streams an origin body to the client with backpressure. Plain pipe() rather than
- * stream.pipeline(): pipeline allocates an AbortController per call and aborts it on completion,
+ * Streams a body to the client with backpressure. An origin body is written straight from
+ * undici's callbacks (see origin-body.ts); a Readable goes through plain pipe() rather than
+ * stream.pipeline(), which allocates an AbortController per call and aborts it on completion,
  * building a DOMException (with a stack trace) for every proxied response.
  */
-function pipeStream(stream: Readable, res: ServerResponse): void {
+function pipeStream(stream: StreamedBody, res: ServerResponse): void {
+  if (stream instanceof OriginBody) {
+    writeOriginBody(stream, res);
+    return;
+  }
   // Headers are out: a failing origin body can only be signalled by resetting the client.
   stream.once('error', () => res.destroy());
   res.once('close', () => {
     if (!stream.readableEnded) discardStream(stream);
   });
   stream.pipe(res);
+}
+
+function writeOriginBody(body: OriginBody, res: ServerResponse): void {
+  const resume = (): void => body.resume();
+  res.once('close', () => {
+    if (!body.ended) body.discard();
+  });
+  // undici usually parses a small response whole in one go, calling write and end back to back:
+  // corked until the next tick, head, body and end leave in one writev instead of two or three.
+  res.cork();
+  process.nextTick(uncork, res);
+  body.pipeTo({
+    write(chunk) {
+      if (res.write(chunk)) return true;
+      res.once('drain', resume);
+      return false;
+    },
+    end: () => res.end(),
+    // Headers are out: a failing origin body can only be signalled by resetting the client.
+    error: () => res.destroy(),
+  });
+}
+
+function uncork(res: ServerResponse): void {
+  res.uncork();
 }
 
 /**

@@ -19,12 +19,13 @@ import { absoluteUrl, primaryCacheKey } from '../http/cache-key.ts';
 import { variantMatches } from '../http/vary.ts';
 import { observeTransform } from '../telemetry/transform-telemetry.ts';
 import { cacheKeyExtras } from './attribute-keys.ts';
-import { collapsedFill, currentAgeOf } from './cache-flow.ts';
+import { collapsedFill } from './cache-flow.ts';
 import type { RequestContext } from './context.ts';
 import { fill, type FillOutcome, type FillRequest } from './fill.ts';
 import { isTransformableImage } from './image-fill.ts';
 import { collectBody } from './read-body.ts';
 import { SharedBody } from './shared-body.ts';
+import { currentAgeOf } from './stored-lookup.ts';
 import { lookupInPairs } from './stored-object.ts';
 import { variantHeaders } from './variant-headers.ts';
 
@@ -98,7 +99,7 @@ async function fromOutcome(ctx: RequestContext, outcome: FillOutcome): Promise<O
 /** An original that may not be stored: transformed for this request only, if it is an image at all. */
 async function privateSource(ctx: RequestContext, outcome: Extract<FillOutcome, { kind: 'private' }>): Promise<Obtained> {
   if (!isTransformableImage(outcome.status, outcome.headers)) return { kind: 'as-is', outcome };
-  const body = Buffer.isBuffer(outcome.body) ? outcome.body : await collectBody(outcome.body as Readable, ctx.deps.attributes.imageLimits.maxBytes);
+  const body = Buffer.isBuffer(outcome.body) ? outcome.body : await collectBody(outcome.body, ctx.deps.attributes.imageLimits.maxBytes);
   if (body === null || body.length > ctx.deps.attributes.imageLimits.maxBytes) {
     return { kind: 'as-is', outcome: { kind: 'error', error: refusedError('too-large') } };
   }
@@ -154,7 +155,7 @@ function renewed(ctx: RequestContext, stale: CachedObject, original: CachedObjec
 function inheritedPolicy(original: CachedObjectMeta, etag: string | undefined, now: number): CachedObjectMeta['policy'] {
   // The original's entity tag names the original; the variant carries its own (or none).
   const { etag: _originalTag, ...policy } = original.policy;
-  return { ...policy, initialAgeSeconds: currentAgeOf({ meta: original, body: Buffer.alloc(0) }, now), ...(etag === undefined ? {} : { etag }) };
+  return { ...policy, initialAgeSeconds: currentAgeOf({ meta: original }, now), ...(etag === undefined ? {} : { etag }) };
 }
 
 function storeVariant(ctx: RequestContext, request: FillRequest, source: SourceImage, image: TransformedImage, transform: ResolvedTransform): FillOutcome {

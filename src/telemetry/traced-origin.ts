@@ -43,7 +43,7 @@ export function traceOriginClient(inner: OriginClient, tracing: RequestTracing, 
     }
     // The span covers the body too (ends when it is read, discarded or fails): transfer time
     // of a large object is time spent on the origin.
-    response.body.once('close', () => span.end());
+    response.body.onClose(() => span.end());
     return response;
   };
 
