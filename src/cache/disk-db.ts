@@ -23,11 +23,9 @@ export interface DiskDbs {
   readonly tags: Database<string, Buffer>;
   /** What every process writing the store shares: its running totals (disk-totals.ts). */
   readonly state: Database<Buffer, string>;
-  /** Cache key hash → the process fetching it for the node (fill-lease.ts). */
-  readonly leases: Database<Buffer, string>;
 }
 
-export const DB_NAMES = { meta: 'meta', variants: 'variants', body: 'body', order: 'order', urls: 'urls', tags: 'tags', state: 'state', leases: 'leases' } as const;
+export const DB_NAMES = { meta: 'meta', variants: 'variants', body: 'body', order: 'order', urls: 'urls', tags: 'tags', state: 'state' } as const;
 
 /** The databases that hold entries (all empty in an empty store; `state` always holds the totals). */
 export const ENTRY_DB_NAMES = [DB_NAMES.meta, DB_NAMES.variants, DB_NAMES.body, DB_NAMES.order, DB_NAMES.urls, DB_NAMES.tags] as const;
@@ -37,7 +35,7 @@ export function openDiskDbs(path: string): DiskDbs {
   try {
     root = open({
       path,
-      maxDbs: 12,
+      maxDbs: 8,
       // Off: bodies are usually compressed already and checksums cover stored bytes.
       compression: false,
       // lmdb-js's two defaults below misbehave when a commit fails (a full disk): the event-turn
@@ -59,7 +57,6 @@ export function openDiskDbs(path: string): DiskDbs {
     urls: root.openDB<string, Buffer>(DB_NAMES.urls, { encoding: 'string', keyEncoding: 'binary' }),
     tags: root.openDB<string, Buffer>(DB_NAMES.tags, { encoding: 'string', keyEncoding: 'binary' }),
     state: root.openDB<Buffer, string>(DB_NAMES.state, { encoding: 'binary' }),
-    leases: root.openDB<Buffer, string>(DB_NAMES.leases, { encoding: 'binary' }),
   };
 }
 

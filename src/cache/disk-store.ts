@@ -25,7 +25,7 @@ import { CACHE_LOG_CODES } from './cache-log-codes.ts';
 import { openDiskDbs, peekMetaRecord } from './disk-db.ts';
 import { exactIndexHits, urlPrefixHits, type IndexHit, type IndexName } from './disk-index-scan.ts';
 import { entryId } from './disk-keys.ts';
-import { createFillLeases, type FillLeases } from './fill-lease.ts';
+import { openFillLeases, type FillLeases } from './fill-lease.ts';
 import { PendingWrites } from './disk-pending.ts';
 import { readVariants } from './disk-read.ts';
 import { accountedSize, encodeMeta, MAX_BODY_BYTES, readHeader, readMeta, type RecordFault } from './disk-record.ts';
@@ -60,7 +60,7 @@ export interface DiskStore extends CacheStore {
   stats(): DiskStoreStats;
   /** Resolves once every write issued so far has committed. */
   flush(): Promise<void>;
-  /** Fill leases in this store's environment, for the worker processes that share it (fill-lease.ts). */
+  /** Fill leases beside this store, for the worker processes that share it (fill-lease.ts); closed with it. */
   fillLeases(clock: Pick<Clock, 'now'>): FillLeases;
 }
 
@@ -87,6 +87,7 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
   let closed = false;
   /** The totals as the store left them, for stats() once it is closed. */
   let totalsAtClose: DiskTotals | undefined;
+  let leases: FillLeases | undefined;
 
   /** Removals must land: a failed one keeps hiding its entries and is retried (see disk-write-recovery.ts). */
   function removeQueued(ids: Iterable<string>, dangling?: { urls: Buffer[]; tags: Buffer[] }): void {
@@ -300,13 +301,14 @@ export function createDiskStore(options: DiskStoreOptions): DiskStore {
       };
     },
     flush: () => queue.flush(),
-    fillLeases: (clock) => createFillLeases(dbs, clock),
+    fillLeases: (clock) => (leases ??= openFillLeases({ storePath: options.path, clock, storeWritten: () => queue.written() })),
     async close() {
       if (closed) return;
       closed = true;
       await queue.flush();
       await settleOwedRemovals();
       totalsAtClose = readTotals(dbs);
+      await leases?.close();
       await dbs.root.close();
     },
   };

@@ -42,6 +42,8 @@ export class DiskWriteQueue {
   readonly #pending: PendingWrites;
   readonly #observer: WriteObserver;
   readonly #inflight = new Set<Promise<boolean>>();
+  /** The latest write's outcome: lmdb-js commits in call order, so no earlier write commits after it. */
+  #last: Promise<boolean> = Promise.resolve(true);
 
   constructor(dbs: DiskDbs, pending: PendingWrites, observer: WriteObserver) {
     this.#dbs = dbs;
@@ -71,7 +73,16 @@ export class DiskWriteQueue {
       return committed;
     });
     this.#inflight.add(done);
+    this.#last = done;
     return done;
+  }
+
+  /**
+   * Resolves once the writes queued so far have committed (or failed): what they wrote is then
+   * visible to every process. O(1), unlike flush(): it is called once per stored fill.
+   */
+  async written(): Promise<void> {
+    await this.#last;
   }
 
   /** Resolves once every write queued so far, and any queued meanwhile, has committed or failed. */

@@ -6,7 +6,7 @@
 import { open, type RootDatabase } from 'lmdb';
 
 export async function withRawDb<T>(dir: string, action: (root: RootDatabase) => Promise<T> | T): Promise<T> {
-  const root = open({ path: dir, maxDbs: 12 });
+  const root = open({ path: dir, maxDbs: 8 });
   let result: T;
   try {
     result = await action(root);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DB_NAMES } from '../../../src/cache/disk-db.ts';
+import { fillLeasesPath, LEASES_DB } from '../../../src/cache/fill-lease.ts';
 import { spawnEdgehook, type EdgehookProcess } from '../../support/edgehook-process.ts';
 import { getOnce, type FreshResponse } from '../../support/fresh-connection.ts';
 import { startOrigin, type TestOrigin } from '../../support/origin.ts';
@@ -100,8 +100,8 @@ describe('a hot miss on every worker at once', () => {
 /** The pid in the one lease row (what a process holding a fill lease writes there). */
 async function leaseHolder(storeDir: string): Promise<number> {
   for (;;) {
-    const holders = await withRawDb(storeDir, (root) => {
-      const leases = root.openDB<Buffer, string>(DB_NAMES.leases, { encoding: 'binary' });
+    const holders = await withRawDb(fillLeasesPath(storeDir), (root) => {
+      const leases = root.openDB<Buffer, string>(LEASES_DB, { encoding: 'binary' });
       return [...leases.getRange()].map(({ value }) => value.readDoubleLE(0));
     });
     if (holders.length === 1) return holders[0]!;
