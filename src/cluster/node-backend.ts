@@ -58,9 +58,13 @@ function health(pool: WorkerPool, stopping: boolean): ReturnType<AdminBackend['h
   return { ready: !stopping && ready > 0, body: { status, ready, wanted: pool.wanted, restarts: pool.restarts, workers } };
 }
 
+/** A scrape must not hang on a worker whose event loop is stuck: its last answer stands in for it. */
+const METRICS_TIMEOUT_MS = 5_000;
+
 async function metricsText(pool: WorkerPool): Promise<string> {
-  const { answered } = await pool.broadcast({ name: 'metrics' });
-  const live = answered.map(({ value }) => value);
+  const { answered, failed } = await pool.broadcast({ name: 'metrics' }, METRICS_TIMEOUT_MS);
+  const stale = pool.workers().filter((worker) => failed.includes(worker.id)).flatMap((worker) => (worker.lastMetrics === null ? [] : [worker.lastMetrics]));
+  const live = [...answered.map(({ value }) => value), ...stale];
   const ready = pool.workers().filter((worker) => worker.state === 'ready').length;
   const extra = [
     `# HELP ${PROM.workers} Worker processes listening, and how many the node runs.`,

@@ -6,8 +6,7 @@
  * reloads the config: SIGHUP or POST /reload re-reads the file, refuses an invalid one without
  * touching anything (the error names the key), and otherwise replaces the workers one by one.
  */
-import type { AdminAnswer } from '../admin/admin-server.ts';
-import { createAdminHandler } from '../admin/admin-server.ts';
+import { createAdminHandler, type AdminAnswer, type AdminBackend } from '../admin/admin-server.ts';
 import type { EdgehookConfig } from '../config/types.ts';
 import { formatHostPort } from '../config/parse-host-port.ts';
 import { ConfigError } from '../errors.ts';
@@ -72,21 +71,12 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
   }
 
   let admin: ListeningServer | null = null;
-  if (config.admin !== null) {
-    const { limits } = config;
-    admin = await startHttpServer(config.admin, {
-      verifyChunkFraming: () => 'from-first-chunked',
-      maxHeaderBytes: limits.maxHeaderBytes,
-      maxHeaders: limits.maxHeaders,
-      clientIdleTimeoutMs: limits.clientIdleTimeout,
-      requestHeadTimeoutMs: limits.requestHeadTimeout,
-    }, {
-      request: createAdminHandler({
-        token: config.admin.token, logger,
-        paths: { mergeSlashes: config.proxy.mergeSlashes, escapedSlashes: config.proxy.pathWithEscapedSlashes },
-        backend: createNodeBackend({ pool, hasHooks: () => config.hooks.length > 0, isStopping: () => stopping, reload }),
-      }),
-    }, logger);
+  try {
+    admin = await startAdmin(config, createNodeBackend({ pool, hasHooks: () => config.hooks.length > 0, isStopping: () => stopping, reload }), logger);
+  } catch (error) {
+    // Workers left running would keep this process alive after the CLI reported the failure.
+    await pool.stop(0);
+    throw error;
   }
   logger.info('listening', { url, admin: admin?.url ?? null, origin: config.origin.url, workers: count, pid: process.pid });
 
@@ -105,6 +95,23 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
       return closing;
     },
   };
+}
+
+async function startAdmin(config: EdgehookConfig, backend: AdminBackend, logger: Logger): Promise<ListeningServer | null> {
+  if (config.admin === null) return null;
+  const { limits } = config;
+  return startHttpServer(config.admin, {
+    verifyChunkFraming: () => 'from-first-chunked',
+    maxHeaderBytes: limits.maxHeaderBytes,
+    maxHeaders: limits.maxHeaders,
+    clientIdleTimeoutMs: limits.clientIdleTimeout,
+    requestHeadTimeoutMs: limits.requestHeadTimeout,
+  }, {
+    request: createAdminHandler({
+      token: config.admin.token, logger, backend,
+      paths: { mergeSlashes: config.proxy.mergeSlashes, escapedSlashes: config.proxy.pathWithEscapedSlashes },
+    }),
+  }, logger);
 }
 
 /** Workers never open the admin API: the primary answers it for them. */

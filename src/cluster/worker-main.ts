@@ -7,6 +7,12 @@
  *
  * Signals: SIGINT (Ctrl-C reaches the whole process group) is the primary's to act on; SIGTERM
  * (sent to this process alone, or to the whole group by a service manager) stops it gracefully.
+ *
+ * A worker never ends with process.exit() while its stores may be writing: lmdb-js's exit handler
+ * then waits on the write in flight for ever (5 of 6 such exits hung, measured), a process left
+ * holding LMDB's writer lock against every other — the next node could not even open the store.
+ * So a worker whose primary is gone (node:cluster would exit it at once) kills itself, as kill -9
+ * would: each write is one transaction, which the store survives.
  */
 import { applyPurge, reloadAnswer } from '../admin/local-backend.ts';
 import { startTelemetry, type StartedTelemetry } from '../cli/telemetry.ts';
@@ -28,17 +34,24 @@ function send(message: FromWorker): void {
   process.send?.(message);
 }
 
+/** Whether this worker is leaving on its own terms (a drain, a stop, a failed start). */
+interface Leaving {
+  value: boolean;
+}
+
 /**
  * Disconnecting flushes what was sent; the process then ends with nothing left to run. Should a
- * half-started part (a telemetry exporter, a hook instance) hold it, the timer ends it anyway.
+ * half-started part (a telemetry exporter, a hook instance) hold it, the timer ends it anyway —
+ * with SIGKILL, not process.exit(), for the reason above.
  */
-function exitSoon(code: number): void {
+function exitSoon(code: number, leaving: Leaving): void {
+  leaving.value = true;
   process.exitCode = code;
-  setTimeout(() => process.exit(code), EXIT_AFTER_MS).unref();
+  setTimeout(() => process.kill(process.pid, 'SIGKILL'), EXIT_AFTER_MS).unref();
   if (process.connected) process.disconnect();
 }
 
-async function start({ config, worker }: Extract<ToWorker, { kind: 'start' }>): Promise<Running | null> {
+async function start({ config, worker }: Extract<ToWorker, { kind: 'start' }>, leaving: Leaving): Promise<Running | null> {
   const logger = createLogger({ level: config.log.level, base: { worker } });
   try {
     const telemetry = await startTelemetry(config.telemetry, process.env, logger);
@@ -52,7 +65,7 @@ async function start({ config, worker }: Extract<ToWorker, { kind: 'start' }>): 
     const text = error instanceof Error ? error.message : String(error);
     logger.error('worker failed to start', { code: 'EH_CONFIG', error: text });
     send({ kind: 'failed', message: text, config: error instanceof ConfigError });
-    exitSoon(2);
+    exitSoon(2, leaving);
     return null;
   }
 }
@@ -81,26 +94,31 @@ async function answer(id: number, op: WorkerOp, running: Running | null): Promis
 }
 
 /** Finishes what is in flight, closes, hands over its last counters, exits. */
-async function stop(running: Running | null, graceMs: number | undefined, how: 'stop' | 'drain'): Promise<void> {
+async function stop(running: Running | null, graceMs: number | undefined, how: 'stop' | 'drain', leaving: Leaving): Promise<void> {
   if (running !== null) {
     await running.node.close(graceMs, how);
     send({ kind: 'drained', metrics: running.node.metricsSnapshot() });
     await running.telemetry.shutdown();
   }
-  exitSoon(0);
+  exitSoon(0, leaving);
 }
 
 function runWorker(): void {
   let running: Promise<Running | null> = Promise.resolve(null);
   let stopping: Promise<void> | null = null;
+  const leaving: Leaving = { value: false };
   const stopOnce = (graceMs: number | undefined, how: 'stop' | 'drain'): void => {
-    stopping ??= running.then((node) => stop(node, graceMs, how));
+    stopping ??= running.then((node) => stop(node, graceMs, how, leaving));
   };
+  // Ahead of node:cluster's own listener, which would call process.exit().
+  process.prependListener('disconnect', () => {
+    if (!leaving.value) process.kill(process.pid, 'SIGKILL');
+  });
   process.on('message', (message: unknown) => {
     if (!isToWorker(message)) return;
     switch (message.kind) {
       case 'start':
-        running = start(message);
+        running = start(message, leaving);
         return;
       case 'call':
         return void running.then((node) => answer(message.id, message.op, node));

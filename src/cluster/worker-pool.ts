@@ -44,7 +44,7 @@ export interface WorkerPool {
   /** Counters of workers that have gone. */
   readonly retired: MetricsSnapshot | null;
   /** Calls every running worker (draining ones too) at once; workers that fail to answer are listed in `failed`. */
-  broadcast<N extends WorkerOp['name']>(op: Extract<WorkerOp, { name: N }>): Promise<{ answered: Answered<OpResults[N]>[]; failed: number[] }>;
+  broadcast<N extends WorkerOp['name']>(op: Extract<WorkerOp, { name: N }>, timeoutMs?: number): Promise<{ answered: Answered<OpResults[N]>[]; failed: number[] }>;
   /** Replaces every worker with one running `config`, one by one; `count` may differ from now. */
   replaceAll(config: EdgehookConfig, count: number): Promise<ReplaceOutcome>;
   /** Drains every worker (in parallel) and waits for them to exit. */
@@ -186,9 +186,9 @@ export async function startWorkerPool(config: EdgehookConfig, count: number, opt
     get retired() {
       return retired;
     },
-    async broadcast(op) {
+    async broadcast(op, timeoutMs) {
       const listening = [...running].filter((worker) => worker.state === 'ready' || worker.state === 'draining');
-      const settled = await Promise.allSettled(listening.map((worker) => worker.call(op)));
+      const settled = await Promise.allSettled(listening.map((worker) => worker.call(op, timeoutMs)));
       const answered: Answered<OpResults[typeof op.name]>[] = [];
       const failed: number[] = [];
       settled.forEach((result, i) => {

@@ -2,9 +2,12 @@
  * A node of several worker processes (`edgehook serve --workers 2`), as an operator meets it:
  * one listen address served by every worker, an admin API that answers for the whole node
  * (health listing the workers, metrics summed, purges applied by every worker before the answer),
- * a crashed worker replaced without the node-wide counters going backwards, and SIGTERM stopping
- * the primary and its workers.
+ * a crashed worker replaced without the node-wide counters going backwards, SIGTERM stopping the
+ * primary and its workers, and workers that do not outlive a primary killed outright.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnEdgehook, type EdgehookProcess } from '../../support/edgehook-process.ts';
 import { getJson, getOnce } from '../../support/fresh-connection.ts';
@@ -109,3 +112,44 @@ describe('edgehook serve --workers 2', () => {
     for (const { pid } of workers) expect(() => process.kill(pid, 0)).toThrow();
   });
 });
+
+describe('a node whose primary is killed', () => {
+  it('loses its workers too, even with disk writes in flight, and the store opens again at once', async () => {
+    const origin = await startOrigin((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'max-age=600' });
+      res.end(`${req.url} `.repeat(5000));
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgehook-orphans-'));
+    try {
+      const config = { cache: { disk: { path: dir } } };
+      const node = await spawnEdgehook(origin.url, config, { admin: true, workers: 2 });
+      const { workers } = (await getJson<Health>(`${node.adminUrl}/healthz`)).body;
+      // Unique misses keep both workers' disk writes in flight when the primary goes.
+      let running = true;
+      const load = Promise.all(Array.from({ length: 16 }, async (_, client) => {
+        for (let i = 0; running; i++) await getOnce(`${node.url}/c${client}/${i}`).catch(() => null);
+      }));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await node.stop('SIGKILL');
+      running = false;
+      await load;
+      await until(async () => workers.filter(({ pid }) => alive(pid)), (left) => left.length === 0, 'the workers to exit', 5_000);
+      // A worker stuck in its exit would hold LMDB's writer lock: the next node could not open the store.
+      const next = await spawnEdgehook(origin.url, config, { workers: 2 });
+      expect((await getOnce(`${next.url}/after`)).status).toBe(200);
+      await next.stop();
+    } finally {
+      await origin.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
