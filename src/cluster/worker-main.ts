@@ -114,6 +114,12 @@ function runWorker(): void {
   process.prependListener('disconnect', () => {
     if (!leaving.value) process.kill(process.pid, 'SIGKILL');
   });
+  // A bug that escapes everything would end the process through the same exit handlers: the
+  // worker says what happened and dies at once; its primary replaces it.
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'worker crashed', code: 'EH_INTERNAL', error: error.stack ?? String(error) })}\n`);
+    process.kill(process.pid, 'SIGKILL');
+  });
   process.on('message', (message: unknown) => {
     if (!isToWorker(message)) return;
     switch (message.kind) {
