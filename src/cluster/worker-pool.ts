@@ -83,13 +83,20 @@ export async function startWorkerPool(config: EdgehookConfig, count: number, opt
   function onExit(handle: WorkerHandle, exit: WorkerExit): void {
     if (handle.lastMetrics !== null) retired = retire(retired, handle.lastMetrics);
     if (exit.expected || stopping || slots.get(handle.id) !== handle) return;
+    replaceLater(handle, { exit_code: exit.code, signal: exit.signal });
+  }
+
+  /**
+   * Replaces a worker that exited, or a replacement that did not start (it is retried the same
+   * way: a worker that cannot start is the crash loop the backoff is for).
+   */
+  function replaceLater(handle: WorkerHandle, why: Record<string, unknown>): void {
     const lived = performance.now() - handle.forkedAt;
     const plan = planRestart(quickCrashes.get(handle.id) ?? 0, lived, backoff);
     quickCrashes.set(handle.id, plan.quickCrashes);
     restarts += 1;
     logger.error('worker exited unexpectedly; replacing it', {
-      code: 'EH_WORKER_EXITED', worker: handle.id, pid: handle.pid, exit_code: exit.code, signal: exit.signal,
-      lived_ms: Math.round(lived), restart_in_ms: plan.delayMs,
+      code: 'EH_WORKER_EXITED', worker: handle.id, pid: handle.pid, ...why, lived_ms: Math.round(lived), restart_in_ms: plan.delayMs,
     });
     const timer = setTimeout(() => {
       timers.delete(timer);
@@ -97,7 +104,7 @@ export async function startWorkerPool(config: EdgehookConfig, count: number, opt
       const fresh = launch(handle.id, current);
       slots.set(handle.id, fresh);
       fresh.ready.then((url) => logger.info('worker replaced', { worker: fresh.id, pid: fresh.pid, url }), (error: unknown) => {
-        logger.error('replacement worker did not start', { code: 'EH_WORKER_EXITED', worker: fresh.id, error: (error as Error).message });
+        if (!stopping && slots.get(fresh.id) === fresh) replaceLater(fresh, { error: (error as Error).message });
       });
     }, plan.delayMs);
     timers.add(timer);
