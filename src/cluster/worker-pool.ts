@@ -119,8 +119,12 @@ export async function startWorkerPool(config: EdgehookConfig, count: number, opt
     }
   }
 
-  /** Puts a new worker on `config` in `slot`, then drains the one it replaces. */
-  async function replaceSlot(slot: number, workerConfig: EdgehookConfig, graceMs: number): Promise<void> {
+  /**
+   * Puts a new worker on `config` in `slot` and, once it listens, starts draining the one it
+   * replaces; resolves (to the drain) without waiting for it: a client idling on a keep-alive
+   * connection may hold a drain for the whole grace period, and the next slot need not wait.
+   */
+  async function replaceSlot(slot: number, workerConfig: EdgehookConfig, graceMs: number): Promise<{ drained: Promise<unknown> }> {
     const fresh = launch(slot, workerConfig);
     try {
       await fresh.ready;
@@ -130,15 +134,17 @@ export async function startWorkerPool(config: EdgehookConfig, count: number, opt
     }
     const old = slots.get(slot);
     slots.set(slot, fresh);
-    if (old !== undefined) await old.drain(graceMs, 'drain');
+    return { drained: old === undefined ? Promise.resolve() : old.drain(graceMs, 'drain') };
   }
 
-  async function shrinkTo(count: number, graceMs: number): Promise<void> {
+  function shrinkTo(count: number, graceMs: number): Promise<unknown>[] {
+    const drained: Promise<unknown>[] = [];
     for (const [slot, worker] of [...slots]) {
       if (slot <= count) continue;
       slots.delete(slot);
-      await worker.drain(graceMs, 'drain');
+      drained.push(worker.drain(graceMs, 'drain'));
     }
+    return drained;
   }
 
   let replacing = false;
@@ -149,12 +155,14 @@ export async function startWorkerPool(config: EdgehookConfig, count: number, opt
     const graceMs = previous.config.limits.shutdownGrace;
     current = next;
     const done: number[] = [];
+    const drained: Promise<unknown>[] = [];
     try {
       for (let slot = 1; slot <= count; slot++) {
-        await replaceSlot(slot, next, graceMs);
+        drained.push((await replaceSlot(slot, next, graceMs)).drained);
         done.push(slot);
       }
-      await shrinkTo(count, graceMs);
+      drained.push(...shrinkTo(count, graceMs));
+      await Promise.all(drained);
       wanted = count;
       quickCrashes.clear();
       return { ok: true };
@@ -162,9 +170,10 @@ export async function startWorkerPool(config: EdgehookConfig, count: number, opt
       current = previous.config;
       logger.error('worker with the new config did not start; putting the old config back', { code: 'EH_CONFIG', error: (error as Error).message, replaced: done.length });
       for (const slot of done) {
-        if (slot <= previous.count) await replaceSlot(slot, previous.config, graceMs).catch(() => {});
+        if (slot <= previous.count) drained.push(...await replaceSlot(slot, previous.config, graceMs).then(({ drained: d }) => [d], () => []));
       }
-      await shrinkTo(previous.count, graceMs);
+      drained.push(...shrinkTo(previous.count, graceMs));
+      await Promise.all(drained);
       const refused = error instanceof WorkerStartError && error.configRefused;
       return { ok: false, reason: refused ? 'config' : 'start', error: (error as Error).message };
     } finally {
