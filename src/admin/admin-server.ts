@@ -121,7 +121,7 @@ async function purge(req: IncomingMessage, res: ServerResponse, deps: AdminDeps)
     target = { kind: request.url !== undefined ? 'url' : 'prefix', value: form.url };
   }
   const answer = await deps.backend.purge(target);
-  deps.logger.info('purge', { ...request, status: answer.status, answer: answer.body });
+  deps.logger.info('purge', { ...request, ...(answer.body as Record<string, unknown>), status: answer.status });
   json(res, answer.status, answer.body);
 }
 

@@ -48,6 +48,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
   let stopping = false;
 
   async function reload(): Promise<AdminAnswer> {
+    if (stopping) return { status: 503, body: { ok: false, error: 'the node is stopping' } };
     let next: EdgehookConfig;
     try {
       next = await options.rereadConfig();
