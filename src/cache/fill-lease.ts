@@ -61,8 +61,6 @@ export interface FillLeaseOptions {
   readonly clock: Pick<Clock, 'now'>;
   /** Resolves once the disk store's writes queued so far have committed (or failed). */
   readonly storeWritten: () => Promise<void>;
-  /** The holder written into leases (tests only; a worker is its process). */
-  readonly self?: number;
 }
 
 /** The directory of the leases' environment inside a disk store's. */
@@ -79,7 +77,8 @@ const SWEEP_ROWS = 64;
 
 export function openFillLeases(options: FillLeaseOptions): FillLeases {
   const { clock } = options;
-  const self = options.self ?? process.pid;
+  // A lease names its holder by pid: a worker is one process, and a dead pid is a crashed holder.
+  const self = process.pid;
   const root: RootDatabase = open({
     path: fillLeasesPath(options.storePath),
     maxDbs: 1,
@@ -97,7 +96,7 @@ export function openFillLeases(options: FillLeaseOptions): FillLeases {
   /**
    * The turn is decided inside the write transaction, holding LMDB's writer lock, so no other
    * process can decide differently before this one commits; it is acted on at once, without
-   * waiting for the commit's sync (a lease lost to a crash costs at most a second fetch).
+   * waiting for the commit (a lease lost to a crash costs at most a second fetch).
    */
   function take(key: string, ttlMs: number): Promise<LeaseTurn> {
     return new Promise<LeaseTurn>((resolve) => {
