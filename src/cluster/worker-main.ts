@@ -19,6 +19,7 @@ import { startTelemetry, type StartedTelemetry } from '../cli/telemetry.ts';
 import { ConfigError } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { startNode, type EdgehookNode } from '../node.ts';
+import { CLUSTER_LOG_CODES } from './cluster-log-codes.ts';
 import { isToWorker, type FromWorker, type OpResults, type ToWorker, type WorkerOp } from './messages.ts';
 
 interface Running {
@@ -117,7 +118,7 @@ function runWorker(): void {
   // A bug that escapes everything would end the process through the same exit handlers: the
   // worker says what happened and dies at once; its primary replaces it.
   process.on('uncaughtException', (error) => {
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'worker crashed', code: 'EH_INTERNAL', error: error.stack ?? String(error) })}\n`);
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'worker crashed', code: CLUSTER_LOG_CODES.workerCrashed, error: error.stack ?? String(error) })}\n`);
     process.kill(process.pid, 'SIGKILL');
   });
   process.on('message', (message: unknown) => {

@@ -10,6 +10,7 @@ import type { MetricsSnapshot } from '../admin/metrics-snapshot.ts';
 import type { EdgehookConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import { retire } from './merge-metrics.ts';
+import { CLUSTER_LOG_CODES } from './cluster-log-codes.ts';
 import type { OpResults, WorkerOp } from './messages.ts';
 import { planRestart, type BackoffPolicy, DEFAULT_BACKOFF } from './restart-backoff.ts';
 import { forkWorker, WorkerStartError, type WorkerExit, type WorkerHandle } from './worker-handle.ts';
@@ -96,7 +97,7 @@ export async function startWorkerPool(config: EdgehookConfig, count: number, opt
     quickCrashes.set(handle.id, plan.quickCrashes);
     restarts += 1;
     logger.error('worker exited unexpectedly; replacing it', {
-      code: 'EH_WORKER_EXITED', worker: handle.id, pid: handle.pid, ...why, lived_ms: Math.round(lived), restart_in_ms: plan.delayMs,
+      code: CLUSTER_LOG_CODES.workerExited, worker: handle.id, pid: handle.pid, ...why, lived_ms: Math.round(lived), restart_in_ms: plan.delayMs,
     });
     const timer = setTimeout(() => {
       timers.delete(timer);
