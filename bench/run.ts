@@ -2,7 +2,7 @@
  * `npm run bench`: edgehook against a bare node:http server serving the same bytes from memory.
  *
  *   node bench/run.ts [--duration 5] [--warmup 1] [--connections 50] [--group core] [--scenarios hit-1k,post]
- *                     [--targets bare,edgehook,edgehook-cli,nginx] [--generator auto|wrk|autocannon] [--no-pin]
+ *                     [--targets bare,edgehook,edgehook-cli,nginx,http-proxy-3,undici-proxy] [--generator auto|wrk|autocannon] [--no-pin]
  *
  * Groups: core (edgehook vs bare node:http; bare + edgehook unless --targets says otherwise),
  * tracing (cache hits with tracing off, at sample ratio 0.01 and at 1, spans exported over
@@ -26,7 +26,7 @@ import { runGroup } from './lib/runner.ts';
 import type { GroupResult, Scenario, ScenarioGroup } from './lib/scenario.ts';
 import { formatGroup } from './lib/table.ts';
 import { HOOK_VARIANTS, hookConfigPath, prepareHookConfigs } from './lib/hook-configs.ts';
-import { bareTarget, edgehookCliTarget, edgehookTarget, edgehookWorkersTarget, nginxTarget } from './lib/targets.ts';
+import { bareTarget, edgehookCliTarget, edgehookTarget, edgehookWorkersTarget, nginxTarget, plainProxyTarget } from './lib/targets.ts';
 
 const CORE_SCENARIOS: readonly Scenario[] = [
   { id: 'hit-1k', title: 'hit 1 KB', request: { method: 'GET', path: '/hit/1k' }, expectOrigin: 'none' },
@@ -42,7 +42,7 @@ const CORE_SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-const ALL_TARGETS = [bareTarget, edgehookTarget(), edgehookCliTarget, nginxTarget];
+const ALL_TARGETS = [bareTarget, edgehookTarget(), edgehookCliTarget, nginxTarget, plainProxyTarget('http-proxy-3'), plainProxyTarget('undici')];
 
 const TRACING_CONFIGS = join(import.meta.dirname, 'configs');
 /** Tracing overhead: the same node with tracing off, sampled at 1 %, and recording every request. */

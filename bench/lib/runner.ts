@@ -34,6 +34,7 @@ export async function runGroup(group: ScenarioGroup, given: RunnerOptions): Prom
       }
       for (const [id, target] of running) {
         if (skipped.has(id)) continue;
+        if (scenario.expectOrigin === 'none' && group.targets.find((spec) => spec.id === id)?.uncached === true) continue;
         const result = await measureOrFail(id, target, scenario, options);
         measurements.push(result);
         options.progress(`${group.id}/${scenario.id}/${id}: ${result.failure ?? `${Math.round(result.requestsPerSecond)} req/s`}`);

@@ -36,6 +36,8 @@ export interface TargetSpec {
   /** Why this target cannot run here, or null when it can. */
   unavailable(): string | null;
   start(cpus: CpuPlan): Promise<RunningTarget>;
+  /** A target without a cache (a plain proxy anchor) runs only the scenarios that reach the origin. */
+  readonly uncached?: boolean;
 }
 
 export interface ScenarioGroup {

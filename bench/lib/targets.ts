@@ -113,6 +113,22 @@ export function edgehookWorkersTarget(workers: number | 'auto'): TargetSpec {
   };
 }
 
+const PLAIN_PROXY = join(import.meta.dirname, 'plain-proxy-server.ts');
+
+/** A plain Node proxy without a cache (bench/lib/plain-proxy-server.ts), the anchor for pass-through. */
+export function plainProxyTarget(kind: 'http-proxy-3' | 'undici'): TargetSpec {
+  return {
+    id: kind === 'undici' ? 'undici-proxy' : kind,
+    title: kind === 'undici' ? 'minimal proxy: node:http + undici dispatch' : 'http-proxy-3 (no cache)',
+    unavailable: () => null,
+    uncached: true,
+    start: (cpus) => withOrigin(cpus, (originUrl) => {
+      const [command, args] = pinned(cpus.target, process.execPath, [PLAIN_PROXY, kind, originUrl]);
+      return startChildServer({ command, args });
+    }),
+  };
+}
+
 /** nginx 1.x from apt as a caching proxy (one worker), for reference. */
 export const nginxTarget: TargetSpec = {
   id: 'nginx',

@@ -10,7 +10,6 @@ import { absoluteUrl, primaryCacheKey } from '../http/cache-key.ts';
 import { countCdnLoop } from '../http/cdn-loop.ts';
 import { formatCacheStatus } from '../http/cache-status.ts';
 import { selectCacheDirectives } from '../http/targeted-cache-control.ts';
-import { variantMatches } from '../http/vary.ts';
 import { withWithheld } from '../http/withheld-fields.ts';
 import { SPAN } from '../telemetry/names.ts';
 import { endLookupSpan, recordCollapsed } from '../telemetry/pipeline-spans.ts';
@@ -26,7 +25,7 @@ import { drainBody } from './read-body.ts';
 import { errorOutgoing, localOutgoing, respond, type Outgoing } from './respond.ts';
 import { storedOutgoing } from './serve-stored.ts';
 import { isSliced, sliceFlow } from './slice-flow.ts';
-import { currentAgeOf, exceedsClientMaxAge, selectVariant } from './stored-lookup.ts';
+import { currentAgeOf, exceedsClientMaxAge, selectVariant, usableByWaiter } from './stored-lookup.ts';
 import { lookupInPairs } from './stored-object.ts';
 import { variantFill } from './variant-fill.ts';
 
@@ -41,7 +40,7 @@ export interface CacheLookup {
 
 /** Synchronous on a fresh hit (see handler.ts); a promise when it waits on a fill or a hook. */
 export function cacheFlow(ctx: RequestContext): Pending {
-  const { deps, view } = ctx;
+  const { deps } = ctx;
   const lookupSpan = deps.tracing.startChild(ctx.span, SPAN.cacheLookup);
   const lookup = prepareLookup(ctx);
   const now = deps.clock.now();
@@ -212,22 +211,6 @@ function forLeader<T extends { readonly meta: CachedObjectMeta }>(object: T, wit
 function cameBackRoundLoop(ctx: RequestContext): boolean {
   const loop = ctx.view.header('cdn-loop');
   return loop !== undefined && (countCdnLoop(loop, ctx.deps.forwarding.cdnId) ?? 0) > 0;
-}
-
-function usableByWaiter(ctx: RequestContext, outcome: FillOutcome): boolean {
-  const header = (name: string): string | undefined => ctx.view.header(name);
-  switch (outcome.kind) {
-    case 'shared':
-      return variantMatches(outcome.meta.varyNames, outcome.meta.variantKey, header) && outcome.body.complete;
-    case 'not-modified':
-      return variantMatches(outcome.object.meta.varyNames, outcome.object.meta.variantKey, header);
-    case 'error':
-    case 'local':
-      // One answer for everyone collapsed onto the fetch: the origin's failure, or a hook's reply to it.
-      return true;
-    default:
-      return false;
-  }
 }
 
 function mayServeStaleOnError(outcome: FillOutcome, stored: CachedObject, age: number, cc: CacheControl): boolean {

@@ -62,17 +62,40 @@ export interface FillRequest {
 }
 
 export async function fill(ctx: RequestContext, request: FillRequest): Promise<FillOutcome> {
+  const fetched = await fetchForFill(ctx, request.stale);
+  if (fetched.kind === 'error') return fetched;
+  const { response, headerPairs, timing } = fetched;
+  if (response.status === 304 && request.stale !== null) {
+    response.body.dump();
+    return notModified(ctx, request.stale, { status: 304, headers: headerPairs, body: Buffer.alloc(0) }, timing);
+  }
+  const answer: OriginAnswer = { status: response.status, headers: headerPairs, body: response.body };
+  const phase = await runOriginPhase(ctx, answer, 'miss');
+  if (phase.kind === 'local') return { kind: 'local', response: phase.response };
+  return storeOrPass(ctx, request, phase, timing);
+}
+
+export type FillFetch =
+  | { readonly kind: 'fetched'; readonly response: OriginResponse; readonly headerPairs: [string, string][]; readonly timing: Timing }
+  | { readonly kind: 'error'; readonly error: EdgehookError };
+
+/**
+ * The origin request of a fill (a whole object, or one slice when `range` is given): the client's
+ * conditionals and Range dropped (a fill fetches for everyone), the stale copy's validators added.
+ * A HEAD fills with GET, so that later GETs and HEADs are hits.
+ */
+export async function fetchForFill(ctx: RequestContext, stale: CachedObject | null, range?: string): Promise<FillFetch> {
   const { deps } = ctx;
   const peerAddress = normalizeAddress(ctx.req.socket.remoteAddress ?? '');
   const headers = originRequestHeaders(ctx.view, deps.forwarding, { clientIp: ctx.clientIp, peerAddress, forCacheFill: true });
   headers['surrogate-capability'] = surrogateCapability(deps.cache.name);
   setAttributeHeaders(headers, ctx);
-  addValidators(headers, request.stale);
+  if (range !== undefined) headers.range = range;
+  addValidators(headers, stale);
   const requestTime = deps.clock.now();
   const started = deps.clock.monotonic();
   let response: OriginResponse;
   try {
-    // A HEAD miss fills with GET so that later GETs and HEADs are hits.
     response = await deps.origin.request({
       method: 'GET', path: pathAndQuery(ctx.view), headers, body: null, parentSpan: ctx.span, onInformational: interimResponsesTo(ctx),
     });
@@ -82,18 +105,7 @@ export async function fill(ctx: RequestContext, request: FillRequest): Promise<F
     return { kind: 'error', error: originError };
   }
   deps.metrics.observeOriginLatency((deps.clock.monotonic() - started) / 1000);
-  const responseTime = deps.clock.now();
-  const timing = { requestTime, responseTime };
-
-  const headerPairs = responseHeaderPairs(response.headers);
-  if (response.status === 304 && request.stale !== null) {
-    response.body.dump();
-    return notModified(ctx, request.stale, { status: 304, headers: headerPairs, body: Buffer.alloc(0) }, timing);
-  }
-  const answer: OriginAnswer = { status: response.status, headers: headerPairs, body: response.body };
-  const phase = await runOriginPhase(ctx, answer, 'miss');
-  if (phase.kind === 'local') return { kind: 'local', response: phase.response };
-  return storeOrPass(ctx, request, phase, timing);
+  return { kind: 'fetched', response, headerPairs: responseHeaderPairs(response.headers), timing: { requestTime, responseTime: deps.clock.now() } };
 }
 
 /** The origin confirmed the stored object: what on-origin-response left of the 304 is merged into it. */
@@ -231,7 +243,7 @@ function overriddenBySurrogate(cc: CacheControl, maxAge: number): CacheControl {
   return { ...cc, noStore: false, private: false, noCache: false, maxAge, sMaxAge: maxAge };
 }
 
-export function addValidators(headers: Record<string, string | string[]>, stale: CachedObject | null): void {
+function addValidators(headers: Record<string, string | string[]>, stale: CachedObject | null): void {
   if (stale === null) return;
   const { etag, lastModified } = stale.meta.policy;
   if (etag !== undefined) headers['if-none-match'] = etag;

@@ -1,5 +1,4 @@
 /** Reading a body into memory, bounded: past the bound the stream is destroyed and null returned. */
-import type { Readable } from 'node:stream';
 import { OriginBody, type StreamedBody } from '../origin/origin-body.ts';
 
 export async function collectBody(stream: StreamedBody, maxBytes: number): Promise<Buffer | null> {

@@ -9,22 +9,16 @@
  * starts past the end) is only reported: stored under the object's key it would refuse every
  * later range.
  */
-import { normalizeAddress } from '../attributes/client-ip.ts';
 import type { CachedObject } from '../cache/types.ts';
 import { EdgehookError } from '../errors.ts';
 import type { CacheControl } from '../http/cache-control.ts';
 import { parseContentRange } from '../http/content-range.ts';
-import { surrogateCapability } from '../http/surrogate-control.ts';
-import { countOriginFailure, toOriginError, type OriginResponse } from '../origin/origin-client.ts';
+import type { OriginResponse } from '../origin/origin-client.ts';
 import { traceLogFields } from '../telemetry/request-tracing.ts';
-import { setAttributeHeaders } from './attribute-keys.ts';
 import type { RequestContext } from './context.ts';
-import { addValidators, notModified, storeOrPass, type FillOutcome } from './fill.ts';
-import { originRequestHeaders, responseHeaderPairs } from './forward-headers.ts';
-import { interimResponsesTo } from './interim-responses.ts';
+import { fetchForFill, notModified, storeOrPass, type FillOutcome } from './fill.ts';
 import { runOriginPhase } from './origin-phase.ts';
 import { discardStream } from './read-body.ts';
-import { pathAndQuery } from './request-view.ts';
 import { sliceBounds, sliceKey, sliceRangeField } from './slice-plan.ts';
 
 export interface SliceFillRequest {
@@ -40,29 +34,10 @@ export interface SliceFillRequest {
 }
 
 export async function fillSlice(ctx: RequestContext, request: SliceFillRequest): Promise<FillOutcome> {
-  const { deps } = ctx;
-  const peerAddress = normalizeAddress(ctx.req.socket.remoteAddress ?? '');
   // The client's own Range and conditionals are dropped (answered here); the slice's Range is ours.
-  const headers = originRequestHeaders(ctx.view, deps.forwarding, { clientIp: ctx.clientIp, peerAddress, forCacheFill: true });
-  headers['surrogate-capability'] = surrogateCapability(deps.cache.name);
-  setAttributeHeaders(headers, ctx);
-  headers.range = sliceRangeField(request.index, request.size);
-  addValidators(headers, request.stale);
-  const requestTime = deps.clock.now();
-  const started = deps.clock.monotonic();
-  let response: OriginResponse;
-  try {
-    response = await deps.origin.request({
-      method: 'GET', path: pathAndQuery(ctx.view), headers, body: null, parentSpan: ctx.span, onInformational: interimResponsesTo(ctx),
-    });
-  } catch (error) {
-    const originError = toOriginError(error);
-    countOriginFailure(deps.metrics, originError);
-    return { kind: 'error', error: originError };
-  }
-  deps.metrics.observeOriginLatency((deps.clock.monotonic() - started) / 1000);
-  const timing = { requestTime, responseTime: deps.clock.now() };
-  const headerPairs = responseHeaderPairs(response.headers);
+  const fetched = await fetchForFill(ctx, request.stale, sliceRangeField(request.index, request.size));
+  if (fetched.kind === 'error') return fetched;
+  const { response, headerPairs, timing } = fetched;
   if (response.status === 304 && request.stale !== null) {
     response.body.dump();
     return notModified(ctx, request.stale, { status: 304, headers: headerPairs, body: Buffer.alloc(0) }, timing);

@@ -9,7 +9,6 @@ import { EdgehookError } from '../errors.ts';
 import type { CacheControl } from '../http/cache-control.ts';
 import type { CacheStatusFwd } from '../http/cache-status.ts';
 import { parseContentRange, type ContentRange } from '../http/content-range.ts';
-import { variantMatches } from '../http/vary.ts';
 import { recordCollapsed } from '../telemetry/pipeline-spans.ts';
 import type { RequestContext } from './context.ts';
 import type { FillOutcome } from './fill.ts';
@@ -19,7 +18,7 @@ import type { StreamedBody } from '../origin/origin-body.ts';
 import { SharedBody } from './shared-body.ts';
 import { fillSlice } from './slice-fill.ts';
 import { sliceBounds, sliceKey } from './slice-plan.ts';
-import { currentAgeOf, exceedsClientMaxAge, selectVariant } from './stored-lookup.ts';
+import { currentAgeOf, exceedsClientMaxAge, selectVariant, usableByWaiter } from './stored-lookup.ts';
 import { buildStoredMeta, lookupInPairs } from './stored-object.ts';
 
 /** What every slice of one request's object shares. */
@@ -124,21 +123,6 @@ async function collapsedSliceFill(ctx: RequestContext, lookup: SliceLookup, inde
   // Not storable (private to the request that fetched it): this one fetches its own.
   if (!usableByWaiter(ctx, outcome)) return { outcome: await start(), leader: true };
   return { outcome, leader: false };
-}
-
-function usableByWaiter(ctx: RequestContext, outcome: FillOutcome): boolean {
-  const header = (name: string): string | undefined => ctx.view.header(name);
-  switch (outcome.kind) {
-    case 'shared':
-      return variantMatches(outcome.meta.varyNames, outcome.meta.variantKey, header) && outcome.body.complete;
-    case 'not-modified':
-      return variantMatches(outcome.object.meta.varyNames, outcome.object.meta.variantKey, header);
-    case 'private':
-      return false;
-    case 'error':
-    case 'local':
-      return true;
-  }
 }
 
 function sourceOf(ctx: RequestContext, lookup: SliceLookup, index: number, outcome: FillOutcome, leader: boolean, why: CacheStatusFwd): SliceSource {

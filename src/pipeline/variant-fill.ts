@@ -8,7 +8,6 @@
  * URL (purging the original purges its variants). When a stale variant is refilled and the
  * original's validators are unchanged, only its freshness is renewed: nothing is transformed.
  */
-import type { Readable } from 'node:stream';
 import type { ImageInspection } from '../attributes/image.ts';
 import type { TransformedImage } from '../attributes/transform.ts';
 import type { ResolvedTransform } from '../attributes/transform-spec.ts';

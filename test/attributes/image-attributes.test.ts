@@ -170,7 +170,7 @@ describe('an image over image.max_bytes', () => {
 
   beforeAll(async () => {
     // Chunked, no Content-Length: the size is only known by reading, so the read must stop at the bound.
-    const server = createServer((req, res) => {
+    const server = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'image/jpeg', 'cache-control': 'max-age=60' });
       for (let at = 0; at < images.jpeg.length; at += 16_384) res.write(images.jpeg.subarray(at, at + 16_384));
       res.end();

@@ -5,7 +5,7 @@
  * The edit is refused with invalid-value when the hook makes it, so the request is still served.
  * Found by the header-validation property test (test/unit/property/edit-validation.property.test.ts).
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { send, startEdgehook } from '../../support/edgehook.ts';
 import { closeAfterEach } from '../../support/lifecycle.ts';
 import { startOrigin } from '../../support/origin.ts';

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { absoluteUrl, normalizeAuthority, normalizePath, primaryCacheKey, type CacheKeyParts } from '../../../src/http/cache-key.ts';
 import { checkLabel, LIMITS } from '../../../src/hook-runtime/edit-validation.ts';
-import { charFrom, mixedCase, originFormPath, query, segment, stringFrom, UNRESERVED } from './http-arbitraries.ts';
+import { charFrom, mixedCase, originFormPath, segment, stringFrom, UNRESERVED } from './http-arbitraries.ts';
 
 const RUNS = { numRuns: 2000 };
 
