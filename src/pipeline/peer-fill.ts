@@ -41,7 +41,7 @@ export async function leasedFill(ctx: RequestContext, request: FillRequest, fill
     if (waited === 'pass' || waited === 'give-up') return fillHere();
     ctx.deps.metrics.countCollapsed();
     recordCollapsed(ctx.span);
-    return { kind: 'shared', status: waited.meta.status, meta: waited.meta, body: wholeBody(waited.body), withheld: [] };
+    return { kind: 'shared', status: waited.meta.status, meta: waited.meta, body: SharedBody.whole(waited.body), withheld: [] };
   }
 }
 
@@ -83,10 +83,3 @@ function ended(row: LeaseRow, leases: FillLeases, now: number): boolean {
   return row.until <= now || leases.isOwn(row) || !leases.isAlive(row);
 }
 
-function wholeBody(data: Buffer): SharedBody {
-  // Whole from the start: retained, so no reader is ever paced or cut (as variant-fill.ts builds it).
-  const body = new SharedBody({ retainBytes: data.length, pauseLag: data.length, maxReaderLag: data.length });
-  body.push(data);
-  body.end();
-  return body;
-}

@@ -85,6 +85,14 @@ export class SharedBody {
     });
   }
 
+  /** A body that is whole from the start (a transformed image, an object a peer stored): retained, never paced. */
+  static whole(data: Buffer): SharedBody {
+    const body = new SharedBody({ retainBytes: data.length, pauseLag: data.length, maxReaderLag: data.length });
+    body.push(data);
+    body.end();
+    return body;
+  }
+
   /** Lets the body pause, resume and abandon the origin it is read from. */
   attachSource(source: BodySource): void {
     this.#source = source;

@@ -175,7 +175,7 @@ function storeVariant(ctx: RequestContext, request: FillRequest, source: SourceI
     attributes: { ...source.meta.attributes, image: inspection, variantOf },
   };
   if (image.data.length <= ctx.deps.cache.maxObjectBytes) ctx.deps.store.put({ meta, body: image.data });
-  return { kind: 'shared', status: 200, meta, body: wholeBody(image.data) };
+  return { kind: 'shared', status: 200, meta, body: SharedBody.whole(image.data) };
 }
 
 function validatorsOf(meta: CachedObjectMeta): Omit<VariantSource, 'bytes'> {
@@ -183,10 +183,3 @@ function validatorsOf(meta: CachedObjectMeta): Omit<VariantSource, 'bytes'> {
   return { ...(etag === undefined ? {} : { etag }), ...(lastModified === undefined ? {} : { lastModified }) };
 }
 
-function wholeBody(data: Buffer): SharedBody {
-  // Whole from the start: retained, so no reader is ever paced or cut.
-  const body = new SharedBody({ retainBytes: data.length, pauseLag: data.length, maxReaderLag: data.length });
-  body.push(data);
-  body.end();
-  return body;
-}
