@@ -3,6 +3,7 @@
  *
  *   node bench/run.ts [--duration 5] [--warmup 1] [--connections 50] [--group core] [--scenarios hit-1k,post]
  *                     [--targets bare,edgehook,edgehook-cli,nginx,http-proxy-3,undici-proxy] [--generator auto|wrk|autocannon] [--no-pin]
+ *                     [--compare-with DIR]   (another checkout of edgehook, run beside this one in the core group)
  *
  * Groups: core (edgehook vs bare node:http; bare + edgehook unless --targets says otherwise),
  * tracing (cache hits with tracing off, at sample ratio 0.01 and at 1, spans exported over
@@ -110,6 +111,7 @@ function parseOptions(argv: string[]) {
       targets: { type: 'string' },
       generator: { type: 'string', default: 'auto' },
       'no-pin': { type: 'boolean', default: false },
+      'compare-with': { type: 'string' },
     },
   });
   const generator = values.generator;
@@ -123,6 +125,7 @@ function parseOptions(argv: string[]) {
     targets: values.targets === undefined ? null : new Set(values.targets.split(',')),
     generator,
     pin: !values['no-pin'],
+    compareWith: values['compare-with'] ?? null,
   } as const;
 }
 
@@ -133,14 +136,16 @@ function positive(text: string, name: string): number {
 }
 
 function selectGroups(
-  group: string | null, targets: ReadonlySet<string> | null, scenarios: ReadonlySet<string> | null,
+  group: string | null, targets: ReadonlySet<string> | null, scenarios: ReadonlySet<string> | null, compareWith: string | null,
 ): ScenarioGroup[] {
   const chosen = GROUPS.filter((g) => group === null || g.id === group);
   if (chosen.length === 0) throw new Error(`no group ${group}; groups: ${GROUPS.map((g) => g.id).join(', ')}`);
+  // Another checkout beside this one, in the same run: before and after a change, side by side.
+  const earlier = compareWith === null ? [] : [edgehookTarget('edgehook-compared', null, { checkout: compareWith })];
   return chosen.map((g) => ({
     ...g,
     // The baseline always runs: a ratio needs its denominator.
-    targets: g.targets.filter((t) => t.id === g.baseline || (targets === null ? (g.defaultTargets?.includes(t.id) ?? true) : targets.has(t.id))),
+    targets: [...g.targets.filter((t) => t.id === g.baseline || (targets === null ? (g.defaultTargets?.includes(t.id) ?? true) : targets.has(t.id))), ...(g.id === 'core' ? earlier : [])],
     scenarios: g.scenarios.filter((s) => scenarios === null || scenarios.has(s.id)),
   }));
 }
@@ -155,7 +160,7 @@ async function main(): Promise<void> {
     + `node ${process.version}`);
   warnIfBusy();
   const results: GroupResult[] = [];
-  for (const group of selectGroups(options.group, options.targets, options.scenarios)) {
+  for (const group of selectGroups(options.group, options.targets, options.scenarios, options.compareWith)) {
     if (group.id === 'hooks') await prepareHookConfigs();
     const { connections, durationSeconds, warmupSeconds } = options;
     const result = await runGroup(group, { connections, durationSeconds, warmupSeconds, generator, cpus, progress });

@@ -13,7 +13,6 @@ const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURE = join(import.meta.dirname, 'fixture-server.ts');
 const CLI_ENTRY = join(REPO_ROOT, 'src', 'cli', 'main.ts');
 const NODE_LAUNCHER = join(import.meta.dirname, 'edgehook-server.ts');
-const NODE_ENTRY = join(REPO_ROOT, 'src', 'node.ts');
 
 function startFixture(cpus: string | null): Promise<ChildServer> {
   const [command, args] = pinned(cpus, process.execPath, [FIXTURE]);
@@ -56,6 +55,11 @@ export const bareTarget: TargetSpec = {
 
 export interface EdgehookTargetOptions {
   /**
+   * Another checkout of edgehook to run instead of this one (its own bench/lib/edgehook-server.ts):
+   * `--compare-with DIR` puts an earlier version beside this one in the same run.
+   */
+  readonly checkout?: string;
+  /**
    * Point the OpenTelemetry exporters at the bench origin's no-op OTLP receiver (through
    * OTEL_EXPORTER_OTLP_ENDPOINT, as an operator would), for the tracing group.
    */
@@ -68,14 +72,18 @@ export function edgehookTarget(id = 'edgehook', configFile: string | null = null
   return {
     id,
     title: configFile === null ? 'edgehook (startNode, defaults)' : `edgehook (startNode, ${configFile})`,
-    unavailable: () => (existsSync(NODE_ENTRY) ? null : 'src/node.ts does not exist yet'),
+    unavailable: () => (existsSync(launcherOf(options)) ? null : `${launcherOf(options)} does not exist`),
     start: (cpus) => withOrigin(cpus, (originUrl) => {
-      const [command, args] = pinned(cpus.target, process.execPath, [NODE_LAUNCHER, '--origin', originUrl, ...extra]);
+      const [command, args] = pinned(cpus.target, process.execPath, [launcherOf(options), '--origin', originUrl, ...extra]);
       const env = withoutOtelVariables(process.env);
       if (options.otlpToOrigin === true) env.OTEL_EXPORTER_OTLP_ENDPOINT = originUrl;
       return startChildServer({ command, args, env });
     }),
   };
+}
+
+function launcherOf(options: EdgehookTargetOptions): string {
+  return options.checkout === undefined ? NODE_LAUNCHER : join(options.checkout, 'bench', 'lib', 'edgehook-server.ts');
 }
 
 /** The shell's own OTEL_* settings must not turn a variant (or the baseline) into another one. */
