@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { DiskStoreOptions, DiskStoreStats } from '../../src/cache/disk-store.ts';
+import { loggedWithCode } from './edgehook-process.ts';
 
 const CHILD = fileURLToPath(new URL('./disk-store-child.ts', import.meta.url));
 
@@ -92,14 +93,7 @@ export function spawnDiskStore(
     stats: () => send({ op: 'stats' }),
     close: () => send({ op: 'close' }),
     log,
-    logged: (code) => log.flatMap((line) => {
-      try {
-        const parsed = JSON.parse(line) as Record<string, unknown>;
-        return parsed.code === code ? [parsed] : [];
-      } catch {
-        return [];
-      }
-    }),
+    logged: (code) => loggedWithCode(log, code),
     kill: () => {
       if (!exited(child)) child.kill('SIGKILL');
     },

@@ -75,14 +75,7 @@ export async function spawnEdgehook(
     child,
     log,
     configFile,
-    logged: (code) => log.flatMap((line) => {
-      try {
-        const parsed = JSON.parse(line) as Record<string, unknown>;
-        return parsed.code === code ? [parsed] : [];
-      } catch {
-        return [];
-      }
-    }),
+    logged: (code) => loggedWithCode(log, code),
     peakRssBytes: () => peakRss(pid),
     stop: (signal = 'SIGTERM', timeoutMs = 10_000) => stop(child, signal, timeoutMs),
   };
@@ -135,4 +128,16 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals, timeoutMs: numb
   const [code] = await exited;
   clearTimeout(timer);
   return code;
+}
+
+/** The JSON log lines among `log` that carry `code` (other lines and non-JSON output skipped). */
+export function loggedWithCode(log: readonly string[], code: string): Record<string, unknown>[] {
+  return log.flatMap((line) => {
+    try {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      return parsed.code === code ? [parsed] : [];
+    } catch {
+      return [];
+    }
+  });
 }

@@ -73,3 +73,19 @@ export function parseExchange(text: string, ended: RawExchange['ended']): RawExc
 export function head(requestLine: string, lines: readonly string[]): string {
   return `${requestLine}\r\n${lines.map((line) => `${line}\r\n`).join('')}\r\n`;
 }
+
+/** Writes `bytes` one byte at a time (for RawOptions.then), so every framing boundary falls between two reads. */
+export function trickle(bytes: string): (socket: Socket) => void {
+  return (socket) => {
+    socket.setNoDelay(true);
+    let at = 0;
+    const drip = setInterval(() => {
+      if (at >= bytes.length || !socket.writable) {
+        clearInterval(drip);
+        return;
+      }
+      socket.write(bytes[at++]!);
+    }, 1);
+    socket.once('close', () => clearInterval(drip));
+  };
+}

@@ -8,13 +8,12 @@
  * open until the idle timeout, with no answer. Each exchange here reads everything the node
  * sends until it closes: one answer, then the close, well before the 60 s idle timeout.
  */
-import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { EdgehookNode } from '../../../src/node.ts';
 import { startEdgehook } from '../../support/edgehook.ts';
 import { closeAfterEach } from '../../support/lifecycle.ts';
 import { startOrigin, type TestOrigin } from '../../support/origin.ts';
-import { head, rawExchange, type RawExchange } from '../../support/raw-http.ts';
+import { head, rawExchange, trickle, type RawExchange } from '../../support/raw-http.ts';
 
 const servers = closeAfterEach();
 
@@ -42,22 +41,6 @@ async function startPair(raw: Record<string, unknown> = {}): Promise<{ node: Edg
 
 function statusLines(exchange: RawExchange): string[] {
   return exchange.text.match(/HTTP\/1\.1 \d{3}/g) ?? [];
-}
-
-/** Writes `bytes` one byte at a time, so every framing boundary falls between two reads. */
-function trickle(bytes: string): (socket: Socket) => void {
-  return (socket) => {
-    socket.setNoDelay(true);
-    let at = 0;
-    const drip = setInterval(() => {
-      if (at >= bytes.length || !socket.writable) {
-        clearInterval(drip);
-        return;
-      }
-      socket.write(bytes[at++]!);
-    }, 1);
-    socket.once('close', () => clearInterval(drip));
-  };
 }
 
 describe('verify_chunk_framing: trusted-peers (the default)', () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EdgehookNode } from '../../../src/node.ts';
 import { startEdgehook } from '../../support/edgehook.ts';
 import { startOrigin, type TestOrigin } from '../../support/origin.ts';
-import { head, rawExchange } from '../../support/raw-http.ts';
+import { head, rawExchange, trickle } from '../../support/raw-http.ts';
 
 const LIMITS = { max_headers: 20, max_header_bytes: '4KiB', max_uri_bytes: 256, max_body_bytes: '1KiB' };
 
@@ -225,22 +225,6 @@ describe('the valid neighbours of refused shapes pass', () => {
     expect(answer.text).toContain('GET /guard/ka-next');
   });
 });
-
-/** Writes `bytes` one byte at a time, so every framing boundary falls between two reads. */
-function trickle(bytes: string): (socket: import('node:net').Socket) => void {
-  return (socket) => {
-    socket.setNoDelay(true);
-    let at = 0;
-    const drip = setInterval(() => {
-      if (at >= bytes.length || !socket.writable) {
-        clearInterval(drip);
-        return;
-      }
-      socket.write(bytes[at++]!);
-    }, 1);
-    socket.once('close', () => clearInterval(drip));
-  };
-}
 
 describe('the framing check follows bodies split at every byte', () => {
   it('pipelined: a sized upload, a chunked upload with trailers, then a GET, all served', async () => {
