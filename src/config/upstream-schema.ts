@@ -6,6 +6,7 @@
  */
 import * as s from './dsl/index.ts';
 import { formatHostPort, type HostPort } from './parse-host-port.ts';
+import type { CdnLoopConfig } from './types.ts';
 
 export interface ParentConfig {
   /** http(s)://host:port of the parent's client listener, as written (no path). */
@@ -82,7 +83,9 @@ export const upstreamField: s.Field<UpstreamConfig> = s.object(upstreamShape, {
 });
 
 /** Parents with one id each, none of them this node. */
-export function checkParents<C extends { readonly listen: HostPort; readonly upstream: UpstreamConfig }>(config: C, ctx: s.ParseContext): C | s.Invalid {
+export function checkParents<C extends { readonly listen: HostPort; readonly upstream: UpstreamConfig; readonly proxy: { readonly cdnLoop: CdnLoopConfig } }>(
+  config: C, ctx: s.ParseContext,
+): C | s.Invalid {
   const seen = new Set<string>();
   let ok = true;
   config.upstream.parents.forEach((parent, index) => {
@@ -92,6 +95,12 @@ export function checkParents<C extends { readonly listen: HostPort; readonly ups
       ok = false;
     }
     seen.add(parent.id);
+    const own = config.proxy.cdnLoop;
+    if (parent.cdnId === own.cdnId && own.maxAllowedOccurrences === 0) {
+      // That parent would find its own id on every request from here and answer 508.
+      s.report(s.at(at, 'cdn_id'), `expected a cdn_id other than this node's proxy.cdn_loop.cdn_id (${own.cdnId}): give each tier its own, or the parent refuses every request as a loop`);
+      ok = false;
+    }
     const url = new URL(parent.url);
     const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
     if (config.listen.port !== 0 && port === config.listen.port && url.hostname.replace(/^\[|\]$/g, '') === config.listen.host) {

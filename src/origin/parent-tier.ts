@@ -108,7 +108,10 @@ async function viaParents(options: ParentTierOptions, request: OriginRequest, ca
 
 function noteFailover(options: ParentTierOptions, parent: string, reason: FailoverReason, detail: string): void {
   options.onFailover(parent, reason);
-  options.logger.info('parent failed over', { code: UPSTREAM_LOG_CODES.failover, parent, reason, detail });
+  const fields = { code: UPSTREAM_LOG_CODES.failover, parent, reason, detail };
+  // A loop is a topology mistake (a parent that leads back here, or a shared cdn_id): say it louder.
+  if (reason === 'loop') options.logger.warn('parent failed over', fields);
+  else options.logger.info('parent failed over', fields);
 }
 
 function fieldText(value: string | string[] | undefined): string | undefined {

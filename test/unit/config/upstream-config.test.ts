@@ -36,6 +36,7 @@ describe('upstream.parents', () => {
     [{ parents: [{ url: 'http://a:1', weight: 0 }] }, 'upstream.parents[0].weight:'],
     [{ parents: [{ url: 'http://a:1', wieght: 2 }] }, 'upstream.parents[0].wieght: unknown key (did you mean "weight"?)'],
     [{ eject_after: 0 }, 'upstream.eject_after:'],
+    [{ parents: [{ url: 'http://a:1', cdn_id: 'edgehook' }] }, 'upstream.parents[0].cdn_id: expected a cdn_id other than this node\'s proxy.cdn_loop.cdn_id (edgehook)'],
   ])('refuses %j', (upstream, message) => {
     const found = problems({ origin: ORIGIN, listen: '127.0.0.1:8080', upstream });
     expect(found.some((line) => line.startsWith(message)), found.join('\n')).toBe(true);
