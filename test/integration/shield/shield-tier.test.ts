@@ -10,6 +10,8 @@ import { send, startEdgehook, type RawConfig } from '../../support/edgehook.ts';
 import { closeAfterEach } from '../../support/lifecycle.ts';
 import { startOrigin, type TestOrigin } from '../../support/origin.ts';
 import { startTcpRelay } from '../../support/tcp-relay.ts';
+import { expectedBytes, startRangedOrigin } from '../../support/ranged-origin.ts';
+import { request } from 'undici';
 import { buildFixture, CACHE_DIR } from '../../hooks/support/fixtures.ts';
 
 const servers = closeAfterEach();
@@ -140,6 +142,20 @@ describe('shield tier', () => {
     expect(ranged.body).toBe('body');
     expect(o.requests[0]!.headers.range).toBeUndefined();
     expect((await get(shield.url, '/ranged', { range: 'bytes=8-14' })).body).toBe('/ranged');
+  });
+
+  it('fills an edge\'s slices through the parent: each slice a Range the shield answers from one whole object', async () => {
+    const o = servers.track(await startRangedOrigin());
+    o.set('/big', { size: 40_000, version: 1, headers: { 'cache-control': 'max-age=60' } });
+    const shield = await node('shield', o.url);
+    const edge = await node('edge-a', o.url, { ...parentsOf({ url: shield.url, id: 'shield' }), cache: { slice: { size: 4096, paths: ['/big'] } } });
+    const answer = await request(`${edge.url}/big`, { headers: { host: HOST, range: 'bytes=30000-30999' } });
+    expect(answer.statusCode).toBe(206);
+    expect(Buffer.from(await answer.body.arrayBuffer()).equals(expectedBytes(30_000, 30_999, 1))).toBe(true);
+    const whole = await request(`${edge.url}/big`, { headers: { host: HOST } });
+    expect(Buffer.from(await whole.body.arrayBuffer()).equals(expectedBytes(0, 39_999, 1))).toBe(true);
+    // The shield is not sliced: it fetched the object whole, once, and answered every slice from it.
+    expect(o.requests.filter((r) => r.url === '/big').map((r) => r.headers.range)).toEqual([undefined]);
   });
 
   it('runs the edge\'s hooks on the parent\'s answer as on the origin\'s: request edits reach the origin through the shield', async () => {
