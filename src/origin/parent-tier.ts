@@ -89,7 +89,7 @@ async function viaParents(options: ParentTierOptions, request: OriginRequest, ca
       lastError = toOriginError(error);
       // A full queue of this node's own connections to the parent says nothing of the parent.
       if (lastError.code !== 'EH_OVERLOADED') options.health.failed(parent.id, lastError.code);
-      noteFailover(options, parent.id, 'error', lastError.code);
+      if (more) noteFailover(options, parent.id, 'error', lastError.code);
       continue;
     }
     const answer = classifyParentAnswer(response.status, response.headers);
