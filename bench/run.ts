@@ -10,6 +10,8 @@
  * OTLP/HTTP to a no-op receiver in the bench origin), hooks, image, and workers (cache hits from
  * `--workers 1`, `2` and `auto`, unpinned; CPU per request summed over the primary and its
  * workers, with the primary's own share and the workers' split printed under the table).
+ * `--group shield` (only when asked for; bench/shield-bench.ts, `--objects N`): two edges and a
+ * shield in front of one origin — origin fetches per object and hit latency at edge vs shield.
  *
  * Defaults: 50 connections, 1 s warmup + 5 s measured per scenario, wrk when installed (else
  * autocannon's CLI), server under test pinned to CPU 0 and load generator + origin to CPU 1.
@@ -112,6 +114,7 @@ function parseOptions(argv: string[]) {
       generator: { type: 'string', default: 'auto' },
       'no-pin': { type: 'boolean', default: false },
       'compare-with': { type: 'string' },
+      objects: { type: 'string', default: '1000' },
     },
   });
   const generator = values.generator;
@@ -126,6 +129,7 @@ function parseOptions(argv: string[]) {
     generator,
     pin: !values['no-pin'],
     compareWith: values['compare-with'] ?? null,
+    objects: positive(values.objects, 'objects'),
   } as const;
 }
 
@@ -139,7 +143,7 @@ function selectGroups(
   group: string | null, targets: ReadonlySet<string> | null, scenarios: ReadonlySet<string> | null, compareWith: string | null,
 ): ScenarioGroup[] {
   const chosen = GROUPS.filter((g) => group === null || g.id === group);
-  if (chosen.length === 0) throw new Error(`no group ${group}; groups: ${GROUPS.map((g) => g.id).join(', ')}`);
+  if (chosen.length === 0) throw new Error(`no group ${group}; groups: ${[...GROUPS.map((g) => g.id), 'shield'].join(', ')}`);
   // Another checkout beside this one, in the same run: before and after a change, side by side.
   const earlier = compareWith === null ? [] : [edgehookTarget('edgehook-compared', null, { checkout: compareWith })];
   return chosen.map((g) => ({
@@ -152,6 +156,13 @@ function selectGroups(
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  // Not a load-generator group: it counts origin fetches and times single requests.
+  if (options.group === 'shield') {
+    warnIfBusy();
+    const { formatShieldBench, runShieldBench } = await import('./shield-bench.ts');
+    console.log(formatShieldBench(await runShieldBench(options.objects, (line) => void process.stderr.write(`  ${line}\n`))));
+    return;
+  }
   const generator = pickLoadGenerator(options.generator);
   const cpus = planCpus(options.pin);
   const progress = (line: string): void => void process.stderr.write(`  ${line}\n`);

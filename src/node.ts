@@ -16,6 +16,7 @@ import type { HookPlanDeps, HookRegistry, ReloadResult } from './hook-runtime/in
 import { join } from 'node:path';
 import { createLogger, type Logger } from './log.ts';
 import { createOriginClient } from './origin/origin-client.ts';
+import { createUpstream } from './origin/shield-tier.ts';
 import type { CachePolicy } from './pipeline/cache-policy.ts';
 import { createCollapser } from './pipeline/collapser.ts';
 import { UncacheableMemory } from './pipeline/uncacheable-memory.ts';
@@ -111,7 +112,8 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     ? createNodeCache(cacheStoreConfig(config), logger, options.worker === undefined ? undefined : clock)
     : { store: options.store, fillLeases: null };
   const { store } = cache;
-  const origin = traceOriginClient(createOriginClient({
+  const metrics = createProxyMetrics(telemetry.meter);
+  const direct = traceOriginClient(createOriginClient({
     url: config.origin.url,
     connectTimeoutMs: config.origin.connectTimeout,
     headersTimeoutMs: config.origin.headersTimeout,
@@ -120,7 +122,8 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     connections: config.origin.connections,
     maxQueue: config.origin.maxQueue,
   }), telemetry.tracing, config.origin.url);
-  const metrics = createProxyMetrics(telemetry.meter);
+  // With upstream.parents, cache fills go through the shield tier first (src/origin/parent-tier.ts).
+  const origin = createUpstream(config, direct, { clock, logger, metrics, tracing: telemetry.tracing });
   const unmirrorMetrics = mirrorMetrics(telemetry.meter, { proxy: metrics, store, hooks: telemetry.hooks });
   const limits = { maxHeaders: config.limits.maxHeaders, maxUriBytes: config.limits.maxUriBytes, maxBodyBytes: config.limits.maxBodyBytes };
   const requestRules: RequestRules = {

@@ -70,6 +70,12 @@ function renderProxy(lines: Lines, proxy: ProxyMetricsSnapshot): void {
   for (const [reason, value] of proxy.clientCuts) lines.push(`${PROM.clientCuts}{reason="${reason}"} ${value}`);
   header(lines, PROM.shed, 'counter', 'Requests refused with 503 to protect the node, by reason.');
   for (const [reason, value] of proxy.shed) lines.push(`${PROM.shed}{reason="${reason}"} ${value}`);
+  if (proxy.parentEvents.size === 0) return;
+  header(lines, PROM.parentEvents, 'counter', 'Shield-tier parents ejected, readmitted and failed over from, by parent and event.');
+  for (const [key, value] of proxy.parentEvents) {
+    const [parent, event] = key.split('|');
+    lines.push(`${PROM.parentEvents}{parent="${parent}",event="${event}"} ${value}`);
+  }
 }
 
 function renderStore(lines: Lines, store: CacheStoreStats): void {

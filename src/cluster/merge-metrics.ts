@@ -106,6 +106,7 @@ function sumProxy(a: ProxyMetricsSnapshot, b: ProxyMetricsSnapshot): ProxyMetric
     originErrors: sumMaps(a.originErrors, b.originErrors),
     clientCuts: sumMaps(a.clientCuts, b.clientCuts),
     shed: sumMaps(a.shed, b.shed),
+    parentEvents: sumMaps(a.parentEvents, b.parentEvents),
     transforms: sumMaps(a.transforms, b.transforms),
     transformDuration: sumHistograms(a.transformDuration, b.transformDuration),
   };

@@ -11,13 +11,16 @@ import type { HookConfig } from './hooks-schema.ts';
 import type { ImageConfig } from './image-schema.ts';
 import type { HostPort } from './parse-host-port.ts';
 import type { SliceConfig } from './slice-schema.ts';
+import type { ParentConfig, UpstreamConfig } from './upstream-schema.ts';
 import type { MetricsConfig, TelemetryConfig, TracesConfig } from './telemetry-schema.ts';
 import type { WorkersSetting } from './workers-schema.ts';
 
-export type { ByteCount, HookConfig, HostPort, Millis, MetricsConfig, SliceConfig, TelemetryConfig, TracesConfig, WorkersSetting };
+export type { ByteCount, HookConfig, HostPort, Millis, MetricsConfig, ParentConfig, SliceConfig, TelemetryConfig, TracesConfig, UpstreamConfig, WorkersSetting };
 
 export interface EdgehookConfig {
   readonly origin: OriginConfig;
+  /** The shield tier: parent nodes asked before the origin; no parents = none. */
+  readonly upstream: UpstreamConfig;
   readonly listen: HostPort;
   /** null when the admin server is off (`admin: false`, `--admin off`). */
   readonly admin: AdminConfig | null;

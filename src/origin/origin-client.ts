@@ -34,6 +34,11 @@ export interface OriginRequest {
   readonly headers: Record<string, string | string[]>;
   /** Request body to stream (uploads) or null. */
   readonly body: Readable | Buffer | null;
+  /**
+   * A cache fill (or revalidation) rather than a pass-through: with a shield tier it goes to the
+   * key's home parent, which can store the answer too (src/origin/parent-tier.ts).
+   */
+  readonly cacheFill?: boolean;
   /** The request's span: the tracing decorator (telemetry/traced-origin.ts) parents the fetch on it. */
   readonly parentSpan?: Span | null;
   /**

@@ -97,7 +97,7 @@ export async function fetchForFill(ctx: RequestContext, stale: CachedObject | nu
   let response: OriginResponse;
   try {
     response = await deps.origin.request({
-      method: 'GET', path: pathAndQuery(ctx.view), headers, body: null, parentSpan: ctx.span, onInformational: interimResponsesTo(ctx),
+      method: 'GET', path: pathAndQuery(ctx.view), headers, body: null, cacheFill: true, parentSpan: ctx.span, onInformational: interimResponsesTo(ctx),
     });
   } catch (error) {
     const originError = toOriginError(error);

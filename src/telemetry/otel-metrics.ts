@@ -31,6 +31,7 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
     collapsed: counter(METRIC.collapsed, 'Requests that waited on another request\'s origin fetch.', '{request}'),
     clientCuts: counter(METRIC.clientCuts, 'Client connections cut for sending or reading too slowly, by reason.', '{connection}'),
     shed: counter(METRIC.shed, 'Requests refused with 503 to protect the node, by reason.', '{request}'),
+    parentEvents: counter(METRIC.parentEvents, 'Shield-tier parents ejected, readmitted and failed over from, by parent and event.', '{event}'),
     cacheBytes: gauge(METRIC.cacheBytes, 'Bytes held by the cache store.', 'By'),
     cacheMaxBytes: gauge(METRIC.cacheMaxBytes, 'Byte bound of the cache store.', 'By'),
     cacheEntries: gauge(METRIC.cacheEntries, 'Objects held by the cache store.', '{object}'),
@@ -56,7 +57,7 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
 }
 
 type Instruments = Record<
-  'responses' | 'responseBytes' | 'hitRatio' | 'originErrors' | 'collapsed' | 'clientCuts' | 'shed' | 'cacheBytes' | 'cacheMaxBytes' | 'cacheEntries'
+  'responses' | 'responseBytes' | 'hitRatio' | 'originErrors' | 'collapsed' | 'clientCuts' | 'shed' | 'parentEvents' | 'cacheBytes' | 'cacheMaxBytes' | 'cacheEntries'
   | 'cacheEvictions' | 'tierSize' | 'tierMaxSize' | 'tierEntries' | 'tierFaults' | 'hookCalls' | 'hookErrors' | 'hookCircuit' | 'transforms',
   Observable
 >;
@@ -73,6 +74,10 @@ function observeProxy(result: BatchObservableResult, i: Instruments, proxy: Prox
   result.observe(i.collapsed, snapshot.collapsed);
   for (const [reason, value] of snapshot.clientCuts) result.observe(i.clientCuts, value, { [LABEL.reason]: reason });
   for (const [reason, value] of snapshot.shed) result.observe(i.shed, value, { [LABEL.reason]: reason });
+  for (const [key, value] of snapshot.parentEvents) {
+    const [parent, event] = key.split('|');
+    result.observe(i.parentEvents, value, { [LABEL.parent]: parent!, [LABEL.event]: event! });
+  }
   for (const [key, value] of snapshot.transforms) {
     const [kind, outcome] = key.split('|');
     result.observe(i.transforms, value, { [LABEL.kind]: kind!, [LABEL.outcome]: outcome! });

@@ -22,6 +22,8 @@ export type TransformResult = string;
 export type ClientCutReason = 'shared-body-lag' | 'send-stalled' | 'upload-too-slow' | 'upload-deadline';
 /** Why a request was shed before it was served (a bounded set). */
 export type ShedReason = 'in-flight' | 'event-loop' | 'origin-queue';
+/** What happened to a parent of the shield tier (a bounded set; parents are bounded by config). */
+export type ParentEvent = 'ejected' | 'readmitted' | 'failover-error' | 'failover-5xx' | 'failover-loop';
 
 export interface ProxyMetrics {
   countResponse(source: ResponseSource, status: number, bodyBytes: number): void;
@@ -32,6 +34,8 @@ export interface ProxyMetrics {
   countClientCut(reason: ClientCutReason): void;
   /** A request refused with 503 to protect the node. */
   countShed(reason: ShedReason): void;
+  /** A shield-tier parent ejected, readmitted, or failed over from. */
+  countParentEvent(parent: string, event: ParentEvent): void;
   /** One image transform: its kind (the output format), result and duration. */
   countTransform(kind: string, result: TransformResult, seconds: number): void;
   snapshot(): ProxyMetricsSnapshot;
@@ -46,6 +50,8 @@ export interface ProxyMetricsSnapshot {
   readonly originErrors: ReadonlyMap<string, number>;
   readonly clientCuts: ReadonlyMap<ClientCutReason, number>;
   readonly shed: ReadonlyMap<ShedReason, number>;
+  /** Keyed "parent|event". */
+  readonly parentEvents: ReadonlyMap<string, number>;
   /** Keyed "kind|outcome". */
   readonly transforms: ReadonlyMap<string, number>;
   readonly transformDuration: Readonly<Histogram>;
@@ -62,6 +68,7 @@ export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetri
   const transforms = new Map<string, number>();
   const clientCuts = new Map<ClientCutReason, number>();
   const shed = new Map<ShedReason, number>();
+  const parentEvents = new Map<string, number>();
   const otel = otelHistograms(meter);
   let collapsed = 0;
 
@@ -88,6 +95,10 @@ export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetri
     countShed(reason) {
       shed.set(reason, (shed.get(reason) ?? 0) + 1);
     },
+    countParentEvent(parent, event) {
+      const key = `${parent}|${event}`;
+      parentEvents.set(key, (parentEvents.get(key) ?? 0) + 1);
+    },
     countTransform(kind, outcome, seconds) {
       const key = `${kind}|${outcome}`;
       transforms.set(key, (transforms.get(key) ?? 0) + 1);
@@ -107,6 +118,7 @@ export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetri
         originErrors: new Map(originErrors),
         clientCuts: new Map(clientCuts),
         shed: new Map(shed),
+        parentEvents: new Map(parentEvents),
         transforms: new Map(transforms),
         transformDuration: copyHistogram(transformDuration),
       };

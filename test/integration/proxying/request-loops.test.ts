@@ -5,59 +5,18 @@
  * request that comes back is answered 508 at once, nothing is stored, and the loop goes round
  * exactly as many times as proxy.cdn_loop.max_allowed_occurrences allows.
  */
-import { createServer, connect, type Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { send, startEdgehook } from '../../support/edgehook.ts';
 import { closeAfterEach } from '../../support/lifecycle.ts';
 import { startOrigin } from '../../support/origin.ts';
+import { startTcpRelay } from '../../support/tcp-relay.ts';
 import { head, rawExchange } from '../../support/raw-http.ts';
 
 const servers = closeAfterEach();
 
-interface Relay {
-  readonly url: string;
-  /** Where the relay sends what it accepts (set once the node it loops back to listens). */
-  target: string | null;
-  /** The request lines that passed through it. */
-  readonly requestLines: string[];
-  close(): Promise<void>;
-}
-
-/** A TCP relay on 127.0.0.1:0: each connection is piped to `target`, request lines noted on the way. */
-async function startRelay(): Promise<Relay> {
-  const sockets = new Set<import('node:net').Socket>();
-  const relay: Relay = {
-    url: '',
-    target: null,
-    requestLines: [],
-    close: () => new Promise((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
-  };
-  const server: Server = createServer((client) => {
-    const { hostname, port } = new URL(relay.target!);
-    const upstream = connect(Number(port), hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-    }
-    client.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString('latin1').match(/^[A-Z]+ \S+ HTTP\/1\.1$/gm) ?? []) relay.requestLines.push(line);
-    });
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(relay, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-}
-
 /** A node whose origin is a relay back to its own listener. */
 async function startLoopingNode(raw: Record<string, unknown> = {}) {
-  const relay = servers.track(await startRelay());
+  const relay = servers.track(await startTcpRelay());
   const node = servers.track(await startEdgehook(relay.url, { origin: { headers_timeout: '2s' }, ...raw }));
   relay.target = node.url;
   return { relay, node };

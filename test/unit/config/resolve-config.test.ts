@@ -25,6 +25,7 @@ describe('resolveConfig defaults', () => {
         url: 'http://127.0.0.1:9001', connectTimeout: 5000, headersTimeout: 30_000, bodyTimeout: 30_000,
         keepAliveTimeout: 4000, connections: 128, maxQueue: 1024, hostHeader: 'preserve',
       },
+      upstream: { parents: [], direct: true, ejectAfter: 3, ejectFor: 30_000, healthInterval: 2000, healthTimeout: 1000, connections: 128 },
       listen: { host: '127.0.0.1', port: 8080 },
       admin: { host: '127.0.0.1', port: 9090, token: null },
       workers: 1,
