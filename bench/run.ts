@@ -89,7 +89,7 @@ const GROUPS: readonly ScenarioGroup[] = [
     targets: TRACING_TARGETS, scenarios: CORE_SCENARIOS.filter((s) => s.id === 'hit-1k' || s.id === 'miss-unique'),
   },
   {
-    id: 'hooks', title: 'hooks: one on-request hook per request vs none (fast AssemblyScript path and QuickJS)', baseline: 'no-hooks',
+    id: 'hooks', title: 'hooks: one hook on on-request (or on all three phases) vs none (fast AssemblyScript path and QuickJS)', baseline: 'no-hooks',
     targets: HOOK_TARGETS, scenarios: CORE_SCENARIOS.filter((s) => s.id === 'hit-1k' || s.id === 'post'),
   },
   {

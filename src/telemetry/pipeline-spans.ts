@@ -5,7 +5,7 @@
  */
 import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { normalizeAddress } from '../attributes/client-ip.ts';
-import type { PhaseVerdict, ResponseSource } from '../pipeline/hook-seam.ts';
+import type { MaybePromise, PhaseVerdict, ResponseSource } from '../pipeline/hook-seam.ts';
 import { ATTR, SPAN } from './names.ts';
 import type { RequestTracing } from './request-tracing.ts';
 
@@ -77,11 +77,16 @@ export interface LookupTiming {
 }
 
 /**
- * Ends a phase span when the phase settles. Untraced, the chain's own promise is returned as is
- * (no extra promise or microtask); traced, a chain that throws still ends its span, as an error.
+ * Ends a phase span when the phase settles. Untraced, the chain's own result is returned as is
+ * (no extra promise or microtask); traced, a chain that rejects still ends its span, as an error.
  */
-export function tracePhase(span: Span | null, run: Promise<PhaseVerdict>): Promise<PhaseVerdict> {
-  return span === null ? run : endWhenSettled(span, run);
+export function tracePhase(span: Span | null, run: MaybePromise<PhaseVerdict>): MaybePromise<PhaseVerdict> {
+  if (span === null) return run;
+  if (!(run instanceof Promise)) {
+    endPhaseSpan(span, run);
+    return run;
+  }
+  return endWhenSettled(span, run);
 }
 
 async function endWhenSettled(span: Span, run: Promise<PhaseVerdict>): Promise<PhaseVerdict> {
