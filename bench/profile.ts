@@ -6,7 +6,10 @@
  * output before and after each change.
  *
  *   node bench/profile.ts [--scenario hit-1k|hit-100k|miss-no-store|miss-unique|post] [--duration 5]
- *                         [--connections 50] [--top 25] [--config edgehook.yaml] [--target edgehook|bare]
+ *                         [--connections 50] [--top 25] [--config edgehook.yaml] [--target edgehook|bare] [--otlp]
+ *
+ * `--otlp` points OTEL_EXPORTER_OTLP_ENDPOINT at the bench origin's no-op receiver, as the tracing
+ * group of `npm run bench` does (with e.g. `--config bench/configs/tracing-ratio-1.yaml`).
  *
  * `--target bare` profiles the bare node:http server serving the same bytes: the floor any Node
  * proxy stands on, layer by layer.
@@ -41,6 +44,7 @@ const { values } = parseArgs({
     top: { type: 'string', default: '25' },
     config: { type: 'string' },
     target: { type: 'string', default: 'edgehook' },
+    otlp: { type: 'boolean', default: false },
   },
 });
 
@@ -90,7 +94,8 @@ async function main(): Promise<void> {
     ? [fixture]
     : [join(ROOT, 'bench/lib/edgehook-server.ts'), '--origin', origin.url, ...(values.config === undefined ? [] : ['--config', values.config])];
   const [command, args] = pinned(cpus.target, process.execPath, launcher);
-  const edgehook = await startChildServer({ command, args, env: { ...process.env, EDGEHOOK_PROFILE_TO: profilePath } });
+  const otlp = values.otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: origin.url } : {};
+  const edgehook = await startChildServer({ command, args, env: { ...process.env, ...otlp, EDGEHOOK_PROFILE_TO: profilePath } });
   let requests = 0;
   try {
     const run = { url: edgehook.url, request, connections: Number(values.connections), cpus: cpus.load };

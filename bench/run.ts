@@ -4,6 +4,12 @@
  *   node bench/run.ts [--duration 5] [--warmup 1] [--connections 50] [--group core] [--scenarios hit-1k,post]
  *                     [--targets bare,edgehook,edgehook-cli,nginx,http-proxy-3,undici-proxy] [--generator auto|wrk|autocannon] [--no-pin]
  *                     [--compare-with DIR]   (another checkout of edgehook, run beside this one in the core group)
+ *                     [--smoke] [--out FILE] [--help]
+ *
+ * `--smoke` proves the bench still runs, in well under a minute: every group, its first scenario
+ * only (unless --scenarios says otherwise), 1 s per cell, no warmup, 4 connections. It exits
+ * non-zero when a target that can run here fails to start, a measurement fails, or a cell served
+ * nothing or answered with errors. Its figures mean nothing; CI runs it (test/bench/smoke.test.ts).
  *
  * Groups: core (edgehook vs bare node:http; bare + edgehook unless --targets says otherwise),
  * tracing (cache hits with tracing off, at sample ratio 0.01 and at 1, spans exported over
@@ -21,7 +27,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { planCpus } from './lib/cpu.ts';
 import { pickLoadGenerator } from './lib/load-generator.ts';
@@ -85,7 +91,7 @@ const GROUPS: readonly ScenarioGroup[] = [
     targets: TRACING_TARGETS, scenarios: CORE_SCENARIOS.filter((s) => s.id === 'hit-1k' || s.id === 'miss-unique'),
   },
   {
-    id: 'hooks', title: 'hooks: one on-request hook per request vs none (fast AssemblyScript path and QuickJS)', baseline: 'no-hooks',
+    id: 'hooks', title: 'hooks: one hook on on-request (or on all three phases) vs none (fast AssemblyScript path and QuickJS)', baseline: 'no-hooks',
     targets: HOOK_TARGETS, scenarios: CORE_SCENARIOS.filter((s) => s.id === 'hit-1k' || s.id === 'post'),
   },
   {
@@ -101,10 +107,26 @@ const GROUPS: readonly ScenarioGroup[] = [
   },
 ];
 
+const USAGE = `usage: node bench/run.ts [--group ${[...GROUPS.map((g) => g.id), 'shield'].join('|')}] [--scenarios a,b] [--targets a,b]
+       [--duration 5] [--warmup 1] [--connections 50] [--generator auto|wrk|autocannon] [--no-pin]
+       [--compare-with DIR] [--objects 1000] [--smoke] [--out FILE]
+groups and their targets (* = run when --targets is not given):
+${GROUPS.map((g) => `  ${g.id.padEnd(8)} ${g.targets.map((t) => (g.defaultTargets?.includes(t.id) ?? true ? `${t.id}*` : t.id)).join(', ')}\n           scenarios: ${g.scenarios.map((sc) => sc.id).join(', ')}`).join('\n')}
+  shield   (only when asked for) two edges + one shield: origin fetches per object, hit latency (--objects N)
+examples:
+  npm run bench                                   # every group but shield, default targets
+  npm run bench -- --group core --targets bare,edgehook,nginx,http-proxy-3
+  npm run bench -- --group tracing --scenarios hit-1k
+  npm run bench -- --smoke                        # does it still run? (seconds; figures meaningless)
+`;
+
 function parseOptions(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
+      help: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
+      out: { type: 'string' },
       duration: { type: 'string', default: '5' },
       warmup: { type: 'string', default: '1' },
       connections: { type: 'string', default: '50' },
@@ -117,12 +139,18 @@ function parseOptions(argv: string[]) {
       objects: { type: 'string', default: '1000' },
     },
   });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
   const generator = values.generator;
   if (generator !== 'auto' && generator !== 'wrk' && generator !== 'autocannon') throw new Error('--generator: auto, wrk or autocannon');
+  const smoke = values.smoke;
   return {
-    durationSeconds: positive(values.duration, 'duration'),
-    warmupSeconds: Number(values.warmup),
-    connections: positive(values.connections, 'connections'),
+    smoke,
+    durationSeconds: smoke ? 1 : positive(values.duration, 'duration'),
+    warmupSeconds: smoke ? 0 : Number(values.warmup),
+    connections: smoke ? 4 : positive(values.connections, 'connections'),
     group: values.group ?? null,
     scenarios: values.scenarios === undefined ? null : new Set(values.scenarios.split(',')),
     targets: values.targets === undefined ? null : new Set(values.targets.split(',')),
@@ -130,6 +158,7 @@ function parseOptions(argv: string[]) {
     pin: !values['no-pin'],
     compareWith: values['compare-with'] ?? null,
     objects: positive(values.objects, 'objects'),
+    out: values.out ?? join(import.meta.dirname, '..', '.cache', 'bench-results.json'),
   } as const;
 }
 
@@ -140,7 +169,7 @@ function positive(text: string, name: string): number {
 }
 
 function selectGroups(
-  group: string | null, targets: ReadonlySet<string> | null, scenarios: ReadonlySet<string> | null, compareWith: string | null,
+  group: string | null, targets: ReadonlySet<string> | null, scenarios: ReadonlySet<string> | null, compareWith: string | null, smoke: boolean,
 ): ScenarioGroup[] {
   const chosen = GROUPS.filter((g) => group === null || g.id === group);
   if (chosen.length === 0) throw new Error(`no group ${group}; groups: ${[...GROUPS.map((g) => g.id), 'shield'].join(', ')}`);
@@ -150,7 +179,7 @@ function selectGroups(
     ...g,
     // The baseline always runs: a ratio needs its denominator.
     targets: [...g.targets.filter((t) => t.id === g.baseline || (targets === null ? (g.defaultTargets?.includes(t.id) ?? true) : targets.has(t.id))), ...(g.id === 'core' ? earlier : [])],
-    scenarios: g.scenarios.filter((s) => scenarios === null || scenarios.has(s.id)),
+    scenarios: g.scenarios.filter((s, i) => (scenarios === null ? !smoke || i === 0 : scenarios.has(s.id))),
   }));
 }
 
@@ -171,7 +200,7 @@ async function main(): Promise<void> {
     + `node ${process.version}`);
   warnIfBusy();
   const results: GroupResult[] = [];
-  for (const group of selectGroups(options.group, options.targets, options.scenarios, options.compareWith)) {
+  for (const group of selectGroups(options.group, options.targets, options.scenarios, options.compareWith, options.smoke)) {
     if (group.id === 'hooks') await prepareHookConfigs();
     const { connections, durationSeconds, warmupSeconds } = options;
     const result = await runGroup(group, { connections, durationSeconds, warmupSeconds, generator, cpus, progress });
@@ -181,7 +210,39 @@ async function main(): Promise<void> {
   console.log('\norigin = origin requests per client request while measuring (hits ~0%, misses 100%; "!" = not what the scenario expects).'
     + '\ncpu = CPU used by the server under test (100% = its one core; well below means the load side was the limit);'
     + '\nµs cpu/req = its CPU time per request (origin excluded) — steadier than req/s when the machine is shared.');
-  await writeResults(results, { ...options, generator: `${generator.name} ${generator.version}`, cpus: cpus.description });
+  await writeResults(options.out, results, { ...options, generator: `${generator.name} ${generator.version}`, cpus: cpus.description });
+  if (options.smoke) exitOnSmokeFailures(results, await smokeShield());
+}
+
+/** The shield group in a smoke run: a few objects through two edges, each fetched from the origin once. */
+async function smokeShield(): Promise<string[]> {
+  const { runShieldBench } = await import('./shield-bench.ts');
+  const objects = 20;
+  const result = await runShieldBench(objects);
+  console.log(`\nshield: ${objects} objects through two edges, ${result.originFetches} origin fetches`);
+  return result.originFetches === objects ? [] : [`shield: ${result.originFetches} origin fetches for ${objects} objects`];
+}
+
+/** What a smoke run checks: everything that can run here ran, served requests, and answered them well. */
+function exitOnSmokeFailures(results: readonly GroupResult[], more: readonly string[]): void {
+  const problems: string[] = [...more];
+  for (const { group, measurements, skipped } of results) {
+    for (const [target, reason] of skipped) {
+      // Missing binaries (nginx) are a fact of the machine; a target that failed to start is not.
+      if (!reason.startsWith('failed to start') && !reason.startsWith('crashed')) continue;
+      problems.push(`${group.id}/${target}: ${reason}`);
+    }
+    for (const m of measurements) {
+      if (m.failure !== null) problems.push(`${group.id}/${m.scenario}/${m.target}: ${m.failure}`);
+      else if (m.requests === 0 || m.errors > 0) problems.push(`${group.id}/${m.scenario}/${m.target}: ${m.requests} requests, ${m.errors} errors`);
+    }
+  }
+  if (problems.length === 0) {
+    console.log('\nsmoke: every group ran');
+    return;
+  }
+  console.error(`\nsmoke: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+  process.exitCode = 1;
 }
 
 /** Other processes on a 2-core box skew every number; say so rather than print quiet lies. */
@@ -191,13 +252,12 @@ function warnIfBusy(): void {
   console.log(oneMinute > 0.5 ? `${note} — WARNING: machine busy, numbers are unreliable` : note);
 }
 
-async function writeResults(results: readonly GroupResult[], settings: Record<string, unknown>): Promise<void> {
-  const dir = join(import.meta.dirname, '..', '.cache');
-  await mkdir(dir, { recursive: true });
+async function writeResults(path: string, results: readonly GroupResult[], settings: Record<string, unknown>): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
   const data = results.map((r) => ({ group: r.group.id, measurements: r.measurements, skipped: Object.fromEntries(r.skipped) }));
   // Sets do not serialize; list them.
   const plain = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, v instanceof Set ? [...v] : v]));
-  await writeFile(join(dir, 'bench-results.json'),
+  await writeFile(path,
     JSON.stringify({ date: new Date().toISOString(), settings: plain, results: data }, null, 2) + '\n');
 }
 

@@ -1,7 +1,7 @@
 /**
  * Micro-benchmark of what telemetry adds to one cache hit, in ns per operation: the metric
  * recording choices (hand-rolled slots vs OpenTelemetry SDK instruments) and the request-path
- * tracing calls a hit makes (SERVER span + cache lookup child + response attributes + end),
+ * tracing calls a hit makes (SERVER span + lookup, target and response attributes + end),
  * with tracing off, sampled out (ratio 0 and 0.01) and recorded (ratio 1, batch processor and the
  * OTLP/HTTP protobuf exporter sending to a local receiver that drops). Not a test; run with
  * `node bench/telemetry-bench.ts`. The numbers chose the design in src/telemetry (see
@@ -20,8 +20,7 @@ import {
   AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type Sampler,
 } from '@opentelemetry/sdk-trace';
 import { SPAN_BATCH_DEFAULTS } from '../src/cli/telemetry-settings.ts';
-import { SPAN } from '../src/telemetry/names.ts';
-import { endLookupSpan, recordRequestTarget, recordResponse } from '../src/telemetry/pipeline-spans.ts';
+import { recordLookup, recordRequestTarget, recordResponse } from '../src/telemetry/pipeline-spans.ts';
 import { createProxyMetrics } from '../src/telemetry/proxy-metrics.ts';
 import { createRequestTracing, TRACING_OFF, type RequestTracing } from '../src/telemetry/request-tracing.ts';
 
@@ -85,6 +84,8 @@ function sdkTracing(root: Sampler, sinkUrl: string): { tracing: RequestTracing; 
   return { tracing: createRequestTracing(provider.getTracer('bench'), new W3CTraceContextPropagator()), flush: () => provider.forceFlush() };
 }
 
+const MEMORY_LOOKUP = Object.freeze({ startedMs: 0, endedMs: 0, readDisk: false });
+
 /** What one cache hit asks of tracing, with stand-ins for Node's request and response. */
 function hitPath(tracing: RequestTracing): () => void {
   const req = {
@@ -95,8 +96,7 @@ function hitPath(tracing: RequestTracing): () => void {
     const res = fakeResponse();
     const span = tracing.startServerSpan(req, res);
     recordRequestTarget(span, { authority: '127.0.0.1:8080', path: '/hit/1k' }, '127.0.0.1', '127.0.0.1', undefined);
-    const lookup = tracing.startChild(span, SPAN.cacheLookup);
-    endLookupSpan(lookup, 'hit');
+    recordLookup(tracing, span, 'hit', MEMORY_LOOKUP);
     recordResponse(span, 'hit', 200, 'edgehook; hit; ttl=60');
     res.emit('close');
   };

@@ -43,7 +43,8 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
   const child = spawn(options.command, [...options.args], { stdio, env: options.env ?? process.env, cwd: options.cwd });
   const tail = collectTail(child);
   try {
-    const timeoutMs = options.startTimeoutMs ?? 15_000;
+    // Generous: a node preparing QuickJS hooks on a cold cache, on a busy 2-core machine, takes tens of seconds.
+    const timeoutMs = options.startTimeoutMs ?? 60_000;
     const url = options.probe
       ? await waitForProbe(child, options.probe, timeoutMs, tail)
       : await waitForListening(child, timeoutMs, tail);

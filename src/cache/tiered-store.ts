@@ -28,9 +28,11 @@ export function isTieredStore(store: CacheStore): store is TieredStore {
 }
 
 export function createTieredStore(memory: CacheStore, disk: CacheStore): TieredStore {
+  let diskReads = 0;
   function get(key: string): readonly CachedObject[] | undefined {
     const hot = memory.get(key);
     if (hot !== undefined) return hot;
+    diskReads += 1;
     const cold = disk.get(key);
     if (cold !== undefined) promote(cold);
     return cold;
@@ -57,6 +59,7 @@ export function createTieredStore(memory: CacheStore, disk: CacheStore): TieredS
     purgeUrlPrefix: (prefix) => Math.max(memory.purgeUrlPrefix(prefix), disk.purgeUrlPrefix(prefix)),
     purgeTag: (tag) => Math.max(memory.purgeTag(tag), disk.purgeTag(tag)),
     stats: () => memory.stats(),
+    diskReads: () => diskReads,
     tiers: () => [{ tier: 'memory', stats: memory.stats() }, { tier: 'disk', stats: disk.stats() }],
     async close() {
       await Promise.all([memory.close(), disk.close()]);

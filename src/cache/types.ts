@@ -93,6 +93,11 @@ export interface CacheStore {
   /** Removes every object tagged `tag`. */
   purgeTag(tag: string): number;
   stats(): CacheStoreStats;
+  /**
+   * How many gets so far read below the memory tier (a disk read); absent on a single-tier store.
+   * Read before and after a lookup, it says whether that lookup did I/O (its trace span does).
+   */
+  diskReads?(): number;
   /** Flushes pending writes and releases resources. */
   close(): Promise<void>;
 }

@@ -7,7 +7,7 @@
 import type { Span } from '@opentelemetry/api';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import type { HookRequestState, HookResponseState, PhaseName, PhaseVerdict } from '../pipeline/hook-seam.ts';
+import type { HookRequestState, HookResponseState, MaybePromise, PhaseName, PhaseVerdict } from '../pipeline/hook-seam.ts';
 import { DEFAULT_TRANSFORM_BOUNDS, type TransformBounds } from '../attributes/transform-spec.ts';
 import { CircuitBreaker, DEFAULT_CIRCUIT, type CircuitState } from './circuit-breaker.ts';
 import type { GuestInstance } from './direct-instance.ts';
@@ -52,7 +52,8 @@ export interface LoadedHook {
   /** Whether its component imports request.geo / response.image (so the route must provide them). */
   readonly reads: HookReads;
   /** `phaseSpan`: the pipeline's span for the phase; the call's own span is made a child of it. */
-  invoke(phase: PhaseName, request: HookRequestState, response: HookResponseState | null, phaseSpan?: Span | null): Promise<PhaseVerdict>;
+  /** A verdict at once when the guest answered synchronously, else a promise of it. */
+  invoke(phase: PhaseName, request: HookRequestState, response: HookResponseState | null, phaseSpan?: Span | null): MaybePromise<PhaseVerdict>;
   /** Its circuit breaker's state now (read by /metrics at collection). */
   circuit(): CircuitState;
   info(): HookInfo;
@@ -97,9 +98,57 @@ export async function createLoadedHook(
     return config.on_error === 'open' ? CONTINUE : failureResponse(config.name, failure.code);
   };
 
-  const invoke = async (
+  /** One call's facts, shared by its synchronous and asynchronous endings. */
+  interface Call {
+    readonly phase: PhaseName;
+    readonly span: Span | null;
+    readonly started: number;
+    state: HookCallState | undefined;
+  }
+
+  const failed = (call: Call, error: unknown): PhaseVerdict => {
+    // The instance is dropped, never released: after a trap its state cannot be trusted.
+    breaker.failure();
+    const micros = (performance.now() - call.started) * 1000;
+    stats.record(micros, true);
+    const failure = toHookFailure(error);
+    const verdict = fail(call.phase, failure, call.span);
+    telemetry.endCall(call.span, call.phase, micros / 1e6, verdict, failure, call.state?.logs ?? []);
+    return verdict;
+  };
+
+  const succeeded = (call: Call, instance: GuestInstance, verdict: PhaseVerdict): PhaseVerdict => {
+    try {
+      call.state!.commit();
+    } catch (error) {
+      return failed(call, error);
+    }
+    pool.release(instance);
+    breaker.success();
+    const micros = (performance.now() - call.started) * 1000;
+    stats.record(micros, false);
+    telemetry.endCall(call.span, call.phase, micros / 1e6, verdict, null, call.state!.logs);
+    return verdict;
+  };
+
+  const callInstance = (call: Call, instance: GuestInstance, request: HookRequestState, response: HookResponseState | null): MaybePromise<PhaseVerdict> => {
+    try {
+      const state = new HookCallState(call.phase, settings, request, response);
+      call.state = state;
+      if (call.span !== null) state.traceFields = telemetry.logFields(call.span);
+      const called = instance.call(call.phase, state, config.timeout_ms);
+      if (called instanceof Promise) return called.then((verdict) => succeeded(call, instance, verdict), (error: unknown) => failed(call, error));
+      return succeeded(call, instance, called);
+    } catch (error) {
+      return failed(call, error);
+    }
+  };
+
+  // Synchronous whenever the guest is (the AssemblyScript path, a pooled instance): a promise and
+  // a microtask per call per phase were a tenth of a hooked cache hit (docs/performance.md).
+  const invoke = (
     phase: PhaseName, request: HookRequestState, response: HookResponseState | null, phaseSpan?: Span | null,
-  ): Promise<PhaseVerdict> => {
+  ): MaybePromise<PhaseVerdict> => {
     const span = telemetry.startCall(phase, phaseSpan);
     if (!breaker.allow()) {
       const failure = new HookFailure('EH_HOOK_CIRCUIT_OPEN', 'circuit open');
@@ -107,33 +156,15 @@ export async function createLoadedHook(
       telemetry.recordSkipped(span, phase, verdict, failure);
       return verdict;
     }
-    const started = performance.now();
-    let instance: GuestInstance | undefined;
-    let state: HookCallState | undefined;
+    const call: Call = { phase, span, started: performance.now(), state: undefined };
     try {
-      // No await unless something is really asynchronous: each costs a microtask on the hot path.
       const acquired = pool.acquire();
-      instance = acquired instanceof Promise ? await acquired : acquired;
-      state = new HookCallState(phase, settings, request, response);
-      if (span !== null) state.traceFields = telemetry.logFields(span);
-      const called = instance.call(phase, state, config.timeout_ms);
-      const verdict = called instanceof Promise ? await called : called;
-      state.commit();
-      pool.release(instance);
-      breaker.success();
-      const micros = (performance.now() - started) * 1000;
-      stats.record(micros, false);
-      telemetry.endCall(span, phase, micros / 1e6, verdict, null, state.logs);
-      return verdict;
+      if (acquired instanceof Promise) {
+        return acquired.then((instance) => callInstance(call, instance, request, response), (error: unknown) => failed(call, error));
+      }
+      return callInstance(call, acquired, request, response);
     } catch (error) {
-      // The instance is dropped, never released: after a trap its state cannot be trusted.
-      breaker.failure();
-      const micros = (performance.now() - started) * 1000;
-      stats.record(micros, true);
-      const failure = toHookFailure(error);
-      const verdict = fail(phase, failure, span);
-      telemetry.endCall(span, phase, micros / 1e6, verdict, failure, state?.logs ?? []);
-      return verdict;
+      return failed(call, error);
     }
   };
 

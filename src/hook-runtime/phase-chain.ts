@@ -4,21 +4,19 @@
  */
 import type { Span } from '@opentelemetry/api';
 import type {
-  HookRequestState, HookResponseState, PhaseName, PhaseVerdict, RequestPhaseChain, ResponsePhaseChain,
+  HookRequestState, HookResponseState, MaybePromise, PhaseName, PhaseVerdict, RequestPhaseChain, ResponsePhaseChain,
 } from '../pipeline/hook-seam.ts';
 import type { LoadedHook } from './loaded-hook.ts';
 
 const CONTINUE: PhaseVerdict = Object.freeze({ tag: 'continue' });
 
+type Invoke = (hook: LoadedHook) => MaybePromise<PhaseVerdict>;
+
 export function requestChain(hooks: readonly LoadedHook[]): RequestPhaseChain | null {
   if (hooks.length === 0) return null;
   return Object.freeze({
-    async run(request: HookRequestState, phaseSpan?: Span | null): Promise<PhaseVerdict> {
-      for (const hook of hooks) {
-        const verdict = await hook.invoke('on-request', request, null, phaseSpan);
-        if (verdict.tag !== 'continue') return verdict;
-      }
-      return CONTINUE;
+    run(request: HookRequestState, phaseSpan?: Span | null): MaybePromise<PhaseVerdict> {
+      return runFrom(hooks, 0, (hook) => hook.invoke('on-request', request, null, phaseSpan));
     },
   });
 }
@@ -28,12 +26,21 @@ export function responseChain(phase: PhaseName, hooks: readonly LoadedHook[]): R
   if (hooks.length === 0) return null;
   const reversed = [...hooks].reverse();
   return Object.freeze({
-    async run(request: HookRequestState, response: HookResponseState, phaseSpan?: Span | null): Promise<PhaseVerdict> {
-      for (const hook of reversed) {
-        const verdict = await hook.invoke(phase, request, response, phaseSpan);
-        if (verdict.tag !== 'continue') return verdict;
-      }
-      return CONTINUE;
+    run(request: HookRequestState, response: HookResponseState, phaseSpan?: Span | null): MaybePromise<PhaseVerdict> {
+      return runFrom(reversed, 0, (hook) => hook.invoke(phase, request, response, phaseSpan));
     },
   });
+}
+
+/**
+ * Calls hooks[from..] in order until one answers other than `continue`. Stays synchronous while
+ * the hooks do; from the first hook that returns a promise, the rest run after it settles.
+ */
+function runFrom(hooks: readonly LoadedHook[], from: number, invoke: Invoke): MaybePromise<PhaseVerdict> {
+  for (let i = from; i < hooks.length; i++) {
+    const verdict = invoke(hooks[i]!);
+    if (verdict instanceof Promise) return verdict.then((settled) => (settled.tag === 'continue' ? runFrom(hooks, i + 1, invoke) : settled));
+    if (verdict.tag !== 'continue') return verdict;
+  }
+  return CONTINUE;
 }

@@ -28,7 +28,7 @@ const NOT_SF_STRING_CHAR = /[^\x20-\x7e]/g;
 const NEEDS_ESCAPE = /["\\]/g;
 
 export function formatCacheStatus(cacheName: string, p: CacheStatusParams): string {
-  let out = tokenOrString(cacheName);
+  let out = nameToken(cacheName);
   if (p.hit === true) out += '; hit';
   if (p.fwd !== undefined) out += `; fwd=${p.fwd}`;
   if (p.fwdStatus !== undefined) out += `; fwd-status=${sfInteger(p.fwdStatus)}`;
@@ -38,6 +38,21 @@ export function formatCacheStatus(cacheName: string, p: CacheStatusParams): stri
   if (p.key !== undefined) out += `; key=${sfString(p.key)}`;
   if (p.detail !== undefined) out += `; detail=${tokenOrString(p.detail)}`;
   return out;
+}
+
+/**
+ * The last cache name and its field form. A node names one cache in every response, so the token
+ * check runs once rather than on every hit; a pure memo, correct for any sequence of names.
+ */
+let lastName: string | null = null;
+let lastToken = '';
+
+function nameToken(name: string): string {
+  if (name !== lastName) {
+    lastToken = tokenOrString(name);
+    lastName = name;
+  }
+  return lastToken;
 }
 
 /** Truncates toward zero (ttl may be fractional or negative) and clamps to the sf-integer range. */

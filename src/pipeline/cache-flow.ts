@@ -11,8 +11,7 @@ import { countCdnLoop } from '../http/cdn-loop.ts';
 import { formatCacheStatus } from '../http/cache-status.ts';
 import { selectCacheDirectives } from '../http/targeted-cache-control.ts';
 import { withWithheld } from '../http/withheld-fields.ts';
-import { SPAN } from '../telemetry/names.ts';
-import { endLookupSpan, recordCollapsed } from '../telemetry/pipeline-spans.ts';
+import { recordCollapsed, recordLookup } from '../telemetry/pipeline-spans.ts';
 import { traceLogFields } from '../telemetry/request-tracing.ts';
 import type { ResolvedTransform } from '../attributes/transform-spec.ts';
 import { cacheKeyExtras } from './attribute-keys.ts';
@@ -41,16 +40,25 @@ export interface CacheLookup {
 /** Synchronous on a fresh hit (see handler.ts); a promise when it waits on a fill or a hook. */
 export function cacheFlow(ctx: RequestContext): Pending {
   const { deps } = ctx;
-  const lookupSpan = deps.tracing.startChild(ctx.span, SPAN.cacheLookup);
   const lookup = prepareLookup(ctx);
   const now = deps.clock.now();
-  const stored = selectVariant(ctx, deps.store.get(lookup.key));
-  endLookupSpan(lookupSpan, stored === undefined ? 'miss' : stored === 'vary-miss' ? 'vary-miss' : 'hit');
+  const stored = ctx.span === null ? selectVariant(ctx, deps.store.get(lookup.key)) : tracedLookup(ctx, lookup.key);
   if (isSliced(ctx) && !isFreshWhole(stored, now)) return slicedOrWhole(ctx, lookup, stored, now);
   return fromLookup(ctx, lookup, stored, now);
 }
 
 /** A sliced path: the slice flow answers, or hands back what the ordinary path must do. */
+/** The lookup, timed and told apart (memory or disk) for its trace; only when the request is traced. */
+function tracedLookup(ctx: RequestContext, key: string): CachedObject | 'vary-miss' | undefined {
+  const { store, tracing } = ctx.deps;
+  const readsBefore = store.diskReads?.() ?? 0;
+  const startedMs = performance.now();
+  const stored = selectVariant(ctx, store.get(key));
+  const timing = { startedMs, endedMs: performance.now(), readDisk: (store.diskReads?.() ?? 0) !== readsBefore };
+  recordLookup(tracing, ctx.span, stored === undefined ? 'miss' : stored === 'vary-miss' ? 'vary-miss' : 'hit', timing);
+  return stored;
+}
+
 async function slicedOrWhole(ctx: RequestContext, lookup: CacheLookup, stored: CachedObject | 'vary-miss' | undefined, now: number): Promise<void> {
   const sliced = await sliceFlow(ctx, lookup);
   // The origin answered without slices (no Range support, an error): that answer, as a whole object.

@@ -17,7 +17,7 @@ import { recordFailure, recordRequestTarget, tracePhase } from '../telemetry/pip
 import { traceLogFields } from '../telemetry/request-tracing.ts';
 import { cacheFlow } from './cache-flow.ts';
 import type { Pending, PipelineDeps, RequestContext } from './context.ts';
-import type { HookRequestState, RouteHooks } from './hook-seam.ts';
+import type { HookRequestState, PhaseVerdict, RouteHooks } from './hook-seam.ts';
 import { hasRequestBody, passThrough } from './pass-through.ts';
 import { collectBody } from './read-body.ts';
 import { errorOutgoing, localOutgoing, respond } from './respond.ts';
@@ -80,7 +80,9 @@ function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessa
     variant: null,
   };
   if (route?.onRequest != null && hookRequest !== null) {
-    return runRequestPhase(ctx, route, hookRequest).then((answered) => (answered ? undefined : serve(ctx, queryVariant)));
+    const answered = runRequestPhase(ctx, route, hookRequest);
+    if (answered instanceof Promise) return answered.then((local) => (local ? undefined : serve(ctx, queryVariant)));
+    return answered ? undefined : serve(ctx, queryVariant);
   }
   return serve(ctx, queryVariant);
 }
@@ -93,19 +95,34 @@ function serve(ctx: RequestContext, queryVariant: QueryVariant): Pending {
   return passThrough(ctx, 'method');
 }
 
-/** Runs on-request; true when a hook answered locally (the response is then already on its way). */
-async function runRequestPhase(ctx: RequestContext, route: RouteHooks, state: HookRequestState): Promise<boolean> {
-  if (route.requestBodyBytes > 0 && hasRequestBody(ctx.req)) {
-    const body = await collectBody(ctx.req, route.requestBodyBytes);
-    if (body === null) {
-      await respond(ctx, errorOutgoing(ctx, new EdgehookError('EH_BODY_TOO_LARGE', 'request body exceeds the hook buffer limit')));
-      return true;
-    }
-    state.body = body;
-  }
+/**
+ * Runs on-request; true when a hook answered locally (the response is then already on its way).
+ * Synchronous when no body is buffered and the hooks answer synchronously (a hooked cache hit).
+ */
+function runRequestPhase(ctx: RequestContext, route: RouteHooks, state: HookRequestState): boolean | Promise<boolean> {
+  if (route.requestBodyBytes > 0 && hasRequestBody(ctx.req)) return bufferThenRun(ctx, route, state);
+  return runRequestHooks(ctx, route, state);
+}
+
+function runRequestHooks(ctx: RequestContext, route: RouteHooks, state: HookRequestState): boolean | Promise<boolean> {
   const pathBefore = state.path;
   const phaseSpan = ctx.deps.tracing.startChild(ctx.span, SPAN.phase['on-request']);
-  const verdict = await tracePhase(phaseSpan, route.onRequest!.run(state, phaseSpan));
+  const verdict = tracePhase(phaseSpan, route.onRequest!.run(state, phaseSpan));
+  if (verdict instanceof Promise) return verdict.then((settled) => afterRequestPhase(ctx, state, pathBefore, settled));
+  return afterRequestPhase(ctx, state, pathBefore, verdict);
+}
+
+async function bufferThenRun(ctx: RequestContext, route: RouteHooks, state: HookRequestState): Promise<boolean> {
+  const body = await collectBody(ctx.req, route.requestBodyBytes);
+  if (body === null) {
+    await respond(ctx, errorOutgoing(ctx, new EdgehookError('EH_BODY_TOO_LARGE', 'request body exceeds the hook buffer limit')));
+    return true;
+  }
+  state.body = body;
+  return runRequestHooks(ctx, route, state);
+}
+
+function afterRequestPhase(ctx: RequestContext, state: HookRequestState, pathBefore: string, verdict: PhaseVerdict): boolean | Promise<boolean> {
   if (verdict.tag === 'continue') {
     if (state.path === pathBefore) return false;
     // A path a hook set takes the one form a client's path takes, so the cache key and the origin read it alike.
@@ -114,11 +131,14 @@ async function runRequestPhase(ctx: RequestContext, route: RouteHooks, state: Ho
       state.path = form.path;
       return false;
     }
-    await respond(ctx, errorOutgoing(ctx, new EdgehookError('EH_HOOK_BAD_OUTPUT', `a hook set a path edgehook refuses (${form.reason})`)));
-    return true;
+    return answered(respond(ctx, errorOutgoing(ctx, new EdgehookError('EH_HOOK_BAD_OUTPUT', `a hook set a path edgehook refuses (${form.reason})`))));
   }
-  await respond(ctx, localOutgoing(ctx, verdict.val, 'local'));
-  return true;
+  return answered(respond(ctx, localOutgoing(ctx, verdict.val, 'local')));
+}
+
+/** true ("answered locally") once the response is written, or at once when writing it did not wait. */
+function answered(written: Pending): true | Promise<true> {
+  return written instanceof Promise ? written.then(() => true as const) : true;
 }
 
 function hookRequestState(req: IncomingMessage, target: GuardedTarget, attributes: RequestAttributeSet, transform: TransformSpec | undefined): HookRequestState {

@@ -91,16 +91,20 @@ export type PhaseVerdict =
   | { readonly tag: 'continue' }
   | { readonly tag: 'respond'; readonly val: LocalResponse };
 
+/** A value now, or a promise of it: hook calls answer synchronously when the guest does. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /**
  * `phaseSpan` is the pipeline's span for this phase run (null: tracing off or sampled out); the
- * runtime parents one span per hook call on it.
+ * runtime parents one span per hook call on it. A chain whose hooks all answered synchronously
+ * returns its verdict, not a promise: a hooked cache hit then stays synchronous, as an unhooked one.
  */
 export interface RequestPhaseChain {
-  run(request: HookRequestState, phaseSpan?: Span | null): Promise<PhaseVerdict>;
+  run(request: HookRequestState, phaseSpan?: Span | null): MaybePromise<PhaseVerdict>;
 }
 
 export interface ResponsePhaseChain {
-  run(request: HookRequestState, response: HookResponseState, phaseSpan?: Span | null): Promise<PhaseVerdict>;
+  run(request: HookRequestState, response: HookResponseState, phaseSpan?: Span | null): MaybePromise<PhaseVerdict>;
 }
 
 /** The hook chains that apply to one route; each is null when empty so the hot path skips it. */

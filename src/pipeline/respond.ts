@@ -12,7 +12,7 @@ import { HeaderMap } from '../http/header-map.ts';
 import { SPAN } from '../telemetry/names.ts';
 import { recordResponse, tracePhase } from '../telemetry/pipeline-spans.ts';
 import type { Pending, RequestContext } from './context.ts';
-import type { HookResponseState, LocalResponse, ResponseSource } from './hook-seam.ts';
+import type { HookResponseState, LocalResponse, MaybePromise, PhaseVerdict, ResponseSource } from './hook-seam.ts';
 import { collectBody, discardStream } from './read-body.ts';
 import type { BodyReader, SharedBody } from './shared-body.ts';
 
@@ -35,29 +35,44 @@ export interface Outgoing {
 
 const NO_BODY: BodySource = { kind: 'none' };
 
+/** Synchronous unless on-response buffers a body or a hook answers asynchronously. */
 export function respond(ctx: RequestContext, out: Outgoing): Pending {
   const chain = ctx.route?.onResponse ?? null;
-  if (chain !== null && ctx.hookRequest !== null) return runResponsePhase(ctx, out).then((edited) => writeOut(ctx, edited));
-  writeOut(ctx, out);
+  if (chain === null || ctx.hookRequest === null) return writeOut(ctx, out);
+  const edited = runResponsePhase(ctx, out);
+  if (edited instanceof Promise) return edited.then((settled) => writeOut(ctx, settled));
+  writeOut(ctx, edited);
 }
 
-async function runResponsePhase(ctx: RequestContext, out: Outgoing): Promise<Outgoing> {
-  const route = ctx.route!;
+function runResponsePhase(ctx: RequestContext, out: Outgoing): MaybePromise<Outgoing> {
   const state: HookResponseState = {
     status: out.status,
-    headers: HeaderMap.fromPairs(out.headers),
+    // Outgoing headers are lowercase pairs; the map is built only if a hook edits or lists them.
+    headers: HeaderMap.fromLowercasePairs(out.headers),
     body: null,
     source: out.source,
     tags: [],
   };
-  if (route.responseBodyBytes > 0 && out.body.kind !== 'none') {
-    const body = await bufferBody(out.body, route.responseBodyBytes);
-    if (body === null) return localOutgoing(ctx, overflowResponse(), 'error');
-    state.body = body;
-  }
+  if (ctx.route!.responseBodyBytes > 0 && out.body.kind !== 'none') return bufferThenRunResponse(ctx, out, state);
+  return runResponseHooks(ctx, out, state);
+}
+
+async function bufferThenRunResponse(ctx: RequestContext, out: Outgoing, state: HookResponseState): Promise<Outgoing> {
+  const body = await bufferBody(out.body, ctx.route!.responseBodyBytes);
+  if (body === null) return localOutgoing(ctx, overflowResponse(), 'error');
+  state.body = body;
+  return runResponseHooks(ctx, out, state);
+}
+
+function runResponseHooks(ctx: RequestContext, out: Outgoing, state: HookResponseState): MaybePromise<Outgoing> {
   ctx.attributes.setImage(out.image);
   const phaseSpan = ctx.deps.tracing.startChild(ctx.span, SPAN.phase['on-response']);
-  const verdict = await tracePhase(phaseSpan, route.onResponse!.run(ctx.hookRequest!, state, phaseSpan));
+  const verdict = tracePhase(phaseSpan, ctx.route!.onResponse!.run(ctx.hookRequest!, state, phaseSpan));
+  if (verdict instanceof Promise) return verdict.then((settled) => afterResponsePhase(ctx, out, state, settled));
+  return afterResponsePhase(ctx, out, state, verdict);
+}
+
+function afterResponsePhase(ctx: RequestContext, out: Outgoing, state: HookResponseState, verdict: PhaseVerdict): Outgoing {
   if (verdict.tag === 'respond') {
     releaseBody(out.body);
     return localOutgoing(ctx, verdict.val, 'local');

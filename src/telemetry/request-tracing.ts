@@ -19,8 +19,12 @@ export interface RequestTracing {
    * ended when the response closes. null when tracing is off.
    */
   startServerSpan(req: IncomingMessage, res: ServerResponse): Span | null;
-  /** A child of `parent`; null when there is no parent or it is not recording (sampled out). */
-  startChild(parent: Span | null, name: string, kind?: SpanKind): Span | null;
+  /**
+   * A child of `parent`; null when there is no parent or it is not recording (sampled out).
+   * `startTime` (a `performance.now()` reading) backdates it, for work timed before it was known to
+   * deserve a span.
+   */
+  startChild(parent: Span | null, name: string, kind?: SpanKind, startTime?: number): Span | null;
   /** Writes the W3C trace context of `span` into outgoing request headers (replacing the client's). */
   inject(span: Span | null, headers: Record<string, string | string[]>): void;
 }
@@ -85,9 +89,10 @@ export function createRequestTracing(tracer: Tracer, propagator: TextMapPropagat
       res.on('close', () => endServerSpan(span, res));
       return span;
     },
-    startChild(parent: Span | null, name: string, kind: SpanKind = SpanKind.INTERNAL): Span | null {
+    startChild(parent: Span | null, name: string, kind: SpanKind = SpanKind.INTERNAL, startTime?: number): Span | null {
       if (parent === null || !parent.isRecording()) return null;
-      const options = kind === SpanKind.CLIENT ? CLIENT : kind === SpanKind.INTERNAL ? INTERNAL : { kind };
+      const shared = kind === SpanKind.CLIENT ? CLIENT : kind === SpanKind.INTERNAL ? INTERNAL : { kind };
+      const options = startTime === undefined ? shared : { ...shared, startTime };
       return tracer.startSpan(name, options, trace.setSpan(ROOT_CONTEXT, parent));
     },
     inject(span: Span | null, headers: Record<string, string | string[]>): void {

@@ -32,7 +32,7 @@ beforeAll(async () => {
       scheme: 'http' as const, headers: HeaderMap.fromRaw(req.rawHeaders), cacheKeyParts: [],
       attributes: { clientIp: req.socket.remoteAddress ?? '', geo: () => undefined, image: () => undefined }, body: null,
     };
-    void (hooks?.onRequest?.run(request) ?? Promise.resolve({ tag: 'continue' as const })).then((verdict) => {
+    void Promise.resolve(hooks?.onRequest?.run(request) ?? { tag: 'continue' as const }).then((verdict) => {
       if (verdict.tag === 'respond') {
         res.writeHead(verdict.val.status, Object.fromEntries(verdict.val.headers));
         res.end(verdict.val.body);

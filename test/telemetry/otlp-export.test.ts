@@ -87,13 +87,14 @@ describe('OTLP export from the CLI', () => {
     expect(miss!).toMatchObject({ name: 'GET', traceId: trace, parentSpanId: 'eee19b7ec3c1b174' });
     expect(miss!.attributes).toMatchObject({ 'http.request.method': 'GET', 'url.path': '/exported', 'http.response.status_code': 200, 'edgehook.cache.result': 'miss' });
     const children = (parent: ReceivedSpan): string[] => spans.filter((s) => s.parentSpanId === parent.spanId).map((s) => s.name).sort();
-    expect(children(miss!)).toEqual(['GET', 'cache lookup', 'cache store']);
+    expect(children(miss!)).toEqual(['GET', 'cache store']);
     const fetch = spans.find((s) => s.kind === CLIENT)!;
     expect(fetch.attributes).toMatchObject({ 'url.full': `${origin.url}/exported`, 'http.response.status_code': 200 });
     expect(origin.requests[0]!.headers.traceparent).toBe(`00-${trace}-${fetch.spanId}-01`);
 
     expect(hit!.attributes).toMatchObject({ 'edgehook.cache.result': 'hit' });
-    expect(children(hit!)).toEqual(['cache lookup']);
+    expect(hit!.attributes).toMatchObject({ 'edgehook.cache.lookup': 'hit' });
+    expect(children(hit!)).toEqual([]);
 
     const responses = await until('the responses metric', () => {
       const hits = receiver.points.filter((p) => p.metric === 'edgehook.responses' && p.attributes.cache === 'hit' && p.attributes.status_class === '2xx');

@@ -72,11 +72,12 @@ describe.concurrent('client timeouts', () => {
     expect(answer.ended).not.toBe('timeout');
     // Node 24 keeps a server-side keep-alive socket keepAliveTimeoutBuffer (1 s) past the advertised timeout.
     expect(took).toBeGreaterThanOrEqual(IDLE_TIMEOUT_MS - 10);
-    expect(took).toBeLessThan(IDLE_TIMEOUT_MS + 2_000);
+    // Upper bound with room for a loaded CI machine; what matters is that it closes, well before 5 s.
+    expect(took).toBeLessThan(IDLE_TIMEOUT_MS + 3_500);
   });
 
   it('a request whose origin answers within the timeouts is not cut', async () => {
-    const answer = await rawExchange(node.url, head('GET /quick HTTP/1.1', [`Host: ${host}`, 'Connection: close']));
+    const answer = await rawExchange(node.url, head('GET /quick HTTP/1.1', [`Host: ${host}`, 'Connection: close']), { timeoutMs: 5_000 });
     expect(answer.status).toBe(200);
     expect(answer.body).toContain('ok');
   });
