@@ -1,5 +1,34 @@
 /** Reading a body into memory, bounded: past the bound the stream is destroyed and null returned. */
+import type { IncomingMessage } from 'node:http';
 import { OriginBody, type StreamedBody } from '../origin/origin-body.ts';
+
+/**
+ * Reads a request body of a declared length whole, with plain events rather than an async
+ * iterator. null when the client went away before its last byte. Node's parser delivers exactly
+ * the declared length, so the bound is the caller's choice of `length`.
+ */
+export function readDeclaredBody(req: IncomingMessage, length: number): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (body: Buffer | null): void => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      resolve(body);
+    };
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      size += chunk.length;
+    };
+    req.on('data', onData);
+    req.once('end', () => settle(size !== length ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    // 'close' follows 'end' on a complete body; before it, the client is gone.
+    req.once('close', () => settle(null));
+    req.once('error', () => settle(null));
+  });
+}
 
 export async function collectBody(stream: StreamedBody, maxBytes: number): Promise<Buffer | null> {
   if (stream instanceof OriginBody) return collectOriginBody(stream, maxBytes);
