@@ -25,23 +25,36 @@ export function viewFromNode(
   req: IncomingMessage,
   target: { path: string; query: string; authority: string },
 ): RequestView {
-  const headers = req.headers;
-  return {
-    method: req.method ?? 'GET',
-    path: target.path,
-    query: target.query,
-    authority: target.authority,
-    scheme: 'http',
-    cacheKeyParts: NO_PARTS,
-    header(name) {
-      const value = headers[name];
-      return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : value;
-    },
-    forEachHeader(visit) {
-      const raw = req.rawHeaders;
-      for (let i = 0; i + 1 < raw.length; i += 2) visit(raw[i]!, raw[i + 1]!);
-    },
-  };
+  return new NodeRequestView(req, target);
+}
+
+/** Node's parsed request as a view: one object per request, its methods on the prototype. */
+class NodeRequestView implements RequestView {
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly authority: string;
+  readonly scheme = 'http' as const;
+  readonly cacheKeyParts = NO_PARTS;
+  readonly #req: IncomingMessage;
+
+  constructor(req: IncomingMessage, target: { path: string; query: string; authority: string }) {
+    this.#req = req;
+    this.method = req.method ?? 'GET';
+    this.path = target.path;
+    this.query = target.query;
+    this.authority = target.authority;
+  }
+
+  header(name: string): string | undefined {
+    const value = this.#req.headers[name];
+    return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  forEachHeader(visit: (name: string, value: string) => void): void {
+    const raw = this.#req.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) visit(raw[i]!, raw[i + 1]!);
+  }
 }
 
 export function viewFromHookState(state: HookRequestState): RequestView {

@@ -54,9 +54,9 @@ export function storedOutgoing(
  * Content-Length): its Range is then ignored.
  */
 export function planStoredAnswer(ctx: RequestContext, meta: CachedObjectMeta, size: number | null): StoredAnswer {
+  if (meta.status !== 200 || isPlainRequest(ctx.view)) return WHOLE;
   const header = (name: string): string | undefined => ctx.view.header(name);
   const validators = { etag: meta.policy.etag, lastModified: meta.policy.lastModified };
-  if (meta.status !== 200) return WHOLE;
   // Without Last-Modified, If-Modified-Since is judged against Date (RFC 9111 §4.3.2); looked up
   // only when the request is conditional that way.
   const date = validators.lastModified === undefined && header('if-modified-since') !== undefined ? fieldValue(meta, 'date') : undefined;
@@ -106,6 +106,15 @@ export function answerOutgoing(
     case 'whole':
       return { status: meta.status, headers, body: wholeOf(ctx, object.body, filling), source, cacheStatus, image };
   }
+}
+
+/** Fields that can make an answer from a stored object other than the whole of it (RFC 9110 §13, §14). */
+const ANSWER_SHAPING_FIELDS = ['if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since', 'range'] as const;
+
+/** No conditional and no Range: most hits, answered whole without evaluating anything. */
+function isPlainRequest(view: RequestContext['view']): boolean {
+  for (const name of ANSWER_SHAPING_FIELDS) if (view.header(name) !== undefined) return false;
+  return true;
 }
 
 function fieldValue(meta: CachedObjectMeta, name: string): string | undefined {
