@@ -50,18 +50,17 @@ export function recordCollapsed(span: Span | null): void {
 }
 
 /**
- * What the lookup found, on the SERVER span; and, when the lookup read the disk tier, a "cache
- * lookup" child covering it (backdated to `lookup.startedMs`, a `performance.now()` reading).
+ * A "cache lookup" child covering a lookup that read the disk tier (backdated to
+ * `lookup.startedMs`, a `performance.now()` reading), with what it found.
  *
  * A memory-tier lookup takes ≈ 0.4 µs and a recorded span costs tens of times that (created,
- * queued, serialized, sent: bench/telemetry-bench.ts); on a cache hit the lookup span was half
- * of all the tracing work, for a child that said only "hit". A disk read (≈ 8 µs for 1 KB, 60 µs
- * for 100 KB, more on a cold page cache) is time an SRE wants to see, so it keeps its span. The
- * key itself is not recorded (url.path and server.address name it).
+ * queued, serialized, sent: bench/telemetry-bench.ts); on a cache hit the lookup span was half of
+ * all the tracing work, for a child that said only "hit" — which the SERVER span's Cache-Status
+ * already says (`hit`, `fwd=uri-miss`, `fwd=vary-miss`). A disk read (≈ 8 µs for 1 KB, 60 µs for
+ * 100 KB, more on a cold page cache) is time an SRE wants to see, so it keeps its span. The key
+ * itself is not recorded (url.path and server.address name it).
  */
 export function recordLookup(tracing: RequestTracing, span: Span | null, found: 'hit' | 'miss' | 'vary-miss', lookup: LookupTiming): void {
-  if (span === null || !span.isRecording()) return;
-  span.setAttribute(ATTR.cacheLookup, found);
   if (!lookup.readDisk) return;
   const child = tracing.startChild(span, SPAN.cacheLookup, SpanKind.INTERNAL, lookup.startedMs);
   if (child === null) return;

@@ -93,7 +93,6 @@ describe('OTLP export from the CLI', () => {
     expect(origin.requests[0]!.headers.traceparent).toBe(`00-${trace}-${fetch.spanId}-01`);
 
     expect(hit!.attributes).toMatchObject({ 'edgehook.cache.result': 'hit' });
-    expect(hit!.attributes).toMatchObject({ 'edgehook.cache.lookup': 'hit' });
     expect(children(hit!)).toEqual([]);
 
     const responses = await until('the responses metric', () => {
