@@ -123,8 +123,8 @@ function printDemoGuide(node: EdgehookNode, originUrl: string, signedDownload: s
     'Try (watch the Cache-Status and Age headers):',
     ...demoEndpoints().map(([path, doc]) => `  curl -si ${node.url}${path}\n      ${doc}`),
     '',
-    'Example hooks (built from examples/, WebAssembly): signed-urls on /files/**, geo-headers everywhere,',
-    'cache-ttl on /static/**. A download the signed-urls hook lets through for the next hour:',
+    'Example hooks (built from examples/, WebAssembly): signed-downloads on /files/**, geo-headers everywhere,',
+    'cache-ttl on /static/**. A download the signed-downloads hook lets through for the next hour:',
     `  curl -si '${node.url}${signedDownload}'`,
     '',
     ...(node.adminUrl === null ? [] : [

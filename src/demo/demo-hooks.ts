@@ -15,11 +15,11 @@ interface DemoHook {
   readonly name: string;
   readonly phases: readonly string[];
   readonly routes: readonly Record<string, unknown>[];
-  readonly config: string;
+  readonly config: unknown;
 }
 
 const DEMO_HOOKS: readonly DemoHook[] = [
-  { name: 'signed-urls', phases: ['on-request'], routes: [{ path: '/files/**' }], config: DEMO_SIGNING_KEY },
+  { name: 'signed-downloads', phases: ['on-request'], routes: [{ path: '/files/**' }], config: { secret: DEMO_SIGNING_KEY } },
   { name: 'geo-headers', phases: ['on-request'], routes: [{}], config: 'CU,KP' },
   { name: 'cache-ttl', phases: ['on-origin-response'], routes: [{ path: '/static/**' }], config: '300' },
 ];
@@ -37,9 +37,9 @@ export async function buildDemoHooks(cacheDir: string): Promise<Record<string, u
   }));
 }
 
-/** A download URL the signed-urls hook accepts for the next hour. */
+/** A download URL the signed-downloads hook accepts for the next hour (examples/signed-downloads/README.md). */
 export function signedDemoPath(path: string, nowMs: number): string {
   const expires = Math.floor(nowMs / 1000) + 3600;
-  const sig = createHmac('sha256', DEMO_SIGNING_KEY).update(`${path}\n${expires}`).digest('hex');
+  const sig = createHmac('sha256', DEMO_SIGNING_KEY).update(`${path}\n${expires}`).digest('base64url');
   return `${path}?expires=${expires}&sig=${sig}`;
 }

@@ -51,7 +51,7 @@ const ENDPOINTS: ReadonlyArray<readonly [prefix: string, doc: string, handler: E
     const mib = Math.min(Math.max(Number.parseInt(rest, 10) || 1, 1), 1024);
     streamBytes(res, mib * 1024 * 1024);
   }],
-  ['/files/', 'downloads behind the signed-urls hook: unsigned or expired URLs get 403 before the cache, even on hits', (_req, res, rest) => {
+  ['/files/', 'downloads behind the signed-downloads hook: unsigned or expired URLs get 403 before the cache, even on hits', (_req, res, rest) => {
     send(res, 200, `contents of ${rest}\n`, { 'cache-control': 'public, max-age=3600', 'content-type': 'application/octet-stream' });
   }],
   ['/upload', 'POST/PUT a body of any size: the origin counts the bytes it received (streamed end to end)', (req, res) => {
