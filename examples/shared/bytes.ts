@@ -51,3 +51,14 @@ export function base64urlDecode(text: string): Uint8Array | null {
   }
   return out;
 }
+
+/** base64url without padding (RFC 4648 §5). */
+export function base64urlEncode(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const chars = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
+    for (let c = 0; c < chars; c++) out += ALPHABET[(n >> (18 - 6 * c)) & 63];
+  }
+  return out;
+}
