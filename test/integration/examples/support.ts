@@ -45,6 +45,8 @@ export const TEST_GEO = {
       { cidr: '203.0.113.0/24', country: 'DE', region: 'BE', eu: true },
       { cidr: '198.51.100.0/24', country: 'US', region: 'CA', eu: false },
       { cidr: '192.0.2.0/24', country: 'KP', eu: false },
+      { cidr: '100.64.0.0/24', country: 'FR', region: 'IDF', eu: true },
+      { cidr: '100.64.1.0/24', country: 'CA', region: 'QC', eu: false },
     ],
   },
 } as const;
@@ -52,6 +54,9 @@ export const TEST_GEO = {
 /** X-Forwarded-For headers that make a request come from a test client. */
 export const CLIENT = {
   germany: { 'x-forwarded-for': '203.0.113.7' },
+  germanyToo: { 'x-forwarded-for': '203.0.113.8' },
+  france: { 'x-forwarded-for': '100.64.0.5' },
+  canada: { 'x-forwarded-for': '100.64.1.5' },
   usa: { 'x-forwarded-for': '198.51.100.9' },
   northKorea: { 'x-forwarded-for': '192.0.2.1' },
   unknown: { 'x-forwarded-for': '10.1.2.3' },
