@@ -14,7 +14,7 @@ export interface DemoOrigin {
 type Endpoint = (req: IncomingMessage, res: ServerResponse, rest: string) => void;
 
 const STARTED = new Date();
-const EXAMPLE_NAMES: Record<string, string> = { '/big/': '10', '/files/': 'report.pdf' };
+const EXAMPLE_NAMES: Record<string, string> = { '/big/': '10', '/files/': 'report.pdf', '/uploads/': 'demo/hello.txt' };
 
 const ENDPOINTS: ReadonlyArray<readonly [prefix: string, doc: string, handler: Endpoint]> = [
   ['/static/', 'cacheable for 60 s, with ETag and Last-Modified (revalidated with 304 once stale); purge tag "static"', (req, res, rest) => {
@@ -54,11 +54,8 @@ const ENDPOINTS: ReadonlyArray<readonly [prefix: string, doc: string, handler: E
   ['/files/', 'downloads behind the signed-downloads hook: unsigned or expired URLs get 403 before the cache, even on hits', (_req, res, rest) => {
     send(res, 200, `contents of ${rest}\n`, { 'cache-control': 'public, max-age=3600', 'content-type': 'application/octet-stream' });
   }],
-  ['/upload', 'POST/PUT a body of any size: the origin counts the bytes it received (streamed end to end)', (req, res) => {
-    let bytes = 0;
-    req.on('data', (chunk: Buffer) => { bytes += chunk.length; });
-    req.on('end', () => send(res, 200, JSON.stringify({ received: bytes }) + '\n', { 'content-type': 'application/json' }));
-  }],
+  ['/upload', 'POST/PUT a body of any size: the origin counts the bytes it received (streamed end to end)', (req, res) => countBytes(req, res)],
+  ['/uploads/', 'uploads behind the upload-auth hook: PUT/POST need a bearer JWT (401/403/411/413 at the edge otherwise)', (req, res) => countBytes(req, res)],
 ];
 
 export async function startDemoOrigin(listen: { host: string; port: number }): Promise<DemoOrigin> {
@@ -96,6 +93,12 @@ function route(req: IncomingMessage, res: ServerResponse): void {
     return;
   }
   send(res, 404, 'not found\n', { 'cache-control': 'max-age=10' });
+}
+
+function countBytes(req: IncomingMessage, res: ServerResponse): void {
+  let bytes = 0;
+  req.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+  req.on('end', () => send(res, 200, JSON.stringify({ received: bytes }) + '\n', { 'content-type': 'application/json' }));
 }
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
