@@ -31,10 +31,13 @@ export function fromUtf8(bytes: Uint8Array): string | null {
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-/** base64url (RFC 4648 §5) with or without padding; null for any other character or length. */
+/**
+ * base64url (RFC 4648 §5) with or without padding; null when a character, the length, the padding
+ * or the unused trailing bits are not canonical (one byte string has exactly one accepted text).
+ */
 export function base64urlDecode(text: string): Uint8Array | null {
-  const s = text.replace(/=+$/, '');
-  if (s.length % 4 === 1) return null;
+  const s = text.replace(/={1,2}$/, '');
+  if (s.length % 4 === 1 || (s.length < text.length && text.length % 4 !== 0)) return null;
   const out = new Uint8Array((s.length * 3) >> 2);
   let acc = 0;
   let bits = 0;
@@ -49,6 +52,7 @@ export function base64urlDecode(text: string): Uint8Array | null {
       out[o++] = (acc >> bits) & 255;
     }
   }
+  if ((acc & ((1 << bits) - 1)) !== 0) return null;
   return out;
 }
 

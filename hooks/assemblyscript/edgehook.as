@@ -377,11 +377,14 @@ function b64Value(c: i32): i32 {
   return -1;
 }
 
-/** Decodes base64url with or without padding; null when a character or the length is not base64url. */
+/**
+ * Decodes base64url with or without padding; null when a character, the length, the padding or
+ * the unused trailing bits are not canonical (so one byte string has exactly one accepted text).
+ */
 export function base64urlDecode(s: string): ArrayBuffer | null {
   let len = s.length;
-  while (len > 0 && s.charCodeAt(len - 1) == 61) len--;
-  if (len % 4 == 1) return null;
+  while (len > 0 && s.length - len < 2 && s.charCodeAt(len - 1) == 61) len--;
+  if (len % 4 == 1 || (len < s.length && s.length % 4 != 0)) return null;
   const out = new Uint8Array((len * 3) >> 2);
   let acc: u32 = 0, bits = 0, o = 0;
   for (let i = 0; i < len; i++) {
@@ -391,6 +394,7 @@ export function base64urlDecode(s: string): ArrayBuffer | null {
     bits += 6;
     if (bits >= 8) { bits -= 8; out[o++] = <u8>(acc >> bits); }
   }
+  if ((acc & ((1 << bits) - 1)) != 0) return null;
   return out.buffer;
 }
 
