@@ -34,6 +34,22 @@ function callsOf(variant: ExampleVariant): Call[] {
         phase: 'on-request', response: () => null,
         request: () => makeRequest({ method: 'PUT', path: '/post/1k', headers: [...base, ['authorization', benchUploadToken()], ['content-length', '1024']] }),
       }];
+    case 'geo-rules':
+      return [{
+        phase: 'on-request', response: () => null,
+        request: () => makeRequest({ path: '/hit/1k', headers: base, geo: { country: 'DE', region: 'BE', eu: true } }),
+      }, {
+        phase: 'on-response', response: () => makeResponse({ headers: [['content-type', 'text/html']] }),
+        request: () => makeRequest({ path: '/hit/1k', headers: base, geo: { country: 'DE', region: 'BE', eu: true } }),
+      }];
+    case 'image-resize':
+      return [{
+        phase: 'on-request', response: () => null,
+        request: () => makeRequest({ path: '/img/a.jpg', query: 'w=300', headers: [...base, ['accept', 'image/avif,image/webp,*/*'], ['sec-ch-dpr', '2']] }),
+      }, {
+        phase: 'on-response', request: () => makeRequest({ path: '/img/a.jpg', headers: base }),
+        response: () => makeResponse({ headers: [['content-type', 'image/webp'], ['cache-control', 'max-age=60']] }),
+      }];
     default:
       return [{
         phase: 'on-response', request: () => makeRequest({ path: '/hit/1k', headers: base }),

@@ -48,6 +48,13 @@ const EXAMPLES: readonly Omit<ExampleVariant, 'id' | 'language'>[] = [
     example: 'security-headers', phases: ['on-request', 'on-response'], routes: [{}],
     config: { csp: "default-src 'self'", permissions_policy: 'camera=()', cors: { origins: ['https://app.example'] } },
   },
+  {
+    example: 'geo-rules', phases: ['on-request', 'on-response'], routes: [{}],
+    config: { block: [{ name: 'sanctions', countries: ['KP'] }], redirect: [{ countries: ['FR'], host: 'fr.example' }], groups: { eu: ['DE', 'FR'], na: ['US'] } },
+  },
+  // On the bench's text routes: the hook's whole path runs (query, hints, Accept, content-type) but
+  // no image is transformed, so the figure is the hook's own cost, not sharp's (bench/image-bench.ts).
+  { example: 'image-resize', phases: ['on-request', 'on-origin-response', 'on-response'], routes: [{}], config: { widths: [320, 640, 1280] } },
 ];
 
 export const EXAMPLE_VARIANTS: readonly ExampleVariant[] = EXAMPLES.flatMap((e) => (['as', 'ts'] as const).map((language) => ({ ...e, id: `${e.example}-${language}`, language })));
