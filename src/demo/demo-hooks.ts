@@ -33,6 +33,7 @@ const DEMO_HOOKS: readonly DemoHook[] = [
   },
   { name: 'signed-downloads', phases: ['on-request'], routes: [{ path: '/files/**' }], config: { secret: DEMO_SIGNING_KEY } },
   { name: 'upload-auth', phases: ['on-request'], routes: [{ path: '/uploads/**', methods: ['PUT', 'POST'] }], config: { secret: DEMO_SIGNING_KEY, max_bytes: 1_073_741_824 } },
+  { name: 'image-resize', phases: ['on-request', 'on-origin-response', 'on-response'], routes: [{ path: '/img/**', methods: ['GET', 'HEAD'] }], config: { widths: [160, 320, 640, 1280] } },
   { name: 'cache-ttl', phases: ['on-origin-response'], routes: [{ path: '/static/**' }], config: '300' },
 ];
 
@@ -84,8 +85,9 @@ export interface DemoCurl {
   readonly command: string;
   /** What it shows (printed as a comment). */
   readonly shows: string;
-  /** The status it gets, so a test can run the lines and check them. */
+  /** The status it gets, and text its output contains (case-insensitive), so a test can run the lines and check them. */
   readonly status: number;
+  readonly shown?: string;
 }
 
 /** Per example, the curl lines that show it working and each kind of refusal. */
@@ -96,21 +98,25 @@ export function demoCurls(nodeUrl: string, nowMs: number): ReadonlyArray<readonl
   return [
     ['signed-downloads (/files/**)', [
       { command: `curl -si '${nodeUrl}${signedDemoPath('/files/report.pdf', nowMs)}'`, shows: 'signed for the next hour: served (then a hit)', status: 200 },
-      { command: `curl -si '${nodeUrl}/files/report.pdf'`, shows: '403 forbidden: missing signature', status: 403 },
+      { command: `curl -si '${nodeUrl}/files/report.pdf'`, shows: '403 forbidden: missing signature', status: 403, shown: 'forbidden: missing signature' },
     ]],
     ['upload-auth (PUT/POST /uploads/**)', [
-      { command: `${put} ${bearer} ${nodeUrl}/uploads/demo/hello.txt`, shows: 'a valid token: the origin counts the bytes', status: 200 },
-      { command: `${put} ${nodeUrl}/uploads/demo/hello.txt`, shows: '401 with WWW-Authenticate: no token', status: 401 },
+      { command: `${put} ${bearer} ${nodeUrl}/uploads/demo/hello.txt`, shows: 'a valid token: the origin counts the bytes', status: 200, shown: '{"received":11}' },
+      { command: `${put} ${nodeUrl}/uploads/demo/hello.txt`, shows: '401 with WWW-Authenticate: no token', status: 401, shown: 'www-authenticate: Bearer realm="uploads"' },
       { command: `${put} ${bearer} ${nodeUrl}/uploads/other/hello.txt`, shows: "403: outside the token's scope", status: 403 },
     ]],
     ['security-headers (everywhere)', [
-      { command: `curl -si -H 'origin: ${CORS_ORIGIN}' ${nodeUrl}/news`, shows: 'HSTS, CSP, nosniff, CORS; no Server', status: 200 },
+      { command: `curl -si -H 'origin: ${CORS_ORIGIN}' ${nodeUrl}/news`, shows: 'HSTS, CSP, nosniff, CORS; no Server', status: 200, shown: `access-control-allow-origin: ${CORS_ORIGIN}` },
       { command: `curl -si -X OPTIONS -H 'origin: ${CORS_ORIGIN}' -H 'access-control-request-method: PUT' ${nodeUrl}/uploads/demo/x`, shows: '204: a CORS preflight answered at the edge', status: 204 },
     ]],
+    ['image-resize (/img/**)', [
+      { command: `curl -s -o /dev/null -D - -H 'accept: image/avif,image/webp' '${nodeUrl}/img/photo.jpg?w=300'`, shows: 'a 320 px AVIF variant, transformed once and cached', status: 200, shown: 'content-type: image/avif' },
+      { command: `curl -s -o /dev/null -D - -H 'sec-ch-width: 500' ${nodeUrl}/img/photo.jpg`, shows: 'a client hint: 640 px JPEG', status: 200 },
+    ]],
     ['geo-rules (everywhere; X-Forwarded-For picks the country here)', [
-      { command: `${from('203.0.113.7')} ${nodeUrl}/lang`, shows: 'a German client: x-geo-group: eu, cached per group', status: 200 },
-      { command: `${from('192.0.2.1')} ${nodeUrl}/lang`, shows: '451 unavailable for legal reasons: rule sanctions', status: 451 },
-      { command: `${from('100.64.0.5')} ${nodeUrl}/lang`, shows: '302 to https://fr.example.com/lang', status: 302 },
+      { command: `${from('203.0.113.7')} ${nodeUrl}/lang`, shows: 'a German client: x-geo-group: eu, cached per group', status: 200, shown: 'x-geo-group: eu' },
+      { command: `${from('192.0.2.1')} ${nodeUrl}/lang`, shows: '451 unavailable for legal reasons: rule sanctions', status: 451, shown: 'rule sanctions' },
+      { command: `${from('100.64.0.5')} ${nodeUrl}/lang`, shows: '302 to https://fr.example.com/lang', status: 302, shown: 'location: https://fr.example.com/lang' },
     ]],
   ];
 }

@@ -42,6 +42,7 @@ describe('edgehook demo', () => {
       const { stdout } = await run('sh', ['-c', command], { timeout: 30_000 });
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(stdout)?.[1]);
       expect({ command, status }).toEqual({ command, status: expected[i]!.status });
+      if (expected[i]!.shown !== undefined) expect(stdout.toLowerCase(), command).toContain(expected[i]!.shown!.toLowerCase());
     }
   }, 120_000);
 });
