@@ -6,7 +6,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { request } from 'undici';
+import { Client, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EdgehookNode } from '../../../src/node.ts';
 import { startEdgehook } from '../../support/edgehook.ts';
@@ -54,6 +54,10 @@ const CASES: readonly Case[] = [
   { name: 'a token without exp', authorization: () => alice({ exp: undefined }), status: 401, challenge: invalid('token has no exp') },
   { name: "a path outside the token's scope", path: '/uploads/bob/a.bin', authorization: () => alice(), status: 403, challenge: `${realm}, error="insufficient_scope", error_description="path outside the token's scope"` },
   { name: 'a sibling that shares the prefix text', path: '/uploads/alice2/a.bin', authorization: () => alice({ scope: '/uploads/alice' }), status: 403 },
+  // Security: the hook sees the path edgehook serves and forwards (dot segments and %2e resolved
+  // before hooks run), so a prefix cannot be escaped by spelling.
+  { name: 'dot segments out of the scope', path: '/uploads/alice/../bob/a.bin', authorization: () => alice(), status: 403 },
+  { name: 'encoded dot segments out of the scope', path: '/uploads/alice/%2e%2e/bob/a.bin', authorization: () => alice(), status: 403 },
   { name: 'no Content-Length (chunked)', authorization: () => alice(), chunked: true, status: 411, body: 'length required: declare Content-Length\n' },
   { name: "over the token's max_size", authorization: () => alice({ max_size: 1000 }), size: 1001, status: 413, body: 'too large: the limit is 1000 bytes\n' },
   { name: 'at the token\'s max_size', authorization: () => alice({ max_size: 1000 }), size: 1000, status: 201 },
@@ -102,11 +106,21 @@ describe.each(LANGUAGES)('examples/upload-auth (%s)', (language) => {
   });
 
   it('answers the table; refused uploads never reach the origin', async () => {
+    const client = new Client(node.url);
+    try {
+      await answerTable(client);
+    } finally {
+      await client.close();
+    }
+  });
+
+  async function answerTable(client: Client): Promise<void> {
     for (const c of CASES) {
       const before = origin.requests.length;
       const size = c.size ?? 5;
       const headers: Record<string, string> = c.authorization === undefined ? {} : { authorization: c.authorization() };
-      const answer = await request(`${node.url}${c.path ?? '/uploads/alice/a.bin'}`, { method: c.method ?? 'PUT', headers, body: payload(size, c.chunked ?? false) });
+      // A Client sends `path` as written (a URL would resolve its dot segments in the client).
+      const answer = await client.request({ path: c.path ?? '/uploads/alice/a.bin', method: c.method ?? 'PUT', headers, body: payload(size, c.chunked ?? false) });
       const text = await answer.body.text();
       expect({ name: c.name, status: answer.statusCode }).toEqual({ name: c.name, status: c.status });
       if (c.challenge !== undefined) expect(answer.headers['www-authenticate'], c.name).toBe(c.challenge);
@@ -119,7 +133,7 @@ describe.each(LANGUAGES)('examples/upload-auth (%s)', (language) => {
         expect(origin.requests.length - before, c.name).toBe(0);
       }
     }
-  });
+  }
 
   it('fails closed with 503 naming the hook when its config has no secret', async () => {
     const answer = await request(`${node.url}/broken/a`, { method: 'PUT', headers: { authorization: alice() }, body: 'x' });
