@@ -13,7 +13,8 @@
  *
  * Groups: core (edgehook vs bare node:http; bare + edgehook unless --targets says otherwise),
  * tracing (cache hits with tracing off, at sample ratio 0.01 and at 1, spans exported over
- * OTLP/HTTP to a no-op receiver in the bench origin), hooks, image, and workers (cache hits from
+ * OTLP/HTTP to a no-op receiver in the bench origin), hooks, examples (each examples/ hook in both
+ * languages vs no hooks), image, and workers (cache hits from
  * `--workers 1`, `2` and `auto`, unpinned; CPU per request summed over the primary and its
  * workers, with the primary's own share and the workers' split printed under the table).
  * `--group shield` (only when asked for; bench/shield-bench.ts, `--objects N`): two edges and a
@@ -35,6 +36,7 @@ import { runGroup } from './lib/runner.ts';
 import type { GroupResult, Scenario, ScenarioGroup } from './lib/scenario.ts';
 import { formatGroup } from './lib/table.ts';
 import { HOOK_VARIANTS, hookConfigPath, prepareHookConfigs } from './lib/hook-configs.ts';
+import { benchUploadToken, EXAMPLE_VARIANTS, exampleConfigPath, prepareExampleConfigs, signedBenchPath } from './lib/example-configs.ts';
 import { bareTarget, edgehookCliTarget, edgehookTarget, edgehookWorkersTarget, nginxTarget, plainProxyTarget } from './lib/targets.ts';
 
 const CORE_SCENARIOS: readonly Scenario[] = [
@@ -80,6 +82,23 @@ const IMAGE_TARGETS = [bareTarget, edgehookTarget('edgehook-images', join(import
 /** Hook overhead: the same route with no hook, a no-op hook and a header rewrite, per guest path. */
 const HOOK_TARGETS = [edgehookTarget('no-hooks'), ...HOOK_VARIANTS.map((v) => edgehookTarget(v.id, hookConfigPath(v)))];
 
+/**
+ * The deployable examples (examples/), each in both languages, against the same node without
+ * hooks: a cache hit on a signed URL from a CORS origin (signed-downloads and security-headers
+ * take their full accepting path) and a 1 KB POST with a bearer token (upload-auth's).
+ */
+const EXAMPLE_TARGETS = [edgehookTarget('no-hooks'), ...EXAMPLE_VARIANTS.map((v) => edgehookTarget(v.id, exampleConfigPath(v)))];
+const EXAMPLE_SCENARIOS: readonly Scenario[] = [
+  {
+    id: 'hit-1k-signed', title: 'hit 1 KB, signed URL, CORS origin',
+    request: { method: 'GET', path: signedBenchPath('/hit/1k'), headers: { origin: 'https://app.example' } }, expectOrigin: 'none',
+  },
+  {
+    id: 'post-1k-bearer', title: 'POST 1 KB with a bearer JWT',
+    request: { method: 'POST', path: '/post/1k', bodyBytes: 1024, headers: { authorization: benchUploadToken() } }, expectOrigin: 'all',
+  },
+];
+
 /** Scenario groups. Hook, tracing and transform overhead groups go here as edgehook variants. */
 const GROUPS: readonly ScenarioGroup[] = [
   {
@@ -98,6 +117,10 @@ const GROUPS: readonly ScenarioGroup[] = [
     // bare serves the original for every query (it cannot transform): its row is the untransformed ceiling.
     id: 'image', title: 'image: variant hits vs original hits, and transforms (image.transform_query)', baseline: 'bare',
     targets: IMAGE_TARGETS, scenarios: IMAGE_SCENARIOS,
+  },
+  {
+    id: 'examples', title: 'examples: each deployable example hook (AssemblyScript and QuickJS builds) vs no hooks', baseline: 'no-hooks',
+    targets: EXAMPLE_TARGETS, scenarios: EXAMPLE_SCENARIOS,
   },
   {
     // Nothing pinned: more workers need more cores, so wrk and the origin share them with the node.
@@ -202,6 +225,7 @@ async function main(): Promise<void> {
   const results: GroupResult[] = [];
   for (const group of selectGroups(options.group, options.targets, options.scenarios, options.compareWith, options.smoke)) {
     if (group.id === 'hooks') await prepareHookConfigs();
+    if (group.id === 'examples') await prepareExampleConfigs();
     const { connections, durationSeconds, warmupSeconds } = options;
     const result = await runGroup(group, { connections, durationSeconds, warmupSeconds, generator, cpus, progress });
     results.push(result);

@@ -332,3 +332,277 @@ let lastVerdict: Verdict | null = null;
 
 /** Aborts (failed assertions, out-of-bounds) trap instead of importing a host `abort`. */
 export function __ehAbort(msg: usize, file: usize, line: u32, column: u32): void { unreachable(); }
+
+// ---- text helpers: hex, base64url, query parameters, JSON (pure guest code) -------------------
+// These are computations, not capabilities: they live in the SDK (as they would in a library a
+// JS author pulls from npm), while what needs the host's speed or secrets (HMAC, SHA-256,
+// constant-time compare, the clock) stays in the contract.
+
+const HEX_DIGITS = "0123456789abcdef";
+/** Lower-case hex of the bytes. */
+export function hex(buf: ArrayBuffer): string {
+  const bytes = Uint8Array.wrap(buf);
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) out += HEX_DIGITS.charAt(bytes[i] >> 4) + HEX_DIGITS.charAt(bytes[i] & 15);
+  return out;
+}
+
+const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/** base64url without padding (RFC 4648 §5), as JWTs and URLs use it. */
+export function base64urlEncode(buf: ArrayBuffer): string {
+  const b = Uint8Array.wrap(buf);
+  let out = "";
+  let i = 0;
+  for (; i + 2 < b.length; i += 3) {
+    const n = (<u32>b[i] << 16) | (<u32>b[i + 1] << 8) | <u32>b[i + 2];
+    out += B64URL.charAt(n >> 18) + B64URL.charAt((n >> 12) & 63) + B64URL.charAt((n >> 6) & 63) + B64URL.charAt(n & 63);
+  }
+  const rest = b.length - i;
+  if (rest == 1) {
+    const n = <u32>b[i] << 16;
+    out += B64URL.charAt(n >> 18) + B64URL.charAt((n >> 12) & 63);
+  } else if (rest == 2) {
+    const n = (<u32>b[i] << 16) | (<u32>b[i + 1] << 8);
+    out += B64URL.charAt(n >> 18) + B64URL.charAt((n >> 12) & 63) + B64URL.charAt((n >> 6) & 63);
+  }
+  return out;
+}
+
+function b64Value(c: i32): i32 {
+  if (c >= 65 && c <= 90) return c - 65;
+  if (c >= 97 && c <= 122) return c - 71;
+  if (c >= 48 && c <= 57) return c + 4;
+  if (c == 45) return 62;
+  if (c == 95) return 63;
+  return -1;
+}
+
+/**
+ * Decodes base64url with or without padding; null when a character, the length, the padding or
+ * the unused trailing bits are not canonical (so one byte string has exactly one accepted text).
+ */
+export function base64urlDecode(s: string): ArrayBuffer | null {
+  let len = s.length;
+  while (len > 0 && s.length - len < 2 && s.charCodeAt(len - 1) == 61) len--;
+  if (len % 4 == 1 || (len < s.length && s.length % 4 != 0)) return null;
+  const out = new Uint8Array((len * 3) >> 2);
+  let acc: u32 = 0, bits = 0, o = 0;
+  for (let i = 0; i < len; i++) {
+    const v = b64Value(s.charCodeAt(i));
+    if (v < 0) return null;
+    acc = (acc << 6) | <u32>v;
+    bits += 6;
+    if (bits >= 8) { bits -= 8; out[o++] = <u8>(acc >> bits); }
+  }
+  if ((acc & ((1 << bits) - 1)) != 0) return null;
+  return out.buffer;
+}
+
+/** The raw (still percent-encoded) value of the first `name=` parameter of a query, or null. */
+export function queryParam(query: string, name: string): string | null {
+  const parts = query.split("&");
+  for (let i = 0; i < parts.length; i++) {
+    const eq = parts[i].indexOf("=");
+    const key = eq < 0 ? parts[i] : parts[i].substring(0, eq);
+    if (key == name) return eq < 0 ? "" : parts[i].substring(eq + 1);
+  }
+  return null;
+}
+
+/** The query without the parameters named in `names` (order of the others kept). */
+export function withoutQueryParams(query: string, names: string[]): string {
+  if (query.length == 0) return query;
+  const parts = query.split("&");
+  const kept = new Array<string>();
+  for (let i = 0; i < parts.length; i++) {
+    const eq = parts[i].indexOf("=");
+    const key = eq < 0 ? parts[i] : parts[i].substring(0, eq);
+    if (!names.includes(key) && parts[i].length > 0) kept.push(parts[i]);
+  }
+  return kept.join("&");
+}
+
+export enum JsonKind { Null = 0, Bool = 1, Number = 2, String = 3, Array = 4, Object = 5 }
+
+/** A parsed JSON value (config text, JWT claims). Objects keep their keys in order. */
+export class Json {
+  kind: JsonKind = JsonKind.Null;
+  bool: bool = false;
+  num: f64 = NaN;
+  str: string = "";
+  items: Json[] = [];
+  keys: string[] = [];
+
+  /** Parses JSON text; null when it is not valid JSON (or nests deeper than 32). */
+  static parse(text: string): Json | null {
+    const p = new JsonParser(text);
+    const value = p.value(0);
+    if (value === null) return null;
+    p.space();
+    return p.at == text.length ? value : null;
+  }
+  /** The member `key` of an object, or null (absent, or this is not an object). */
+  get(key: string): Json | null {
+    if (this.kind != JsonKind.Object) return null;
+    for (let i = this.keys.length - 1; i >= 0; i--) if (this.keys[i] == key) return this.items[i];
+    return null;
+  }
+  /** A string member, or null when absent or not a string. */
+  getString(key: string): string | null {
+    const v = this.get(key);
+    return v !== null && v.kind == JsonKind.String ? v.str : null;
+  }
+  /** A number member, or NaN when absent or not a number. */
+  getNumber(key: string): f64 {
+    const v = this.get(key);
+    return v !== null && v.kind == JsonKind.Number ? v.num : NaN;
+  }
+  /** A boolean member, or `fallback` when absent or not a boolean. */
+  getBool(key: string, fallback: bool): bool {
+    const v = this.get(key);
+    return v !== null && v.kind == JsonKind.Bool ? v.bool : fallback;
+  }
+  /** The strings of an array member (non-strings skipped); [] when absent. */
+  getStrings(key: string): string[] {
+    const out = new Array<string>();
+    const v = this.get(key);
+    if (v === null || v.kind != JsonKind.Array) return out;
+    for (let i = 0; i < v.items.length; i++) if (v.items[i].kind == JsonKind.String) out.push(v.items[i].str);
+    return out;
+  }
+}
+
+class JsonParser {
+  at: i32 = 0;
+  constructor(public text: string) {}
+
+  space(): void {
+    while (this.at < this.text.length) {
+      const c = this.text.charCodeAt(this.at);
+      if (c != 32 && c != 9 && c != 10 && c != 13) return;
+      this.at++;
+    }
+  }
+  literal(word: string): bool {
+    if (this.text.substr(this.at, word.length) != word) return false;
+    this.at += word.length;
+    return true;
+  }
+  value(depth: i32): Json | null {
+    if (depth > 32) return null;
+    this.space();
+    if (this.at >= this.text.length) return null;
+    const c = this.text.charCodeAt(this.at);
+    const v = new Json();
+    if (c == 123) return this.object(depth);
+    if (c == 91) return this.array(depth);
+    if (c == 34) {
+      const s = this.string();
+      if (s === null) return null;
+      v.kind = JsonKind.String; v.str = s;
+      return v;
+    }
+    if (this.literal("true")) { v.kind = JsonKind.Bool; v.bool = true; return v; }
+    if (this.literal("false")) { v.kind = JsonKind.Bool; return v; }
+    if (this.literal("null")) return v;
+    return this.number();
+  }
+  number(): Json | null {
+    const start = this.at;
+    while (this.at < this.text.length) {
+      const c = this.text.charCodeAt(this.at);
+      if (!((c >= 48 && c <= 57) || c == 45 || c == 43 || c == 46 || c == 101 || c == 69)) break;
+      this.at++;
+    }
+    if (this.at == start) return null;
+    const n = parseFloat(this.text.substring(start, this.at));
+    if (isNaN(n)) return null;
+    const v = new Json();
+    v.kind = JsonKind.Number; v.num = n;
+    return v;
+  }
+  string(): string | null {
+    this.at++; // opening quote
+    let out = "";
+    let run = this.at;
+    while (this.at < this.text.length) {
+      const c = this.text.charCodeAt(this.at);
+      if (c == 34) {
+        out += this.text.substring(run, this.at);
+        this.at++;
+        return out;
+      }
+      if (c < 32) return null;
+      if (c != 92) { this.at++; continue; }
+      out += this.text.substring(run, this.at);
+      const e = this.text.charCodeAt(this.at + 1);
+      this.at += 2;
+      if (e == 117) {
+        const code = this.hex4();
+        if (code < 0) return null;
+        out += String.fromCharCode(code);
+      } else if (e == 110) out += "\n";
+      else if (e == 116) out += "\t";
+      else if (e == 114) out += "\r";
+      else if (e == 98) out += "\b";
+      else if (e == 102) out += "\f";
+      else if (e == 34 || e == 92 || e == 47) out += String.fromCharCode(e);
+      else return null;
+      run = this.at;
+    }
+    return null;
+  }
+  hex4(): i32 {
+    if (this.at + 4 > this.text.length) return -1;
+    let n = 0;
+    for (let i = 0; i < 4; i++) {
+      const c = this.text.charCodeAt(this.at + i);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+      if (d < 0) return -1;
+      n = (n << 4) | d;
+    }
+    this.at += 4;
+    return n;
+  }
+  array(depth: i32): Json | null {
+    this.at++;
+    const v = new Json();
+    v.kind = JsonKind.Array;
+    this.space();
+    if (this.at < this.text.length && this.text.charCodeAt(this.at) == 93) { this.at++; return v; }
+    while (true) {
+      const item = this.value(depth + 1);
+      if (item === null) return null;
+      v.items.push(item);
+      this.space();
+      if (this.at >= this.text.length) return null;
+      const c = this.text.charCodeAt(this.at++);
+      if (c == 93) return v;
+      if (c != 44) return null;
+    }
+  }
+  object(depth: i32): Json | null {
+    this.at++;
+    const v = new Json();
+    v.kind = JsonKind.Object;
+    this.space();
+    if (this.at < this.text.length && this.text.charCodeAt(this.at) == 125) { this.at++; return v; }
+    while (true) {
+      this.space();
+      if (this.at >= this.text.length || this.text.charCodeAt(this.at) != 34) return null;
+      const key = this.string();
+      if (key === null) return null;
+      this.space();
+      if (this.at >= this.text.length || this.text.charCodeAt(this.at++) != 58) return null;
+      const item = this.value(depth + 1);
+      if (item === null) return null;
+      v.keys.push(key);
+      v.items.push(item);
+      this.space();
+      if (this.at >= this.text.length) return null;
+      const c = this.text.charCodeAt(this.at++);
+      if (c == 125) return v;
+      if (c != 44) return null;
+    }
+  }
+}

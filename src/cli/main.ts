@@ -93,7 +93,7 @@ async function servePrimary(config: EdgehookConfig, rereadConfig: () => Promise<
 
 async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<number> {
   // The hook build toolchain (asc, binaryen, jco) is loaded only by the demo, never by `serve`.
-  const { buildDemoHooks, signedDemoPath } = await import('../demo/demo-hooks.ts');
+  const { buildDemoHooks, demoHookGuide, DEMO_NODE_SETTINGS } = await import('../demo/demo-hooks.ts');
   const hooks = await buildDemoHooks(join(process.cwd(), '.cache'));
   const origin = await startDemoOrigin(command.originListen);
   const config = resolveConfig({
@@ -101,6 +101,7 @@ async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<
     listen: formatHostPort(command.listen),
     admin: command.admin === null ? false : formatHostPort(command.admin),
     log: { level: command.logLevel },
+    ...DEMO_NODE_SETTINGS,
     hooks,
   });
   const logger = createLogger({ level: config.log.level });
@@ -108,14 +109,14 @@ async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<
   const { startNode } = await import('../node.ts');
   const telemetry = await startTelemetry(config.telemetry, process.env, logger);
   const node = await startNode({ config, logger, telemetry: telemetry.telemetry });
-  printDemoGuide(node, origin.url, signedDemoPath('/files/report.pdf', Date.now()));
+  printDemoGuide(node, origin.url, demoHookGuide(node.url, Date.now()));
   return waitForSignal(node, async () => {
     await origin.close();
     await telemetry.shutdown();
   });
 }
 
-function printDemoGuide(node: EdgehookNode, originUrl: string, signedDownload: string): void {
+function printDemoGuide(node: EdgehookNode, originUrl: string, hookGuide: readonly string[]): void {
   const lines = [
     '',
     `edgehook demo: edgehook ${node.url} in front of the demo origin ${originUrl}`,
@@ -123,9 +124,7 @@ function printDemoGuide(node: EdgehookNode, originUrl: string, signedDownload: s
     'Try (watch the Cache-Status and Age headers):',
     ...demoEndpoints().map(([path, doc]) => `  curl -si ${node.url}${path}\n      ${doc}`),
     '',
-    'Example hooks (built from examples/, WebAssembly): signed-urls on /files/**, geo-headers everywhere,',
-    'cache-ttl on /static/**. A download the signed-urls hook lets through for the next hour:',
-    `  curl -si '${node.url}${signedDownload}'`,
+    ...hookGuide,
     '',
     ...(node.adminUrl === null ? [] : [
       'Admin API:',

@@ -14,7 +14,7 @@ export interface DemoOrigin {
 type Endpoint = (req: IncomingMessage, res: ServerResponse, rest: string) => void;
 
 const STARTED = new Date();
-const EXAMPLE_NAMES: Record<string, string> = { '/big/': '10', '/files/': 'report.pdf' };
+const EXAMPLE_NAMES: Record<string, string> = { '/big/': '10', '/files/': 'report.pdf', '/img/': 'photo.jpg', '/uploads/': 'demo/hello.txt' };
 
 const ENDPOINTS: ReadonlyArray<readonly [prefix: string, doc: string, handler: Endpoint]> = [
   ['/static/', 'cacheable for 60 s, with ETag and Last-Modified (revalidated with 304 once stale); purge tag "static"', (req, res, rest) => {
@@ -51,14 +51,17 @@ const ENDPOINTS: ReadonlyArray<readonly [prefix: string, doc: string, handler: E
     const mib = Math.min(Math.max(Number.parseInt(rest, 10) || 1, 1), 1024);
     streamBytes(res, mib * 1024 * 1024);
   }],
-  ['/files/', 'downloads behind the signed-urls hook: unsigned or expired URLs get 403 before the cache, even on hits', (_req, res, rest) => {
+  ['/files/', 'downloads behind the signed-downloads hook: unsigned or expired URLs get 403 before the cache, even on hits', (_req, res, rest) => {
     send(res, 200, `contents of ${rest}\n`, { 'cache-control': 'public, max-age=3600', 'content-type': 'application/octet-stream' });
   }],
-  ['/upload', 'POST/PUT a body of any size: the origin counts the bytes it received (streamed end to end)', (req, res) => {
-    let bytes = 0;
-    req.on('data', (chunk: Buffer) => { bytes += chunk.length; });
-    req.on('end', () => send(res, 200, JSON.stringify({ received: bytes }) + '\n', { 'content-type': 'application/json' }));
+  ['/upload', 'POST/PUT a body of any size: the origin counts the bytes it received (streamed end to end)', (req, res) => countBytes(req, res)],
+  ['/img/', 'a 1600 x 1067 JPEG behind the image-resize hook: ?w=300 or client hints, format from Accept', (_req, res) => {
+    void demoPhoto().then((photo) => {
+      res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': photo.length, 'cache-control': 'public, max-age=3600' });
+      res.end(photo);
+    });
   }],
+  ['/uploads/', 'uploads behind the upload-auth hook: PUT/POST need a bearer JWT (401/403/411/413 at the edge otherwise)', (req, res) => countBytes(req, res)],
 ];
 
 export async function startDemoOrigin(listen: { host: string; port: number }): Promise<DemoOrigin> {
@@ -96,6 +99,24 @@ function route(req: IncomingMessage, res: ServerResponse): void {
     return;
   }
   send(res, 404, 'not found\n', { 'cache-control': 'max-age=10' });
+}
+
+let photo: Promise<Buffer> | undefined;
+/** A gradient photo stand-in, drawn once with sharp (already a dependency for transforms). */
+function demoPhoto(): Promise<Buffer> {
+  photo ??= import('sharp').then(({ default: sharp }) => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="1067"><defs><linearGradient id="g">'
+      + '<stop offset="0" stop-color="#1e6091"/><stop offset="1" stop-color="#f9c74f"/></linearGradient></defs>'
+      + '<rect width="1600" height="1067" fill="url(#g)"/><circle cx="1100" cy="380" r="180" fill="#f8f9fa"/></svg>';
+    return sharp(Buffer.from(svg)).jpeg({ quality: 82 }).toBuffer();
+  });
+  return photo;
+}
+
+function countBytes(req: IncomingMessage, res: ServerResponse): void {
+  let bytes = 0;
+  req.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+  req.on('end', () => send(res, 200, JSON.stringify({ received: bytes }) + '\n', { 'content-type': 'application/json' }));
 }
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {

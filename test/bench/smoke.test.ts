@@ -28,7 +28,7 @@ describe('npm run bench -- --smoke', () => {
     const { code, output } = await run(process.execPath, [join(ROOT, 'bench/run.ts'), '--smoke', '--out', out]);
     expect(code, output).toBe(0);
     const { results } = JSON.parse(await readFile(out, 'utf8')) as SmokeResults;
-    expect(results.map((r) => r.group)).toEqual(expect.arrayContaining(['core', 'tracing', 'hooks', 'image', 'workers']));
+    expect(results.map((r) => r.group)).toEqual(expect.arrayContaining(['core', 'tracing', 'hooks', 'examples', 'image', 'workers']));
     for (const group of results) {
       expect(group.measurements.length, group.group).toBeGreaterThan(0);
       for (const m of group.measurements) {
@@ -36,12 +36,12 @@ describe('npm run bench -- --smoke', () => {
         expect(m.requests).toBeGreaterThan(0);
       }
     }
-  }, 600_000);
+  }, 1_200_000);
 });
 
 function run(command: string, args: readonly string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: ROOT, maxBuffer: 16 * 1024 * 1024, timeout: 590_000 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd: ROOT, maxBuffer: 16 * 1024 * 1024, timeout: 1_190_000 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
       resolve({ code, output: `${stdout}\n${stderr}` });
     });

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { systemClock, type Clock } from '../../src/clock.ts';
@@ -18,31 +17,6 @@ async function example(name: string, raw: Record<string, unknown>, clock: Clock 
   expect(guest.kind).toBe('direct');
   return createLoadedHook(value!, guest, { logger: silentLogger, clock });
 }
-
-describe('examples/signed-urls', () => {
-  const key = 'the-shared-secret';
-  const now = 1_767_225_600_000;
-  const clock: Clock = { now: () => now, monotonic: () => performance.now() };
-  const sign = (path: string, expires: number) => createHmac('sha256', key).update(`${path}\n${expires}`).digest('hex');
-
-  it('lets a valid signature through and strips it from the query', async () => {
-    const hook = await example('signed-urls', { phases: ['on-request'], config: key }, clock);
-    const expires = now / 1000 + 60;
-    const request = makeRequest({ path: '/files/a.pdf', query: `expires=${expires}&sig=${sign('/files/a.pdf', expires)}` });
-    expect(await hook.invoke('on-request', request, null)).toEqual({ tag: 'continue' });
-    expect(request.query).toBe('');
-  });
-
-  it.each([
-    ['missing', () => ''],
-    ['tampered path', () => `expires=${now / 1000 + 60}&sig=${sign('/files/other.pdf', now / 1000 + 60)}`],
-    ['expired', () => `expires=${now / 1000 - 1}&sig=${sign('/files/a.pdf', now / 1000 - 1)}`],
-  ])('refuses a %s signature with 403', async (_label, query) => {
-    const hook = await example('signed-urls', { phases: ['on-request'], config: key }, clock);
-    const verdict = await hook.invoke('on-request', makeRequest({ path: '/files/a.pdf', query: query() }), null);
-    expect(verdict).toMatchObject({ tag: 'respond', val: { status: 403 } });
-  });
-});
 
 describe('examples/geo-headers', () => {
   it('adds geo headers and a cache-key part, and blocks configured countries', async () => {
