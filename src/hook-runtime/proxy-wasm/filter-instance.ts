@@ -1,0 +1,187 @@
+/**
+ * One instance of a proxy-wasm filter behind the hook runtime's GuestInstance: the pipeline and
+ * the failure policy cannot tell it from a WIT hook. At creation it runs the module's start
+ * function, creates the plugin (root) context and calls proxy_on_vm_start and proxy_on_configure
+ * with the VM and plugin configuration; false from either refuses the hook at load.
+ *
+ * Each phase call is one stream context: proxy_on_context_create, then the request callbacks
+ * (headers, and body when the hook buffers it) in on-request or the response callbacks in its
+ * response phase, then proxy_on_done, proxy_on_log, proxy_on_delete. A context is not carried from
+ * on-request to the response phase (the phases may run on different instances): request headers
+ * stay readable there. A callback that pauses (StopIteration) and is not resumed by
+ * proxy_continue_stream waits for it, bounded by the hook's timeout_ms (then EH_HOOK_TIMEOUT).
+ */
+import type { Clock } from '../../clock.ts';
+import type { PhaseName, PhaseVerdict } from '../../pipeline/hook-seam.ts';
+import type { GuestInstance } from '../direct-instance.ts';
+import { FUEL_BUDGET, METER_MODULE, METER_REFUEL } from '../fuel-metering.ts';
+import type { HookCallSettings, HookCallState } from '../hook-call-state.ts';
+import { HookFailure } from '../hook-failure.ts';
+import { checkLocalResponse } from '../verdict-check.ts';
+import { isMemory, Wasm, type WasmModule } from '../wasm-api.ts';
+import { Action, MapType, ROOT_CONTEXT_ID, Status } from './abi.ts';
+import { FilterCall, type FilterSlot } from './filter-call.ts';
+import { FilterMemory } from './filter-memory.ts';
+import { mapPairs } from './header-maps.ts';
+import { createHostFunctions } from './host-functions.ts';
+import type { ProxyWasmNodeState } from './node-state.ts';
+import type { PluginIdentity } from './properties.ts';
+import { createWasiShim, WASI_MODULE } from './wasi-shim.ts';
+
+/** What an instance needs from load: the compiled module, what it imports, and the plugin's settings. */
+export interface FilterSetup {
+  readonly module: WasmModule;
+  readonly envImports: readonly string[];
+  readonly wasiImports: readonly string[];
+  readonly plugin: PluginIdentity;
+  readonly vmConfig: Buffer;
+  readonly node: ProxyWasmNodeState;
+  readonly clock: Clock;
+}
+
+type Callback = (...args: number[]) => number;
+
+/** Start-up calls (start function, vm_start, configure) get this deadline, as a WIT hook's _initialize. */
+const STARTUP_MS = 1_000;
+const CONTINUE: PhaseVerdict = Object.freeze({ tag: 'continue' });
+
+export class FilterInstance implements GuestInstance {
+  readonly #slot: FilterSlot;
+  readonly #clock: Clock;
+  readonly #exports: Record<string, Callback | undefined>;
+  #deadline = Number.POSITIVE_INFINITY;
+  #nextContext = ROOT_CONTEXT_ID + 1;
+
+  constructor(setup: FilterSetup, settings: HookCallSettings) {
+    this.#clock = setup.clock;
+    const slot: FilterSlot = {
+      mem: null, call: null, settings, plugin: setup.plugin, vmConfig: setup.vmConfig,
+      pluginConfig: Buffer.from(settings.config, 'utf8'), node: setup.node, clock: setup.clock,
+    };
+    this.#slot = slot;
+    const host = createHostFunctions(slot);
+    const env: Record<string, unknown> = {};
+    // Any proxy_* import edgehook does not know (a newer ABI's) answers UNIMPLEMENTED.
+    for (const name of setup.envImports) env[name] = host[name] ?? (() => Status.Unimplemented);
+    const exports = new Wasm.Instance(setup.module, {
+      env, [WASI_MODULE]: createWasiShim(slot, setup.wasiImports), [METER_MODULE]: { [METER_REFUEL]: () => this.#refuel() },
+    }).exports;
+    const memory = exports['memory'];
+    if (!isMemory(memory)) throw new Error('the filter does not export its memory');
+    const allocate = (exports['proxy_on_memory_allocate'] ?? exports['malloc']) as ((size: number) => number) | undefined;
+    if (typeof allocate !== 'function') throw new Error('the filter exports neither proxy_on_memory_allocate nor malloc');
+    slot.mem = new FilterMemory(memory, allocate);
+    this.#exports = exports as Record<string, Callback | undefined>;
+    this.#start(setup);
+  }
+
+  #refuel(): number {
+    if (this.#clock.monotonic() > this.#deadline) throw new HookFailure('EH_HOOK_TIMEOUT', 'deadline exceeded');
+    return FUEL_BUDGET;
+  }
+
+  #start(setup: FilterSetup): void {
+    const e = this.#exports;
+    this.#deadline = this.#clock.monotonic() + STARTUP_MS;
+    try {
+      // Spec "Integration": _initialize then main, or _start when there is no _initialize.
+      if (e['_initialize'] !== undefined) {
+        e['_initialize']();
+        e['main']?.(0, 0);
+      } else e['_start']?.();
+      e['proxy_on_context_create']!(ROOT_CONTEXT_ID, 0);
+      if (e['proxy_on_vm_start'] !== undefined && e['proxy_on_vm_start'](ROOT_CONTEXT_ID, setup.vmConfig.length) === 0) {
+        throw new Error('proxy_on_vm_start returned false: the filter refused its vm_config');
+      }
+      if (e['proxy_on_configure'] !== undefined && e['proxy_on_configure'](ROOT_CONTEXT_ID, this.#slot.pluginConfig.length) === 0) {
+        throw new Error('proxy_on_configure returned false: the filter refused its configuration');
+      }
+    } finally {
+      this.#deadline = Number.POSITIVE_INFINITY;
+    }
+  }
+
+  call(phase: PhaseName, state: HookCallState, timeoutMs: number): PhaseVerdict | Promise<PhaseVerdict> {
+    const context = this.#nextContext;
+    this.#nextContext = context >= 0x7fff_ffff ? ROOT_CONTEXT_ID + 1 : context + 1;
+    const call = new FilterCall(state, context);
+    this.#slot.call = call;
+    this.#deadline = this.#clock.monotonic() + timeoutMs;
+    let waiting = false;
+    try {
+      this.#exports['proxy_on_context_create']!(context, ROOT_CONTEXT_ID);
+      const paused = this.#stream(phase, call);
+      if (call.localReply === undefined && paused && !call.resumed) {
+        waiting = true;
+        return this.#waitForResume(call, timeoutMs, Math.max(0, this.#deadline - this.#clock.monotonic()));
+      }
+      this.#finish(context);
+      return this.#verdict(call);
+    } finally {
+      if (!waiting) this.#endCall();
+    }
+  }
+
+  /** Runs the phase's callbacks; true when the stream is left paused. */
+  #stream(phase: PhaseName, call: FilterCall): boolean {
+    const request = phase === 'on-request';
+    const headers = this.#exports[request ? 'proxy_on_request_headers' : 'proxy_on_response_headers'];
+    const onBody = this.#exports[request ? 'proxy_on_request_body' : 'proxy_on_response_body'];
+    const body = request ? call.state.requestBody() : call.state.responseBody();
+    const pairs = mapPairs(call.state, request ? MapType.RequestHeaders : MapType.ResponseHeaders);
+    const count = typeof pairs === 'number' ? 0 : pairs.length;
+    let action: number = Action.Continue;
+    if (headers !== undefined) action = headers(call.contextId, count, body === undefined ? 1 : 0);
+    if (call.localReply !== undefined) return false;
+    // Envoy's rule: headers that stop iteration wait for the body; the body callback decides.
+    if (body !== undefined && onBody !== undefined) action = onBody(call.contextId, body.length, 1);
+    return action !== Action.Continue;
+  }
+
+  #finish(context: number): void {
+    const e = this.#exports;
+    // proxy_on_done's answer is not awaited: the host finalises every context when its call ends.
+    e['proxy_on_done']?.(context);
+    e['proxy_on_log']?.(context);
+    e['proxy_on_delete']?.(context);
+  }
+
+  #verdict(call: FilterCall): PhaseVerdict {
+    const reply = call.localReply;
+    if (reply === undefined) return CONTINUE;
+    return { tag: 'respond', val: checkLocalResponse(reply.status, reply.headers, reply.body, call.state.settings.responseBodyMax) };
+  }
+
+  #endCall(): void {
+    this.#slot.call = null;
+    this.#deadline = Number.POSITIVE_INFINITY;
+  }
+
+  async #waitForResume(call: FilterCall, timeoutMs: number, remainingMs: number): Promise<PhaseVerdict> {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new HookFailure('EH_HOOK_TIMEOUT',
+          `the filter paused the stream (StopIteration) and did not resume it within ${timeoutMs} ms`)), remainingMs);
+        call.onResume = () => { clearTimeout(timer); resolve(); };
+      });
+      this.#deadline = this.#clock.monotonic() + timeoutMs;
+      this.#finish(call.contextId);
+      return this.#verdict(call);
+    } finally {
+      this.#endCall();
+    }
+  }
+
+  /** Ends the plugin context of an instance the pool lets go (never one that failed). */
+  dispose(): void {
+    this.#deadline = this.#clock.monotonic() + STARTUP_MS;
+    try {
+      this.#exports['proxy_on_done']?.(ROOT_CONTEXT_ID);
+      this.#exports['proxy_on_delete']?.(ROOT_CONTEXT_ID);
+    } catch {
+      // Nothing depends on a dropped instance; its failure here is not a request's.
+    } finally {
+      this.#deadline = Number.POSITIVE_INFINITY;
+    }
+  }
+}
