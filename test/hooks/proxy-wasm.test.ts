@@ -49,11 +49,79 @@ describe('a proxy-wasm filter (AssemblyScript SDK) as a hook', () => {
       .rejects.toThrow(/both on-origin-response and on-response/);
   }, 120_000);
 
-  it('shares one node state across hooks', () => {
-    expect(createProxyWasmNodeState().metrics()).toEqual([]);
-  });
+  it('denies with a local response, and lets the right token through', async () => {
+    const { hook } = await loadFilterHook('deny', { config: 'secret' });
+    const denied = respond(await hook.invoke('on-request', makeRequest({ headers: [['x-token', 'wrong']] }), null));
+    expect(denied?.status).toBe(403);
+    expect(denied?.headers).toContainEqual(['x-denied-by', 'proxy-wasm']);
+    expect(denied?.body.toString()).toBe('forbidden by filter\n');
+    expect(await hook.invoke('on-request', makeRequest({ headers: [['x-token', 'secret']] }), null)).toEqual({ tag: 'continue' });
+  }, 120_000);
 
-  it('answers a trapping filter with the failure policy', async () => {
-    void respond;
-  });
+  it('rewrites a buffered response body and sees the buffered request body', async () => {
+    const { hook } = await loadFilterHook('body-rewrite', {
+      phases: ['on-request', 'on-origin-response'], body: { request: 1024, response: 1024 },
+    });
+    const request = makeRequest({ method: 'POST', body: Buffer.from('twelve bytes') });
+    expect(await hook.invoke('on-request', request, null)).toEqual({ tag: 'continue' });
+    expect(request.headers.get('x-body-length')).toBe('12');
+    const response = makeResponse({ body: Buffer.from('hello from origin, origin says hi') });
+    expect(await hook.invoke('on-origin-response', request, response)).toEqual({ tag: 'continue' });
+    expect(response.body?.toString()).toBe('hello from FILTER, FILTER says hi');
+  }, 120_000);
+
+  it('defines metrics, keeps shared data per node and reads properties', async () => {
+    const node = createProxyWasmNodeState();
+    const { hook, guest } = await loadFilterHook('counters', {}, node);
+    expect(guest.imports.has('request/geo')).toBe(true); // "edgehook.geo.country" is in its bytes
+    const first = makeRequest({ method: 'GET', path: '/a/b', query: 'x=1', clientIp: '198.51.100.9', geo: { country: 'NZ' } });
+    await hook.invoke('on-request', first, null);
+    expect(Object.fromEntries(['x-hits', 'x-path', 'x-method', 'x-source', 'x-country', 'x-plugin'].map((h) => [h, first.headers.get(h)])))
+      .toEqual({ 'x-hits': '1', 'x-path': '/a/b?x=1', 'x-method': 'GET', 'x-source': '198.51.100.9', 'x-country': 'NZ', 'x-plugin': 'counters' });
+    // A second hook on the same node sees the same shared data.
+    const { hook: other } = await loadFilterHook('counters', { name: 'counters-2' }, node);
+    const second = makeRequest({ path: '/abc' });
+    await other.invoke('on-request', second, null);
+    expect(second.headers.get('x-hits')).toBe('2');
+    expect(second.headers.get('x-country')).toBe('-');
+    const metrics = Object.fromEntries(node.metrics().map((m) => [`${m.hook}/${m.name}`, m]));
+    expect(metrics['counters/requests']).toMatchObject({ kind: 'counter', value: 1n });
+    expect(metrics['counters/in_flight']).toMatchObject({ kind: 'gauge', value: 7n });
+    expect(metrics['counters/path_length']).toMatchObject({ kind: 'histogram', count: 1, sum: 8n });
+    expect(metrics['counters-2/requests']).toMatchObject({ value: 1n });
+  }, 120_000);
+});
+
+describe('a failing proxy-wasm filter', () => {
+  it('that traps is answered by on_error (closed: 503 naming the hook)', async () => {
+    const { hook, logs } = await loadFilterHook('trap');
+    const answer = respond(await hook.invoke('on-request', makeRequest(), null));
+    expect(answer?.status).toBe(503);
+    expect(answer?.headers).toContainEqual(['x-edgehook-error', 'EH_HOOK_TRAP']);
+    expect(logs.some((l) => l['msg'] === 'hook failed' && l['code'] === 'EH_HOOK_TRAP')).toBe(true);
+  }, 120_000);
+
+  it('that spins is stopped at its deadline; open lets the request continue', async () => {
+    const { hook } = await loadFilterHook('spin', { timeout_ms: 30, on_error: 'open' });
+    const started = performance.now();
+    expect(await hook.invoke('on-request', makeRequest(), null)).toEqual({ tag: 'continue' });
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(hook.info().errors).toBe(1);
+  }, 120_000);
+
+  it('that pauses and never resumes is bounded by timeout_ms', async () => {
+    const { hook, logs } = await loadFilterHook('pause', { timeout_ms: 40 });
+    const started = performance.now();
+    const answer = respond(await hook.invoke('on-request', makeRequest({ headers: [['x-a', '1']] }), null));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(35);
+    expect(answer?.headers).toContainEqual(['x-edgehook-error', 'EH_HOOK_TIMEOUT']);
+    expect(logs.find((l) => l['code'] === 'EH_HOOK_TIMEOUT')?.['error']).toMatch(/paused the stream/);
+  }, 120_000);
+
+  it('that pauses after proxy_continue_stream goes on at once', async () => {
+    const { hook } = await loadFilterHook('pause', { timeout_ms: 5_000, config: 'resume' });
+    const started = performance.now();
+    expect(await hook.invoke('on-request', makeRequest(), null)).toEqual({ tag: 'continue' });
+    expect(performance.now() - started).toBeLessThan(1_000);
+  }, 120_000);
 });
