@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PhaseVerdict } from '../../src/pipeline/hook-seam.ts';
 import { createProxyWasmNodeState } from '../../src/hook-runtime/proxy-wasm/node-state.ts';
-import { loadFilterHook } from './support/proxy-wasm-fixtures.ts';
+import { buildCFilterFixture, loadFilterHook } from './support/proxy-wasm-fixtures.ts';
 import { makeRequest, makeResponse } from './support/states.ts';
 
 const respond = (verdict: PhaseVerdict) => (verdict.tag === 'respond' ? verdict.val : undefined);
@@ -89,6 +89,28 @@ describe('a proxy-wasm filter (AssemblyScript SDK) as a hook', () => {
     expect(metrics['counters/in_flight']).toMatchObject({ kind: 'gauge', value: 7n });
     expect(metrics['counters/path_length']).toMatchObject({ kind: 'histogram', count: 1, sum: 8n });
     expect(metrics['counters-2/requests']).toMatchObject({ value: 1n });
+  }, 120_000);
+});
+
+describe('a proxy-wasm filter in C (clang, ABI 0.2.1, no SDK)', () => {
+  it('denies, edits headers, counts, rewrites the body and is told proxy_http_call is unimplemented', async () => {
+    const node = createProxyWasmNodeState();
+    const { hook, guest } = await loadFilterHook('c-filter', {
+      phases: ['on-request', 'on-response'], config: '/legal/', body: { response: 4096 },
+    }, node, await buildCFilterFixture('filter'));
+    expect(guest.abi).toBe('0.2.1');
+    const denied = respond(await hook.invoke('on-request', makeRequest({ path: '/legal/x' }), null));
+    expect(denied).toMatchObject({ status: 451, headers: [['x-c-why', 'p']] });
+    expect(denied?.body.toString()).toBe('unavailable for legal reasons\n');
+    const request = makeRequest({ path: '/ok', headers: [['x-debug', '1']] });
+    expect(await hook.invoke('on-request', request, null)).toEqual({ tag: 'continue' });
+    expect(request.headers.get('x-c-filter')).toBe('http-call-unimplemented');
+    expect(request.headers.get('x-debug')).toBeUndefined();
+    const response = makeResponse({ body: Buffer.from('quiet body') });
+    await hook.invoke('on-response', request, response);
+    expect(response.headers.get('x-c-filter-response')).toBe('yes');
+    expect(response.body?.toString()).toBe('QUIET BODY');
+    expect(node.metrics()).toEqual([expect.objectContaining({ hook: 'c-filter', name: 'c_requests', value: 1n })]);
   }, 120_000);
 });
 

@@ -12,7 +12,9 @@
  * The filter is compiled with `--exportStart _initialize`, so its top-level code runs when the host
  * calls _initialize (spec "Integration"), with the host ready, not during instantiation.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import asc from 'assemblyscript/asc';
@@ -95,6 +97,32 @@ export async function buildProxyWasmFixture(name: string): Promise<Fixture> {
   return { path: join(dir, `${key}.wasm`), bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
+const C_DIR = join(PROXY_WASM_FIXTURE_DIR, 'c');
+const CLANG_FLAGS = ['--target=wasm32-unknown-unknown', '-O2', '-nostdlib', '-ffreestanding', '-Wall', '-Wextra', '-Werror', '-Wl,--no-entry'];
+
+/**
+ * Builds test/fixtures/proxy-wasm/c/<name>.c with Debian's clang and wasm-ld (packages clang, lld;
+ * .ci/run installs them), freestanding against proxy_wasm_abi.h. Cached by the sources, the flags
+ * and the compiler's version.
+ */
+export async function buildCFilterFixture(name: string): Promise<Fixture> {
+  const source = await readFile(join(C_DIR, `${name}.c`), 'utf8');
+  const header = await readFile(join(C_DIR, 'proxy_wasm_abi.h'), 'utf8');
+  const run = promisify(execFile);
+  const { stdout: version } = await run('clang', ['--version']);
+  const key = sha256Hex(source, header, version, CLANG_FLAGS.join(' '));
+  const dir = join(CACHE_DIR, 'proxy-wasm-fixtures');
+  const bytes = await cachedBytes(dir, `c-${key}.wasm`, async () => {
+    const out = join(dir, `c-${key}.${process.pid}.build.wasm`);
+    await mkdir(dir, { recursive: true });
+    await run('clang', [...CLANG_FLAGS, '-o', out, join(C_DIR, `${name}.c`)]);
+    const built = new Uint8Array(await readFile(out));
+    await rm(out, { force: true });
+    return built;
+  });
+  return { path: join(dir, `c-${key}.wasm`), bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
 export interface LoadedFilter {
   readonly hook: LoadedHook;
   readonly guest: PreparedGuest;
@@ -104,9 +132,9 @@ export interface LoadedFilter {
 
 /** Loads a filter fixture as a LoadedHook the way the registry does, capturing its log lines. */
 export async function loadFilterHook(
-  name: string, extra: Record<string, unknown> = {}, node: ProxyWasmNodeState = createProxyWasmNodeState(),
+  name: string, extra: Record<string, unknown> = {}, node: ProxyWasmNodeState = createProxyWasmNodeState(), prebuilt?: Fixture,
 ): Promise<LoadedFilter> {
-  const fixture = await buildProxyWasmFixture(name);
+  const fixture = prebuilt ?? await buildProxyWasmFixture(name);
   const { value, errors } = validateHookConfig({ name, module: fixture.path, phases: ['on-request'], ...extra }, 'hooks[0]');
   expect(errors).toEqual([]);
   const config = value!;
