@@ -48,3 +48,9 @@ export interface FilterSlot {
   readonly node: ProxyWasmNodeState;
   readonly clock: Clock;
 }
+
+/** The body a filter's body callback sees: only one buffered for this hook (its `body` bound > 0). */
+export function bodyFor(state: HookCallState, request: boolean): Uint8Array | undefined {
+  if (request) return state.phase === 'on-request' && state.settings.requestBodyMax > 0 ? state.requestBody() : undefined;
+  return state.settings.responseBodyMax > 0 ? state.responseBody() : undefined;
+}

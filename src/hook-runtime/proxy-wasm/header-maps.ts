@@ -40,11 +40,23 @@ export function mapPairs(state: HookCallState, map: number): Pairs | StatusCode 
 }
 
 export function mapValue(state: HookCallState, map: number, name: string): string | StatusCode {
-  const pairs = mapPairs(state, map);
-  if (typeof pairs === 'number') return pairs;
+  if (map === MapType.RequestTrailers || map === MapType.ResponseTrailers) return Status.NotFound;
+  if (map !== MapType.RequestHeaders && map !== MapType.ResponseHeaders) return map > 7 ? Status.BadArgument : Status.NotFound;
+  const headers = map === MapType.RequestHeaders ? state.requestHeaders : state.responseHeaders;
+  if (headers === null) return Status.NotFound;
   const key = name.toLowerCase();
-  const values = pairs.filter(([k]) => k === key).map(([, v]) => v);
+  // A lookup reads one field, not the whole map (a filter does several per call).
+  const values = key.startsWith(':') ? pseudo(state, map).filter(([k]) => k === key).map(([, v]) => v) : headers.getAll(key);
   return values.length === 0 ? Status.NotFound : values.join(',');
+}
+
+/** The number of fields proxy_on_*_headers is told (pseudo-headers included), without listing them. */
+export function mapCount(state: HookCallState, map: number): number {
+  const headers = map === MapType.RequestHeaders ? state.requestHeaders : state.responseHeaders;
+  if (headers === null) return 0;
+  let count = map === MapType.RequestHeaders ? 4 : 1;
+  for (const name of headers.names()) count += headers.getAll(name).length;
+  return count;
 }
 
 function setPseudo(state: HookCallState, name: string, value: string): StatusCode {

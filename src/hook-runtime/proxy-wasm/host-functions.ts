@@ -6,7 +6,7 @@
  * outside memory answers INVALID_MEMORY_ACCESS; anything else it throws fails the call.
  */
 import { BUFFER_TYPE_MAX, BufferType, LOG_LEVELS, PROXY_LOG_LEVEL, ROOT_CONTEXT_ID, Status, StreamType, UNIMPLEMENTED_FUNCTIONS } from './abi.ts';
-import type { FilterSlot } from './filter-call.ts';
+import { bodyFor, type FilterSlot } from './filter-call.ts';
 import { editMap, mapPairs, mapValue, replaceMap } from './header-maps.ts';
 import { parsePairs, serializePairs } from './header-pairs.ts';
 import { propertyPath, readPluginProperty, readProperty } from './properties.ts';
@@ -20,8 +20,8 @@ function buffer(slot: FilterSlot, type: number): Uint8Array | undefined {
   if (type === BufferType.PluginConfiguration) return slot.pluginConfig;
   const state = slot.call?.state;
   if (state === undefined) return undefined;
-  if (type === BufferType.RequestBody) return state.phase === 'on-request' ? state.requestBody() : undefined;
-  if (type === BufferType.ResponseBody) return state.responseBody();
+  if (type === BufferType.RequestBody) return bodyFor(state, true);
+  if (type === BufferType.ResponseBody) return bodyFor(state, false);
   return undefined;
 }
 
