@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PhaseVerdict } from '../../src/pipeline/hook-seam.ts';
 import { createProxyWasmNodeState } from '../../src/hook-runtime/proxy-wasm/node-state.ts';
-import { buildCFilterFixture, loadFilterHook } from './support/proxy-wasm-fixtures.ts';
+import { buildCFilterFixture, buildWatFilterFixture, loadFilterHook } from './support/proxy-wasm-fixtures.ts';
 import { makeRequest, makeResponse } from './support/states.ts';
 
 const respond = (verdict: PhaseVerdict) => (verdict.tag === 'respond' ? verdict.val : undefined);
@@ -146,4 +146,50 @@ describe('a failing proxy-wasm filter', () => {
     expect(await hook.invoke('on-request', makeRequest(), null)).toEqual({ tag: 'continue' });
     expect(performance.now() - started).toBeLessThan(1_000);
   }, 120_000);
+});
+
+describe('the proxy-wasm host functions', () => {
+  it('answer the spec\'s status codes (statuses.wat lists which call gets which)', async () => {
+    const { hook } = await loadFilterHook('statuses', {}, undefined, await buildWatFilterFixture('statuses'));
+    const request = makeRequest();
+    expect(await hook.invoke('on-request', request, null)).toEqual({ tag: 'continue' });
+    expect(request.headers.get('x-statuses')).toBe('cgbbcmmcbbga');
+  }, 120_000);
+
+  it('keep a filter inside memory_mb', async () => {
+    const fixture = await buildWatFilterFixture('grow');
+    const capped = await loadFilterHook('grow', { memory_mb: 2 }, undefined, fixture);
+    expect(respond(await capped.hook.invoke('on-request', makeRequest(), null))?.headers).toContainEqual(['x-edgehook-error', 'EH_HOOK_TRAP']);
+    const roomy = await loadFilterHook('grow', { memory_mb: 16 }, undefined, fixture);
+    expect(await roomy.hook.invoke('on-request', makeRequest(), null)).toEqual({ tag: 'continue' });
+  }, 120_000);
+
+  it('trip the circuit after repeated traps like any hook', async () => {
+    const { hook } = await loadFilterHook('trap', { circuit: { failures: 2, window_ms: 60_000, cooldown_ms: 60_000 } });
+    for (let i = 0; i < 2; i++) await hook.invoke('on-request', makeRequest(), null);
+    expect(respond(await hook.invoke('on-request', makeRequest(), null))?.headers).toContainEqual(['x-edgehook-error', 'EH_HOOK_CIRCUIT_OPEN']);
+  }, 120_000);
+});
+
+describe('loading a proxy-wasm filter', () => {
+  const wat = async (text: string): Promise<{ path: string; bytes: Uint8Array; sha256: string }> => {
+    const bytes = await (await import('@bytecodealliance/jco')).parse(text);
+    return { path: 'inline.wasm', bytes, sha256: '' };
+  };
+
+  it('refuses kind: proxy-wasm for a module without the ABI marker', async () => {
+    const fixture = await wat('(module (memory (export "memory") 1))');
+    await expect(loadFilterHook('plain', { kind: 'proxy-wasm' }, undefined, fixture)).rejects.toThrow(/not a proxy-wasm filter: it exports none of proxy_abi_version_0_2_1/);
+  });
+
+  it('refuses imports outside the ABI and WASI, naming them', async () => {
+    const fixture = await wat(`(module (import "sockets" "connect" (func)) (memory (export "memory") 1)
+      (func (export "proxy_abi_version_0_2_1")) (func (export "proxy_on_context_create") (param i32 i32)))`);
+    await expect(loadFilterHook('sneaky', {}, undefined, fixture)).rejects.toThrow(/imports sockets\.connect, which is neither a proxy-wasm host function nor WASI/);
+  });
+
+  it('refuses a phase whose callbacks the filter does not export', async () => {
+    const fixture = await buildWatFilterFixture('grow');
+    await expect(loadFilterHook('grow', { phases: ['on-response'] }, undefined, fixture)).rejects.toThrow(/exports no proxy_on_response_headers/);
+  });
 });

@@ -123,6 +123,15 @@ export async function buildCFilterFixture(name: string): Promise<Fixture> {
   return { path: join(dir, `c-${key}.wasm`), bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
+/** Assembles test/fixtures/proxy-wasm/<name>.wat (hand-written filters, for what no SDK emits). */
+export async function buildWatFilterFixture(name: string): Promise<Fixture> {
+  const wat = await readFile(join(PROXY_WASM_FIXTURE_DIR, `${name}.wat`), 'utf8');
+  const dir = join(CACHE_DIR, 'proxy-wasm-fixtures');
+  const key = `wat-${sha256Hex(wat)}.wasm`;
+  const bytes = await cachedBytes(dir, key, async () => (await import('@bytecodealliance/jco')).parse(wat));
+  return { path: join(dir, key), bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
 export interface LoadedFilter {
   readonly hook: LoadedHook;
   readonly guest: PreparedGuest;
