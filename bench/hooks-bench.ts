@@ -4,7 +4,7 @@
  * for AssemblyScript, jco transpile for QuickJS, proxy-wasm filters from the AssemblyScript SDK
  * and in C) and isolation mode; instantiation time; and the fuel-metering overhead (same module
  * prepared without the meter). Logging at info, as a node runs by default (filters log at debug).
- *   node bench/hooks-bench.ts [--iterations N]
+ *   node bench/hooks-bench.ts [--iterations N] [--only direct,proxy-wasm]   (--only: guest paths starting with these)
  */
 import { DEFAULT_TRANSFORM_BOUNDS } from '../src/attributes/transform-spec.ts';
 import { systemClock } from '../src/clock.ts';
@@ -22,6 +22,8 @@ const node = createProxyWasmNodeState();
 const proxyWasm = { name: 'bench', rootId: '', vmConfig: '', node };
 
 const ITERATIONS = Number(process.argv[process.argv.indexOf('--iterations') + 1]) || 20_000;
+const ONLY = process.argv.includes('--only') ? (process.argv[process.argv.indexOf('--only') + 1] ?? '').split(',') : null;
+const wanted = (path: string): boolean => ONLY === null || ONLY.some((prefix) => path.startsWith(prefix));
 const HEADERS: [string, string][] = [
   ['user-agent', 'bench/1.0'], ['accept', '*/*'], ['accept-encoding', 'gzip, br'], ['accept-language', 'en'],
   ['cookie', 'a=1; b=2'], ['x-debug', '1'], ['x-request-id', 'abc'], ['referer', 'https://example.com/'],
@@ -50,12 +52,14 @@ async function instantiateMs(guest: PreparedGuest, times: number): Promise<numbe
 }
 
 const rows: string[][] = [['guest path', 'hook', 'isolation', 'µs/call']];
-const fixtures: Record<string, Record<string, { bytes: Uint8Array }>> = {
-  'direct (AssemblyScript)': { 'no-op': await buildFixture('continue'), 'header rewrite': await buildFixture('header') },
-  'jco (QuickJS)': { 'no-op': await buildJsFixture('js-noop'), 'header rewrite': await buildJsFixture('js-header') },
-  'proxy-wasm (AssemblyScript SDK)': { 'no-op': await buildProxyWasmFixture('noop'), 'header rewrite': await buildProxyWasmFixture('header-rewrite') },
-  'proxy-wasm (C)': { 'header rewrite': await buildCFilterFixture('header') },
+const builders: Record<string, () => Promise<Record<string, { bytes: Uint8Array }>>> = {
+  'direct (AssemblyScript)': async () => ({ 'no-op': await buildFixture('continue'), 'header rewrite': await buildFixture('header') }),
+  'jco (QuickJS)': async () => ({ 'no-op': await buildJsFixture('js-noop'), 'header rewrite': await buildJsFixture('js-header') }),
+  'proxy-wasm (AssemblyScript SDK)': async () => ({ 'no-op': await buildProxyWasmFixture('noop'), 'header rewrite': await buildProxyWasmFixture('header-rewrite') }),
+  'proxy-wasm (C)': async () => ({ 'header rewrite': await buildCFilterFixture('header') }),
 };
+const fixtures: Record<string, Record<string, { bytes: Uint8Array }>> = {};
+for (const [path, build] of Object.entries(builders)) if (wanted(path)) fixtures[path] = await build();
 const instantiation: string[] = [];
 for (const [path, hooks] of Object.entries(fixtures)) {
   const jco = path.startsWith('jco');

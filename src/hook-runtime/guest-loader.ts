@@ -12,6 +12,7 @@ import type { HookConfig, HookKind } from './hook-config.ts';
 import type { PreparedGuest } from './loaded-hook.ts';
 import { prepareDirect } from './prepare-module.ts';
 import { prepareTranspiled } from './transpiled-guest.ts';
+import { createProxyWasmNodeState } from './proxy-wasm/node-state.ts';
 import { isProxyWasmModule, prepareFilter, type ProxyWasmSettings } from './proxy-wasm/prepare-filter.ts';
 
 export interface GuestLoadOptions {
@@ -21,7 +22,7 @@ export interface GuestLoadOptions {
   readonly meter?: boolean;
   /** What the config says the module is (absent: detected). */
   readonly kind?: HookKind;
-  /** Plugin identity and configuration for a proxy-wasm filter (required to load one). */
+  /** Plugin identity, VM configuration and node state for a proxy-wasm filter (absent: defaults, a state of its own). */
   readonly proxyWasm?: ProxyWasmSettings;
 }
 
@@ -30,8 +31,9 @@ export async function loadGuest(bytes: Uint8Array, memoryMb: number, options: Gu
     memoryMb, meter: options.meter ?? true, ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
   };
   if (options.kind === 'proxy-wasm' || (options.kind === undefined && isProxyWasmModule(bytes))) {
-    if (options.proxyWasm === undefined) throw new Error('a proxy-wasm filter needs its plugin settings to load');
-    return prepareFilter(bytes, prepareOptions, options.proxyWasm, options.clock);
+    // Without settings (a one-off load: `edgehook hook run`, a bench) the filter gets SDK defaults and a node state of its own.
+    const settings = options.proxyWasm ?? { name: 'hook', rootId: '', vmConfig: '', node: createProxyWasmNodeState() };
+    return prepareFilter(bytes, prepareOptions, settings, options.clock);
   }
   const { directIndex } = inspectComponent(bytes);
   if (directIndex === -1) return prepareTranspiled(bytes, prepareOptions, options.clock);

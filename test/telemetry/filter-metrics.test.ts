@@ -64,7 +64,7 @@ describe('filter metrics through OpenTelemetry', () => {
 
   it('are observed as edgehook.filter.* instruments when a metrics SDK collects', async () => {
     harness = createTracingHarness();
-    origin = await startOrigin((_req, res) => res.end('ok'));
+    origin = await startOrigin((_req, res) => { res.end('ok'); });
     node = await startEdgehook(origin.url, {}, { telemetry: harness.telemetry });
     harness.telemetry.hooks.watchFilterMetrics(() => [
       { hook: 'f', name: 'reqs', kind: 'counter', value: 3n, count: 0, sum: 0n },

@@ -37,7 +37,7 @@ function setBuffer(slot: FilterSlot, type: number, start: number, size: number, 
   return error === undefined ? Status.Ok : error === 'too-large' ? Status.BadArgument : Status.NotFound;
 }
 
-function streamFunctions(slot: FilterSlot): Record<string, HostFunction> {
+function headerMapFunctions(slot: FilterSlot): Record<string, HostFunction> {
   const mem = () => slot.mem!;
   const state = () => slot.call?.state;
   return {
@@ -78,6 +78,12 @@ function streamFunctions(slot: FilterSlot): Record<string, HostFunction> {
       const s = state();
       return s === undefined ? Status.NotFound : editMap(s, map, 'remove', mem().latin1(k, kl));
     }),
+  };
+}
+
+function bufferFunctions(slot: FilterSlot): Record<string, HostFunction> {
+  const mem = () => slot.mem!;
+  return {
     proxy_get_buffer_status: guarded((type: number, rSize: number, rFlags: number) => {
       if (type > BUFFER_TYPE_MAX) return Status.BadArgument;
       const value = buffer(slot, type);
@@ -96,6 +102,13 @@ function streamFunctions(slot: FilterSlot): Record<string, HostFunction> {
     }),
     proxy_set_buffer_bytes: guarded((type: number, start: number, size: number, data: number, dataSize: number) =>
       setBuffer(slot, type, start >>> 0, size >>> 0, mem().bytes(data, dataSize))),
+  };
+}
+
+function streamFunctions(slot: FilterSlot): Record<string, HostFunction> {
+  const mem = () => slot.mem!;
+  const state = () => slot.call?.state;
+  return {
     proxy_send_local_response: guarded((status: number, _d: number, _dl: number, body: number, bodySize: number, h: number, hl: number) => {
       const call = slot.call;
       if (call === null) return Status.NotFound;
@@ -141,6 +154,8 @@ export function createHostFunctions(slot: FilterSlot): Record<string, HostFuncti
     proxy_done: () => Status.NotFound,
     proxy_set_effective_context: (id: number) =>
       id === ROOT_CONTEXT_ID || id === slot.call?.contextId ? Status.Ok : Status.BadArgument,
+    ...headerMapFunctions(slot),
+    ...bufferFunctions(slot),
     ...streamFunctions(slot),
     ...createStateFunctions(slot),
   };
