@@ -5,6 +5,7 @@
  * properties, shared data, metrics, and the failure modes (trap, spin, a pause never resumed).
  */
 import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config/load.ts';
 import type { PhaseVerdict } from '../../src/pipeline/hook-seam.ts';
 import { createProxyWasmNodeState } from '../../src/hook-runtime/proxy-wasm/node-state.ts';
 import { buildCFilterFixture, buildWatFilterFixture, loadFilterHook } from './support/proxy-wasm-fixtures.ts';
@@ -191,5 +192,21 @@ describe('loading a proxy-wasm filter', () => {
   it('refuses a phase whose callbacks the filter does not export', async () => {
     const fixture = await buildWatFilterFixture('grow');
     await expect(loadFilterHook('grow', { phases: ['on-response'] }, undefined, fixture)).rejects.toThrow(/exports no proxy_on_response_headers/);
+  });
+});
+
+describe('proxy-wasm hook config', () => {
+  const hooks = (item: Record<string, unknown>) => ({ origin: { url: 'http://127.0.0.1:1' }, hooks: [{ name: 'f', module: 'f.wasm', phases: ['on-request'], ...item }] });
+
+  it('carries kind and proxy_wasm into the hook\'s settings (so a reload that changes them reloads it)', () => {
+    const [hook] = resolveConfig(hooks({ kind: 'proxy-wasm', proxy_wasm: { root_id: 'r', vm_config: { a: 1 } } }), { env: {} }).hooks;
+    expect(hook).toMatchObject({ kind: 'proxy-wasm', proxy_wasm: { root_id: 'r', vm_config: { a: 1 } } });
+  });
+
+  it.each([
+    [{ kind: 'wasm' }, /hooks\[0\]\.kind/],
+    [{ proxy_wasm: { root: 'x' } }, /hooks\[0\]\.proxy_wasm\.root/],
+  ])('refuses %j naming the key', (item, message) => {
+    expect(() => resolveConfig(hooks(item), { env: {} })).toThrow(message);
   });
 });
