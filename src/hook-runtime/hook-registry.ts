@@ -86,7 +86,8 @@ async function loadOne(config: HookConfig, deps: HookPlanDeps & { proxyWasm: Pro
     const guest = await loadGuest(bytes, config.memory_mb, {
       cacheDir: deps.cacheDir, clock: deps.clock, ...(config.kind === undefined ? {} : { kind: config.kind }),
       proxyWasm: {
-        name: config.name, rootId: config.proxy_wasm?.root_id ?? '', vmConfig: hookConfigText(config.proxy_wasm?.vm_config), node: deps.proxyWasm,
+        name: config.name, rootId: config.proxy_wasm?.root_id ?? '', vmConfig: hookConfigText(config.proxy_wasm?.vm_config),
+        node: deps.proxyWasm, phases: config.phases,
       },
     });
     checkExports(config, guest);

@@ -40,6 +40,17 @@ describe('a proxy-wasm filter (AssemblyScript SDK) as a hook', () => {
     expect(response.headers.get('x-origin-secret')).toBeUndefined();
   }, 120_000);
 
+  it('keeps a request\'s stream context from on-request to its response phase (per-request isolation: a fresh one)', async () => {
+    for (const [isolation, expected] of [['pooled', '/rewrite-me'], ['per-request', '']] as const) {
+      const { hook } = await loadFilterHook('add-header', { proxy_wasm: { root_id: 'add_header' }, phases: ['on-request', 'on-response'], isolation });
+      const requests = [makeRequest({ path: '/rewrite-me' }), makeRequest({ path: '/other' })];
+      for (const request of requests) await hook.invoke('on-request', request, null);
+      const response = makeResponse();
+      await hook.invoke('on-response', requests[0]!, response);
+      expect(response.headers.get('x-request-path'), isolation).toBe(expected);
+    }
+  }, 120_000);
+
   it('is refused at load when proxy_on_configure answers false', async () => {
     await expect(loadFilterHook('add-header', { config: 'refuse', proxy_wasm: { root_id: 'add_header' } }))
       .rejects.toThrow(/proxy_on_configure returned false/);

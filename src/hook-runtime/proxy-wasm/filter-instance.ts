@@ -4,11 +4,12 @@
  * function, creates the plugin (root) context and calls proxy_on_vm_start and proxy_on_configure
  * with the VM and plugin configuration; false from either refuses the hook at load.
  *
- * Each phase call is one stream context: proxy_on_context_create, then the request callbacks
- * (headers, and body when the hook buffers it) in on-request or the response callbacks in its
- * response phase, then proxy_on_done, proxy_on_log, proxy_on_delete. A context is not carried from
- * on-request to the response phase (the phases may run on different instances): request headers
- * stay readable there. A callback that pauses (StopIteration) and is not resumed by
+ * A request's phases share one stream context, as in Envoy: proxy_on_context_create, the request
+ * callbacks (headers, and body when the hook buffers it) in on-request, the response callbacks in
+ * its response phase, then proxy_on_done, proxy_on_log, proxy_on_delete. A filter bound to
+ * on-request and a response phase keeps the context open in between (open-contexts.ts); when the
+ * response phase runs on another instance (pool, per-request isolation) it gets a fresh context.
+ * A callback that pauses (StopIteration) and is not resumed by
  * proxy_continue_stream waits for it, bounded by the hook's timeout_ms (then EH_HOOK_TIMEOUT).
  */
 import type { Clock } from '../../clock.ts';
@@ -23,6 +24,7 @@ import { Action, MapType, ROOT_CONTEXT_ID, Status } from './abi.ts';
 import { bodyFor, FilterCall, type FilterSlot } from './filter-call.ts';
 import { FilterMemory } from './filter-memory.ts';
 import { mapCount } from './header-maps.ts';
+import { OpenContexts } from './open-contexts.ts';
 import { createHostFunctions } from './host-functions.ts';
 import type { ProxyWasmNodeState } from './node-state.ts';
 import type { PluginIdentity } from './properties.ts';
@@ -37,6 +39,8 @@ export interface FilterSetup {
   readonly vmConfig: Buffer;
   readonly node: ProxyWasmNodeState;
   readonly clock: Clock;
+  /** Bound to on-request and a response phase: keep each request's context open between them. */
+  readonly carryContext: boolean;
 }
 
 type Callback = (...args: number[]) => number;
@@ -51,6 +55,7 @@ export class FilterInstance implements GuestInstance {
   readonly #exports: Record<string, Callback | undefined>;
   #deadline = Number.POSITIVE_INFINITY;
   #nextContext = ROOT_CONTEXT_ID + 1;
+  readonly #open: OpenContexts | null;
 
   constructor(setup: FilterSetup, settings: HookCallSettings) {
     this.#clock = setup.clock;
@@ -72,6 +77,7 @@ export class FilterInstance implements GuestInstance {
     if (typeof allocate !== 'function') throw new Error('the filter exports neither proxy_on_memory_allocate nor malloc');
     slot.mem = new FilterMemory(memory, allocate);
     this.#exports = exports as Record<string, Callback | undefined>;
+    this.#open = setup.carryContext ? new OpenContexts() : null;
     this.#start(setup);
   }
 
@@ -102,24 +108,37 @@ export class FilterInstance implements GuestInstance {
   }
 
   call(phase: PhaseName, state: HookCallState, timeoutMs: number): PhaseVerdict | Promise<PhaseVerdict> {
-    const context = this.#nextContext;
-    this.#nextContext = context >= 0x7fff_ffff ? ROOT_CONTEXT_ID + 1 : context + 1;
+    const carried = phase === 'on-request' ? undefined : this.#open?.take(state.request);
+    const context = carried ?? this.#newContextId();
     const call = new FilterCall(state, context);
     this.#slot.call = call;
     this.#deadline = this.#clock.monotonic() + timeoutMs;
     let waiting = false;
     try {
-      this.#exports['proxy_on_context_create']!(context, ROOT_CONTEXT_ID);
+      if (carried === undefined) this.#exports['proxy_on_context_create']!(context, ROOT_CONTEXT_ID);
       const paused = this.#stream(phase, call);
       if (call.localReply === undefined && paused && !call.resumed) {
         waiting = true;
         return this.#waitForResume(call, timeoutMs, Math.max(0, this.#deadline - this.#clock.monotonic()));
       }
-      this.#finish(context);
+      this.#end(phase, call);
       return this.#verdict(call);
     } finally {
       if (!waiting) this.#endCall();
     }
+  }
+
+  #newContextId(): number {
+    const id = this.#nextContext;
+    this.#nextContext = id >= 0x7fff_ffff ? ROOT_CONTEXT_ID + 1 : id + 1;
+    return id;
+  }
+
+  /** After on-request a carried context stays open for the response phase; otherwise it is finalised. */
+  #end(phase: PhaseName, call: FilterCall): void {
+    if (phase !== 'on-request' || this.#open === null) return this.#finish(call.contextId);
+    const evicted = this.#open.keep(call.state.request, call.contextId);
+    if (evicted !== undefined) this.#finish(evicted);
   }
 
   /** Runs the phase's callbacks; true when the stream is left paused. */
@@ -164,7 +183,7 @@ export class FilterInstance implements GuestInstance {
         call.onResume = () => { clearTimeout(timer); resolve(); };
       });
       this.#deadline = this.#clock.monotonic() + timeoutMs;
-      this.#finish(call.contextId);
+      this.#end(call.state.phase, call);
       return this.#verdict(call);
     } finally {
       this.#endCall();
@@ -175,6 +194,7 @@ export class FilterInstance implements GuestInstance {
   dispose(): void {
     this.#deadline = this.#clock.monotonic() + STARTUP_MS;
     try {
+      for (const id of this.#open?.drain() ?? []) this.#finish(id);
       this.#exports['proxy_on_done']?.(ROOT_CONTEXT_ID);
       this.#exports['proxy_on_delete']?.(ROOT_CONTEXT_ID);
     } catch {

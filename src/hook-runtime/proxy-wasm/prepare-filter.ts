@@ -28,6 +28,8 @@ export interface ProxyWasmSettings {
   /** The VM configuration proxy_on_vm_start reads. */
   readonly vmConfig: string;
   readonly node: ProxyWasmNodeState;
+  /** The phases the hook is bound to (absent: each phase call gets its own stream context). */
+  readonly phases?: readonly PhaseName[];
 }
 
 /** A core module (not a component) whose exports carry a proxy-wasm ABI marker. */
@@ -86,6 +88,7 @@ export async function prepareFilter(
   const prepared = await cached(options.cacheDir, key, () => prepareCoreModule(bytes, options.memoryMb * 1_048_576, meter));
   const setup = {
     module: new Wasm.Module(prepared), envImports: env, wasiImports: wasi, clock, node: settings.node,
+    carryContext: settings.phases !== undefined && settings.phases.includes('on-request') && settings.phases.length > 1,
     plugin: { name: settings.name, rootId: settings.rootId, vmId: settings.name }, vmConfig: Buffer.from(settings.vmConfig, 'utf8'),
   };
   return {

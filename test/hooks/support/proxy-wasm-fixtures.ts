@@ -13,7 +13,7 @@
  * calls _initialize (spec "Integration"), with the host ready, not during instantiation.
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -64,8 +64,9 @@ export async function patchedSdk(): Promise<Map<string, string>> {
 }
 
 async function compileFilter(source: string, sdk: Map<string, string>, key: string): Promise<Uint8Array> {
-  // A real directory, so asc resolves `@solo-io/proxy-runtime` through node_modules as a user's build does.
-  const dir = join(CACHE_DIR, 'proxy-wasm-build', key);
+  // A real directory, so asc resolves `@solo-io/proxy-runtime` through node_modules as a user's build does;
+  // one per build, since test files in parallel workers may build the same fixture at once.
+  const dir = join(CACHE_DIR, 'proxy-wasm-build', `${key}-${process.pid}-${randomUUID()}`);
   await rm(dir, { recursive: true, force: true });
   // AssemblyScript 0.28 resolves `pkg` and `pkg/sub` to node_modules/pkg/{index,sub}.ts, not assembly/.
   await mkdir(join(dir, SDK_PACKAGE), { recursive: true });
@@ -151,7 +152,7 @@ export async function loadFilterHook(
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) });
   const guest = await loadGuest(fixture.bytes, config.memory_mb, {
     cacheDir: CACHE_DIR, clock: systemClock, ...(config.kind === undefined ? {} : { kind: config.kind }),
-    proxyWasm: { name, rootId: config.proxy_wasm?.root_id ?? '', vmConfig: hookConfigText(config.proxy_wasm?.vm_config), node },
+    proxyWasm: { name, rootId: config.proxy_wasm?.root_id ?? '', vmConfig: hookConfigText(config.proxy_wasm?.vm_config), node, phases: config.phases },
   });
   checkExports(config, guest);
   return { hook: await createLoadedHook(config, guest, { logger, clock: systemClock }), guest, logs, node };
