@@ -79,6 +79,8 @@ describe('proxy-wasm filters through the proxy', () => {
     expect(text).toContain('edgehook_filter_counter_total{hook="counters",name="requests"} 2');
     expect(text).toContain('edgehook_filter_gauge{hook="counters",name="in_flight"} 7');
     expect(text).toContain('edgehook_filter_histogram_count{hook="counters",name="path_length"} 2');
+    const listed = JSON.parse((await send(`${node.adminUrl}/hooks`)).body) as { hooks: Array<{ name: string; kind: string }> };
+    expect(listed.hooks).toEqual([expect.objectContaining({ name: 'counters', kind: 'proxy-wasm' })]);
     expect((await send(`${node.adminUrl}/hooks/reload`, { method: 'POST' })).status).toBe(200);
     expect((await send(`${node.url}/ccc`)).status).toBe(200);
     text = await metrics();
