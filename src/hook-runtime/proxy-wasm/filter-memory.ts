@@ -76,7 +76,8 @@ export class FilterMemory {
     this.#check(returnSize, 4);
     // Zero-size values still get a real allocation: some SDKs free what they are handed.
     const ptr = this.#allocate(Math.max(1, value.length)) >>> 0;
-    if (ptr === 0) throw new Error('the filter\'s allocator returned 0');
+    // 0 is the allocator's failure (spec "Memory management"): answered INVALID_MEMORY_ACCESS, as Envoy does.
+    if (ptr === 0) throw new BadPointer(0, value.length);
     this.#check(ptr, value.length);
     this.#bytes.set(value, ptr);
     this.setU32(returnData, ptr);
