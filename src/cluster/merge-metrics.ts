@@ -38,7 +38,9 @@ export function retire(retired: MetricsSnapshot | null, gone: MetricsSnapshot): 
       hooks: {
         phases: gone.hooks.phases, circuits: new Map(),
         // A gone worker's filter counters and histograms still count; its gauges describe nothing now.
-        ...(gone.hooks.filters === undefined ? {} : { filters: gone.hooks.filters.filter((m) => m.kind !== 'gauge') }),
+        ...(gone.hooks.filters === undefined ? {} : {
+          filters: { ...gone.hooks.filters, metrics: gone.hooks.filters.metrics.filter((m) => m.kind !== 'gauge') },
+        }),
       },
     }),
   };

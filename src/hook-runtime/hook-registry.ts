@@ -133,7 +133,7 @@ export async function createHookPlan(hooks: readonly HookConfig[], planDeps: Hoo
   let queue: Promise<unknown> = Promise.resolve();
   // The gauge reads the serving hooks' breakers at collection, whatever plan serves by then.
   deps.telemetry?.hooks.watchCircuits(() => loaded.map((hook) => [hook.name, hook.circuit()] as const));
-  deps.telemetry?.hooks.watchFilterMetrics(() => deps.proxyWasm.metrics());
+  deps.telemetry?.hooks.watchFilterMetrics(() => ({ metrics: deps.proxyWasm.metrics(), refusals: deps.proxyWasm.bounded }));
 
   const refuse = (refusedBy: 'hook' | 'node', error: Error, hooks: ReloadResult['hooks']): ReloadResult => {
     logger.error('hook reload refused: the previous hooks keep serving', { code: 'EH_HOOK_LOAD', error });

@@ -9,7 +9,7 @@
 import type { Histogram as OtelHistogram, Meter, MetricAttributes } from '@opentelemetry/api';
 import type { PhaseName } from '../pipeline/hook-seam.ts';
 import { copyHistogram, createHistogram, HOOK_BUCKETS, observe, type Histogram } from './histogram.ts';
-import { snapshotFilterMetrics, type FilterMetricSnapshot, type FilterMetricSource } from './filter-metrics.ts';
+import { isEmptyFilterSnapshot, snapshotFilterMetrics, type FilterMetricsReading, type FilterMetricsSnapshot } from './filter-metrics.ts';
 import { LABEL, METRIC } from './names.ts';
 
 export type CircuitStateName = 'closed' | 'open' | 'half-open';
@@ -30,7 +30,7 @@ export interface HookMetrics {
    */
   watchCircuits(read: () => Iterable<readonly [hook: string, state: CircuitStateName]>): void;
   /** Where the metrics proxy-wasm filters define come from at collection (the hook registry sets it). */
-  watchFilterMetrics(read: () => Iterable<FilterMetricSource>): void;
+  watchFilterMetrics(read: () => FilterMetricsReading): void;
   snapshot(): HookMetricsSnapshot;
 }
 
@@ -46,7 +46,7 @@ export interface HookMetricsSnapshot {
   readonly phases: readonly HookPhaseSnapshot[];
   readonly circuits: ReadonlyMap<string, CircuitStateName>;
   /** Metrics proxy-wasm filters defined (absent when none). */
-  readonly filters?: readonly FilterMetricSnapshot[];
+  readonly filters?: FilterMetricsSnapshot;
 }
 
 interface Slot {
@@ -61,7 +61,7 @@ interface Slot {
 export function createHookMetrics(meter: Meter): HookMetrics {
   const slots = new Map<string, Slot>();
   let circuits: () => Iterable<readonly [string, CircuitStateName]> = () => [];
-  let filters: () => Iterable<FilterMetricSource> = () => [];
+  let filters: () => FilterMetricsReading = () => ({ metrics: [], refusals: new Map() });
   const otelDuration = meter.createHistogram(METRIC.hookDuration, {
     description: 'Hook call duration, per hook and phase.',
     unit: 's',
@@ -87,7 +87,7 @@ export function createHookMetrics(meter: Meter): HookMetrics {
     snapshot() {
       const filterMetrics = snapshotFilterMetrics(filters());
       return {
-        ...(filterMetrics.length === 0 ? {} : { filters: filterMetrics }),
+        ...(isEmptyFilterSnapshot(filterMetrics) ? {} : { filters: filterMetrics }),
         phases: [...slots.values()].map((slot) => ({
           hook: slot.hook,
           phase: slot.phase,

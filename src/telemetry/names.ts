@@ -94,6 +94,7 @@ export const PROM = {
   filterCounter: 'edgehook_filter_counter_total',
   filterGauge: 'edgehook_filter_gauge',
   filterHistogram: 'edgehook_filter_histogram',
+  filterRefusals: 'edgehook_filter_bound_refusals_total',
   transforms: 'edgehook_transforms_total',
   transformDuration: 'edgehook_transform_duration_seconds',
   /** A node with workers (its primary renders these): workers serving and wanted, replacements. */
@@ -128,6 +129,7 @@ export const METRIC = {
   filterGauge: 'edgehook.filter.gauge',
   filterHistogramSum: 'edgehook.filter.histogram.sum',
   filterHistogramCount: 'edgehook.filter.histogram.count',
+  filterRefusals: 'edgehook.filter.bound_refusals',
   transforms: 'edgehook.transforms',
   transformDuration: 'edgehook.transform.duration',
 } as const;
@@ -140,6 +142,8 @@ export const LABEL = {
   hook: 'hook',
   /** A proxy-wasm filter's own metric name. */
   name: 'name',
+  /** What a bound refused (`shared-data`, `metrics`). */
+  what: 'what',
   phase: 'phase',
   state: 'state',
   kind: 'kind',

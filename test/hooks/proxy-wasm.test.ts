@@ -162,10 +162,13 @@ describe('a failing proxy-wasm filter', () => {
 
 describe('the proxy-wasm host functions', () => {
   it('answer the spec\'s status codes (statuses.wat lists which call gets which)', async () => {
-    const { hook } = await loadFilterHook('statuses', {}, undefined, await buildWatFilterFixture('statuses'));
+    const { hook, logs, node } = await loadFilterHook('statuses', {}, undefined, await buildWatFilterFixture('statuses'));
     const request = makeRequest();
     expect(await hook.invoke('on-request', request, null)).toEqual({ tag: 'continue' });
-    expect(request.headers.get('x-statuses')).toBe('cgbbcmmcbbga');
+    expect(request.headers.get('x-statuses')).toBe('cgbbcmmcbbgac');
+    // The shared-data bound it crossed: a log line with a stable code, and a count /metrics exports.
+    expect(logs.find((l) => l['code'] === 'EH_PROXY_WASM_BOUND')).toMatchObject({ hook: 'statuses', what: 'shared-data' });
+    expect(node.bounded.get('shared-data')).toBe(1);
   }, 120_000);
 
   it('keep a filter inside memory_mb', async () => {

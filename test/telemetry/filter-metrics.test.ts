@@ -15,11 +15,11 @@ import { mergeMetrics, retire } from '../../src/cluster/merge-metrics.ts';
 import type { FilterMetricSnapshot } from '../../src/telemetry/filter-metrics.ts';
 import { createProxyMetrics } from '../../src/telemetry/proxy-metrics.ts';
 
-function snapshot(filters: FilterMetricSnapshot[]): MetricsSnapshot {
+function snapshot(metrics: FilterMetricSnapshot[], refusals: Record<string, number> = {}): MetricsSnapshot {
   return {
     proxy: createProxyMetrics().snapshot(),
     store: { bytes: 0, entries: 0, evictions: 0, maxBytes: 1 },
-    hooks: { phases: [], circuits: new Map(), filters },
+    hooks: { phases: [], circuits: new Map(), filters: { metrics, refusals } },
   };
 }
 
@@ -29,7 +29,8 @@ const histogram = (count: number, sum: number): FilterMetricSnapshot => ({ hook:
 
 describe('filter metrics on /metrics', () => {
   it('render with the metric name as an escaped label', () => {
-    const text = renderPrometheus(snapshot([counter(3), gauge(2), histogram(4, 40)]));
+    const text = renderPrometheus(snapshot([counter(3), gauge(2), histogram(4, 40)], { 'shared-data': 2 }));
+    expect(text).toContain('edgehook_filter_bound_refusals_total{what="shared-data"} 2');
     expect(text).toContain('# TYPE edgehook_filter_counter_total counter');
     expect(text).toContain('edgehook_filter_counter_total{hook="f",name="reqs \\"all\\""} 3');
     expect(text).toContain('edgehook_filter_gauge{hook="f",name="inflight"} 2');
@@ -38,13 +39,15 @@ describe('filter metrics on /metrics', () => {
   });
 
   it('are left out when no filter defined any', () => {
-    expect(renderPrometheus(snapshot([]))).not.toContain('edgehook_filter_');
+    const { hooks: _hooks, ...none } = snapshot([]);
+    expect(renderPrometheus(none)).not.toContain('edgehook_filter_');
   });
 
   it('add up across workers, keeping a gone worker\'s counters but not its gauges', () => {
-    const gone = retire(null, snapshot([counter(5), gauge(9), histogram(1, 10)]));
-    const merged = mergeMetrics([snapshot([counter(1), gauge(2), histogram(2, 20)]), snapshot([counter(1), gauge(3), histogram(0, 0)])], gone);
-    const byName = Object.fromEntries((merged.hooks?.filters ?? []).map((m) => [m.name, m]));
+    const gone = retire(null, snapshot([counter(5), gauge(9), histogram(1, 10)], { metrics: 1 }));
+    const merged = mergeMetrics([snapshot([counter(1), gauge(2), histogram(2, 20)], { metrics: 2 }), snapshot([counter(1), gauge(3), histogram(0, 0)])], gone);
+    expect(merged.hooks?.filters?.refusals).toEqual({ metrics: 3 });
+    const byName = Object.fromEntries((merged.hooks?.filters?.metrics ?? []).map((m) => [m.name, m]));
     expect(byName['reqs "all"']?.value).toBe(7);
     expect(byName['inflight']?.value).toBe(5);
     expect(byName['size']).toMatchObject({ count: 3, sum: 30 });
@@ -66,16 +69,20 @@ describe('filter metrics through OpenTelemetry', () => {
     harness = createTracingHarness();
     origin = await startOrigin((_req, res) => { res.end('ok'); });
     node = await startEdgehook(origin.url, {}, { telemetry: harness.telemetry });
-    harness.telemetry.hooks.watchFilterMetrics(() => [
-      { hook: 'f', name: 'reqs', kind: 'counter', value: 3n, count: 0, sum: 0n },
-      { hook: 'f', name: 'size', kind: 'histogram', value: 5n, count: 2, sum: 12n },
-    ]);
+    harness.telemetry.hooks.watchFilterMetrics(() => ({
+      metrics: [
+        { hook: 'f', name: 'reqs', kind: 'counter', value: 3n, count: 0, sum: 0n },
+        { hook: 'f', name: 'size', kind: 'histogram', value: 5n, count: 2, sum: 12n },
+      ],
+      refusals: new Map([['shared-data', 4]]),
+    }));
     const { resourceMetrics } = await harness.metricReader.collect();
     const metrics = new Map<string, MetricData>(resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).map((m) => [m.descriptor.name, m]));
     const value = (name: string): unknown => (metrics.get(name)?.dataPoints as DataPoint<unknown>[] | undefined)?.[0]?.value;
     expect(value('edgehook.filter.counter')).toBe(3);
     expect(value('edgehook.filter.histogram.sum')).toBe(12);
     expect(value('edgehook.filter.histogram.count')).toBe(2);
+    expect(value('edgehook.filter.bound_refusals')).toBe(4);
     expect((metrics.get('edgehook.filter.counter')?.dataPoints[0])?.attributes).toEqual({ hook: 'f', name: 'reqs' });
   });
 });
