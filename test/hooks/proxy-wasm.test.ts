@@ -203,6 +203,17 @@ describe('loading a proxy-wasm filter', () => {
     await expect(loadFilterHook('sneaky', {}, undefined, fixture)).rejects.toThrow(/imports sockets\.connect, which is neither a proxy-wasm host function nor WASI/);
   });
 
+  it('bounds a start section and names a host call made from one', async () => {
+    const marker = '(memory (export "memory") 1) (func (export "proxy_abi_version_0_2_1")) (func (export "proxy_on_context_create") (param i32 i32))'
+      + ' (func (export "proxy_on_memory_allocate") (param i32) (result i32) (i32.const 1024))'
+      + ' (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) (i32.const 0))';
+    const spin = await wat(`(module ${marker} (func $spin (loop $l (br $l))) (start $spin))`);
+    await expect(loadFilterHook('spin-start', {}, undefined, spin)).rejects.toThrow(/deadline exceeded/);
+    const logs = await wat(`(module (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32))) ${marker}
+      (func $early (drop (call $log (i32.const 2) (i32.const 0) (i32.const 1)))) (start $early))`);
+    await expect(loadFilterHook('log-start', {}, undefined, logs)).rejects.toThrow(/host function from its start section/);
+  }, 60_000);
+
   it('refuses a phase whose callbacks the filter does not export', async () => {
     const fixture = await buildWatFilterFixture('grow');
     await expect(loadFilterHook('grow', { phases: ['on-response'] }, undefined, fixture)).rejects.toThrow(/exports no proxy_on_response_headers/);

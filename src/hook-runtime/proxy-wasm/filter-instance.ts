@@ -68,6 +68,8 @@ export class FilterInstance implements GuestInstance {
     const env: Record<string, unknown> = {};
     // Any proxy_* import edgehook does not know (a newer ABI's) answers UNIMPLEMENTED.
     for (const name of setup.envImports) env[name] = host[name] ?? (() => Status.Unimplemented);
+    // A start section runs inside instantiation: bounded like the other start-up calls.
+    this.#deadline = this.#clock.monotonic() + STARTUP_MS;
     const exports = new Wasm.Instance(setup.module, {
       env, [WASI_MODULE]: createWasiShim(slot, setup.wasiImports), [METER_MODULE]: { [METER_REFUEL]: () => this.#refuel() },
     }).exports;

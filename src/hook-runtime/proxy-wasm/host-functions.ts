@@ -10,7 +10,7 @@ import { bodyFor, type FilterSlot } from './filter-call.ts';
 import { editMap, mapPairs, mapValue, replaceMap } from './header-maps.ts';
 import { parsePairs, serializePairs } from './header-pairs.ts';
 import { propertyPath, readPluginProperty, readProperty } from './properties.ts';
-import { filterLog, guarded, isLogged } from './host-guards.ts';
+import { filterLog, guarded, isLogged, memoryOf } from './host-guards.ts';
 import { createStateFunctions } from './state-functions.ts';
 
 type HostFunction = (...args: never[]) => number;
@@ -38,7 +38,7 @@ function setBuffer(slot: FilterSlot, type: number, start: number, size: number, 
 }
 
 function headerMapFunctions(slot: FilterSlot): Record<string, HostFunction> {
-  const mem = () => slot.mem!;
+  const mem = () => memoryOf(slot);
   const state = () => slot.call?.state;
   return {
     proxy_get_header_map_pairs: guarded((map: number, rData: number, rSize: number) => {
@@ -82,7 +82,7 @@ function headerMapFunctions(slot: FilterSlot): Record<string, HostFunction> {
 }
 
 function bufferFunctions(slot: FilterSlot): Record<string, HostFunction> {
-  const mem = () => slot.mem!;
+  const mem = () => memoryOf(slot);
   return {
     proxy_get_buffer_status: guarded((type: number, rSize: number, rFlags: number) => {
       if (type > BUFFER_TYPE_MAX) return Status.BadArgument;
@@ -106,7 +106,7 @@ function bufferFunctions(slot: FilterSlot): Record<string, HostFunction> {
 }
 
 function streamFunctions(slot: FilterSlot): Record<string, HostFunction> {
-  const mem = () => slot.mem!;
+  const mem = () => memoryOf(slot);
   const state = () => slot.call?.state;
   return {
     proxy_send_local_response: guarded((status: number, _d: number, _dl: number, body: number, bodySize: number, h: number, hl: number) => {
@@ -135,7 +135,7 @@ function streamFunctions(slot: FilterSlot): Record<string, HostFunction> {
 }
 
 export function createHostFunctions(slot: FilterSlot): Record<string, HostFunction> {
-  const mem = () => slot.mem!;
+  const mem = () => memoryOf(slot);
   const functions: Record<string, HostFunction> = {
     proxy_log: guarded((level: number, data: number, size: number) => {
       if (level < 0 || level >= LOG_LEVELS.length) return Status.BadArgument;

@@ -5,7 +5,7 @@
  */
 import type { LogLevel } from '../../log.ts';
 import { LOG_LEVELS, Status } from './abi.ts';
-import { BadPointer } from './filter-memory.ts';
+import { BadPointer, type FilterMemory } from './filter-memory.ts';
 import type { FilterSlot } from './filter-call.ts';
 
 /** Catches BadPointer (INVALID_MEMORY_ACCESS) and a malformed serialized map (BAD_ARGUMENT). */
@@ -35,3 +35,12 @@ export function filterLog(slot: FilterSlot, level: number, message: string): voi
   else slot.settings.logger[name](message.slice(0, 2_048), { hook: slot.settings.name });
 }
 
+
+/** The filter's memory; absent only while a start section runs, before the instance exists. */
+export function memoryOf(slot: FilterSlot): FilterMemory {
+  if (slot.mem === null) {
+    throw new Error('the filter called a host function from its start section, before it was instantiated; '
+      + 'export _initialize (AssemblyScript: --exportStart _initialize) so its start-up code runs after');
+  }
+  return slot.mem;
+}

@@ -5,7 +5,7 @@
  */
 import { METRIC_KINDS, Status } from './abi.ts';
 import type { FilterSlot } from './filter-call.ts';
-import { guarded } from './host-guards.ts';
+import { guarded, memoryOf } from './host-guards.ts';
 import { PROXY_WASM_LOG_CODES } from './log-codes.ts';
 
 type HostFunction = (...args: never[]) => number;
@@ -16,7 +16,7 @@ function refused(slot: FilterSlot, what: string, key: string): number {
 }
 
 export function createStateFunctions(slot: FilterSlot): Record<string, HostFunction> {
-  const mem = () => slot.mem!;
+  const mem = () => memoryOf(slot);
   const { node } = slot;
   return {
     proxy_get_shared_data: guarded((k: number, kl: number, rData: number, rSize: number, rCas: number) => {

@@ -10,7 +10,7 @@ import { HookFailure } from '../hook-failure.ts';
 import { Errno } from './abi.ts';
 import { BadPointer } from './filter-memory.ts';
 import type { FilterSlot } from './filter-call.ts';
-import { filterLog } from './host-guards.ts';
+import { filterLog, memoryOf } from './host-guards.ts';
 
 export const WASI_MODULE = 'wasi_snapshot_preview1';
 const RANDOM_MAX = 65_536;
@@ -29,7 +29,7 @@ function faulting<A extends unknown[]>(fn: (...args: A) => number): (...args: A)
 }
 
 export function createWasiShim(slot: FilterSlot, imported: readonly string[]): Record<string, WasiFunction> {
-  const mem = () => slot.mem!;
+  const mem = () => memoryOf(slot);
   const known: Record<string, WasiFunction> = {
     fd_write: faulting((fd: number, iovs: number, count: number, rWritten: number) => {
       if (fd !== 1 && fd !== 2) return Errno.Badf;
