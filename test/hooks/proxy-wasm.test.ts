@@ -51,6 +51,19 @@ describe('a proxy-wasm filter (AssemblyScript SDK) as a hook', () => {
     }
   }, 120_000);
 
+  it('finalises the oldest open context past 256 (a request that never reached its response phase)', async () => {
+    const { hook } = await loadFilterHook('add-header', { proxy_wasm: { root_id: 'add_header' }, phases: ['on-request', 'on-response'] });
+    const requests = Array.from({ length: 257 }, (_, i) => makeRequest({ path: `/r${i}` }));
+    for (const request of requests) await hook.invoke('on-request', request, null);
+    const first = makeResponse();
+    const last = makeResponse();
+    await hook.invoke('on-response', requests[0]!, first);
+    await hook.invoke('on-response', requests[256]!, last);
+    expect(first.headers.get('x-request-path')).toBe('');
+    expect(last.headers.get('x-request-path')).toBe('/r256');
+    expect(hook.info().errors).toBe(0);
+  }, 120_000);
+
   it('is refused at load when proxy_on_configure answers false', async () => {
     await expect(loadFilterHook('add-header', { config: 'refuse', proxy_wasm: { root_id: 'add_header' } }))
       .rejects.toThrow(/proxy_on_configure returned false/);

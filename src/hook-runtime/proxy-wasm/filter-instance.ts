@@ -140,7 +140,10 @@ export class FilterInstance implements GuestInstance {
   #end(phase: PhaseName, call: FilterCall): void {
     if (phase !== 'on-request' || this.#open === null) return this.#finish(call.contextId);
     const evicted = this.#open.keep(call.state.request, call.contextId);
-    if (evicted !== undefined) this.#finish(evicted);
+    if (evicted === undefined) return;
+    // The evicted context belongs to another request: its callbacks must not see this call's state.
+    this.#slot.call = null;
+    this.#finish(evicted);
   }
 
   /** Runs the phase's callbacks; true when the stream is left paused. */
