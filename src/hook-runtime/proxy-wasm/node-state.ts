@@ -29,8 +29,8 @@ export type SetSharedResult = 'ok' | 'cas-mismatch' | 'bound';
 export interface ProxyWasmNodeState {
   getShared(key: string): SharedEntry | undefined;
   setShared(key: string, value: Buffer, cas: number): SetSharedResult;
-  /** The id of (hook, name): defining it again returns the same id. undefined = over the bound. */
-  defineMetric(hook: string, name: string, kind: MetricKind): number | undefined;
+  /** The id of (hook, name): defining it again returns the same id; `kind-mismatch` if it was defined as another kind. */
+  defineMetric(hook: string, name: string, kind: MetricKind): number | 'bound' | 'kind-mismatch';
   metric(id: number): FilterMetric | undefined;
   /** Every metric, for /metrics and the OpenTelemetry mirror (read at collection). */
   metrics(): readonly FilterMetric[];
@@ -68,10 +68,10 @@ export function createProxyWasmNodeState(): ProxyWasmNodeState {
     defineMetric(hook, name, kind) {
       const key = `${hook}\0${name}`;
       const known = ids.get(key);
-      if (known !== undefined) return byId[known - 1]!.kind === kind ? known : undefined;
+      if (known !== undefined) return byId[known - 1]!.kind === kind ? known : 'kind-mismatch';
       if (byId.length >= METRIC_LIMITS.metrics || Buffer.byteLength(name) > METRIC_LIMITS.nameBytes || name.length === 0) {
         refuse('metrics');
-        return undefined;
+        return 'bound';
       }
       // Ids start at 1: some SDKs keep 0 for "not defined".
       byId.push({ hook, name, kind, value: 0n, count: 0, sum: 0n });

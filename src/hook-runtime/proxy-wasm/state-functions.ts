@@ -37,7 +37,8 @@ export function createStateFunctions(slot: FilterSlot): Record<string, HostFunct
       if (kind === undefined) return Status.BadArgument;
       const name = mem().utf8(n, nl);
       const id = node.defineMetric(slot.settings.name, name, kind);
-      if (id === undefined) return refused(slot, 'metrics', name);
+      if (id === 'kind-mismatch') return Status.BadArgument;
+      if (id === 'bound') return refused(slot, 'metrics', name);
       mem().setU32(rId, id);
       return Status.Ok;
     }),
