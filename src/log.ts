@@ -6,6 +6,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {
+  /** The lowest level written (absent: unknown). Lets a caller skip building lines nobody keeps. */
+  readonly level?: LogLevel;
   debug(msg: string, fields?: LogFields): void;
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
@@ -30,6 +32,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }, errorReplacer));
   };
   return {
+    level: options.level ?? 'info',
     debug: (msg, fields) => emit('debug', msg, fields),
     info: (msg, fields) => emit('info', msg, fields),
     warn: (msg, fields) => emit('warn', msg, fields),

@@ -5,6 +5,7 @@
 import type { TierStats } from '../cache/tiered-store.ts';
 import type { CacheFaultCounts, CacheStoreStats } from '../cache/types.ts';
 import { CIRCUIT_STATES, type CircuitStateName, type HookPhaseSnapshot } from '../telemetry/hook-metrics.ts';
+import { renderFilterMetrics } from '../telemetry/filter-metrics.ts';
 import type { Histogram } from '../telemetry/histogram.ts';
 import { PROM, TIER_FAULT_LABELS } from '../telemetry/names.ts';
 import { hitRatio, type ProxyMetricsSnapshot } from '../telemetry/proxy-metrics.ts';
@@ -29,6 +30,7 @@ export function renderPrometheus({ proxy, store, tiers, hooks, circuitCounts, ex
   renderStore(lines, store);
   if (tiers !== undefined) renderTiers(lines, tiers);
   if (hooks !== undefined) renderHooks(lines, hooks.phases, circuitCounts ?? countCircuits([hooks.circuits]));
+  if (hooks?.filters !== undefined) renderFilterMetrics(lines, hooks.filters);
   renderTransforms(lines, proxy);
   return lines.join('\n') + '\n' + (extra ?? '');
 }

@@ -20,6 +20,7 @@ import type { CacheStoreStats } from '../cache/types.ts';
 import type { Histogram } from '../telemetry/histogram.ts';
 import type { HookPhaseSnapshot } from '../telemetry/hook-metrics.ts';
 import type { ProxyMetricsSnapshot } from '../telemetry/proxy-metrics.ts';
+import { sumFilterMetrics } from '../telemetry/filter-metrics.ts';
 
 const FAULT_FIELDS = ['refused', 'corrupt', 'dropped', 'writeFailures', 'skipped'] as const;
 
@@ -33,7 +34,15 @@ export function retire(retired: MetricsSnapshot | null, gone: MetricsSnapshot): 
         tier, stats: { ...stats, bytes: 0, entries: 0, maxBytes: 0, evictions: tier === 'disk' ? 0 : stats.evictions },
       })),
     }),
-    ...(gone.hooks === undefined ? {} : { hooks: { phases: gone.hooks.phases, circuits: new Map() } }),
+    ...(gone.hooks === undefined ? {} : {
+      hooks: {
+        phases: gone.hooks.phases, circuits: new Map(),
+        // A gone worker's filter counters and histograms still count; its gauges describe nothing now.
+        ...(gone.hooks.filters === undefined ? {} : {
+          filters: { ...gone.hooks.filters, metrics: gone.hooks.filters.metrics.filter((m) => m.kind !== 'gauge') },
+        }),
+      },
+    }),
   };
   return retired === null ? counters : sumSnapshots([retired, counters], []);
 }
@@ -51,12 +60,15 @@ function sumSnapshots(all: readonly MetricsSnapshot[], live: readonly MetricsSna
   const first = all[0];
   if (first === undefined) throw new Error('no metrics to merge');
   const hooks = all.flatMap((snapshot) => (snapshot.hooks === undefined ? [] : [snapshot.hooks.phases]));
+  const filters = all.flatMap((snapshot) => (snapshot.hooks?.filters === undefined ? [] : [snapshot.hooks.filters]));
   const tiered = all.some((snapshot) => snapshot.tiers !== undefined);
   return {
     proxy: all.map((snapshot) => snapshot.proxy).reduce(sumProxy),
     store: sumMemoryStats(all.map((snapshot) => snapshot.store)),
     ...(tiered ? { tiers: mergeTiers(all, live) } : {}),
-    ...(hooks.length === 0 ? {} : { hooks: { phases: sumPhases(hooks.flat()), circuits: new Map() } }),
+    ...(hooks.length === 0 ? {} : {
+      hooks: { phases: sumPhases(hooks.flat()), circuits: new Map(), ...(filters.length === 0 ? {} : { filters: sumFilterMetrics(filters) }) },
+    }),
   };
 }
 

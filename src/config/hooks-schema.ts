@@ -69,6 +69,13 @@ const hookShape = {
     window_ms: s.duration({ doc: 'Window the failures are counted in.', default: '10s', min: 1 }),
     cooldown_ms: s.duration({ doc: 'How long a tripped hook is skipped (its on_error answer applies) before one trial call.', default: '30s', min: 1 }),
   }, { doc: 'Circuit breaker.' }), { meaning: '5 failures in 10 s trip it for 30 s' }),
+  kind: s.orNull(s.enumOf(['component', 'proxy-wasm'], {
+    doc: 'What the module is: a WIT component (edgehook\'s contract) or a proxy-wasm filter (a core module built against the proxy-wasm ABI 0.2.x; see docs/proxy-wasm.md).',
+  }), { meaning: 'detected from the module\'s bytes' }),
+  proxy_wasm: s.orNull(s.object({
+    root_id: s.string({ doc: 'plugin_root_id: the root context the filter creates (SDKs register root contexts by this id).', default: '' }),
+    vm_config: s.json({ doc: 'VM configuration handed to proxy_on_vm_start (strings verbatim, anything else as JSON). `config` is the plugin configuration proxy_on_configure reads.' }),
+  }, { doc: 'Settings only a proxy-wasm filter reads.' }), { meaning: 'root_id "" and no VM configuration' }),
 };
 
 type HookFields = s.ObjectValue<typeof hookShape>;
@@ -105,6 +112,10 @@ function toRuntimeConfig(value: HookFields, ctx: s.ParseContext): HookConfig | s
     isolation: value.isolation,
     ...(value.circuit === null ? {} : {
       circuit: Object.freeze({ failures: value.circuit.failures, window_ms: value.circuit.windowMs, cooldown_ms: value.circuit.cooldownMs }),
+    }),
+    ...(value.kind === null ? {} : { kind: value.kind }),
+    ...(value.proxyWasm === null ? {} : {
+      proxy_wasm: Object.freeze({ root_id: value.proxyWasm.rootId, ...(value.proxyWasm.vmConfig === null ? {} : { vm_config: value.proxyWasm.vmConfig }) }),
     }),
   });
 }

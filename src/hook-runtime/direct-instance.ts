@@ -18,6 +18,8 @@ import { isMemory, Wasm, type WasmModule } from './wasm-api.ts';
 export interface GuestInstance {
   /** Runs one phase; throws HookFailure. Edits are recorded in `state`, not applied. */
   call(phase: PhaseName, state: HookCallState, timeoutMs: number): Promise<PhaseVerdict> | PhaseVerdict;
+  /** Called when the pool lets a healthy instance go (proxy-wasm: ends the plugin context). */
+  dispose?(): void;
 }
 
 type Handle = () => number;

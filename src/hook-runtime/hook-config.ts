@@ -20,6 +20,17 @@ export interface HookCircuitConfig {
   readonly cooldown_ms: number;
 }
 
+/** What a module is: a WIT component, or a proxy-wasm filter (a core module, ABI 0.2.x). */
+export type HookKind = 'component' | 'proxy-wasm';
+
+/** Settings only a proxy-wasm filter reads (docs/proxy-wasm.md). */
+export interface ProxyWasmConfig {
+  /** plugin_root_id: the root context the filter creates ("" = the SDKs' default). */
+  readonly root_id: string;
+  /** Handed to proxy_on_vm_start as VM_CONFIGURATION (strings verbatim, anything else as JSON). */
+  readonly vm_config?: unknown;
+}
+
 export interface HookConfig {
   readonly name: string;
   /** A path (relative to the config file's directory) or an `https://` URL pinned by sha256. */
@@ -36,6 +47,9 @@ export interface HookConfig {
   readonly body: { readonly request?: number; readonly response?: number };
   readonly isolation: 'pooled' | 'per-request';
   readonly circuit?: HookCircuitConfig;
+  /** Absent: detected from the module's bytes (a component, or a core module with a proxy-wasm ABI marker). */
+  readonly kind?: HookKind;
+  readonly proxy_wasm?: ProxyWasmConfig;
 }
 
 export interface ConfigIssue { path: string; message: string }
@@ -79,7 +93,7 @@ function validateRoute(raw: unknown, path: string, issues: ConfigIssue[]): HookR
 }
 
 const KNOWN_KEYS = new Set(['name', 'module', 'sha256', 'phases', 'routes', 'config', 'on_error', 'timeout_ms',
-  'memory_mb', 'body', 'isolation', 'circuit']);
+  'memory_mb', 'body', 'isolation', 'circuit', 'kind', 'proxy_wasm']);
 
 /** Validates one `hooks:` item; `path` prefixes the error paths (e.g. `hooks[0]`). */
 export function validateHookConfig(raw: unknown, path: string): { value?: HookConfig; errors: ConfigIssue[] } {
@@ -116,6 +130,9 @@ export function validateHookConfig(raw: unknown, path: string): { value?: HookCo
   const isolation = raw['isolation'] ?? HOOK_DEFAULTS.isolation;
   if (isolation !== 'pooled' && isolation !== 'per-request') errors.push({ path: `${path}.isolation`, message: 'must be pooled or per-request' });
   const circuit = validateCircuit(raw['circuit'], `${path}.circuit`, errors);
+  const kind = raw['kind'];
+  if (kind !== undefined && kind !== 'component' && kind !== 'proxy-wasm') errors.push({ path: `${path}.kind`, message: 'must be component or proxy-wasm' });
+  const proxyWasm = validateProxyWasm(raw['proxy_wasm'], `${path}.proxy_wasm`, errors);
   if (errors.length > 0) return { errors };
   return {
     errors,
@@ -124,6 +141,7 @@ export function validateHookConfig(raw: unknown, path: string): { value?: HookCo
       phases: phases as PhaseName[], routes, ...(raw['config'] === undefined ? {} : { config: raw['config'] }),
       on_error: onError as 'open' | 'closed', timeout_ms: timeout!, memory_mb: memory!, body,
       isolation: isolation as 'pooled' | 'per-request', ...(circuit === undefined ? {} : { circuit }),
+      ...(kind === undefined ? {} : { kind: kind as HookKind }), ...(proxyWasm === undefined ? {} : { proxy_wasm: proxyWasm }),
     },
   };
 }
@@ -154,6 +172,15 @@ function validateCircuit(raw: unknown, path: string, errors: ConfigIssue[]): Hoo
     return void errors.push({ path, message: 'needs positive integers failures, window_ms, cooldown_ms' });
   }
   return { failures, window_ms: window, cooldown_ms: cooldown };
+}
+
+function validateProxyWasm(raw: unknown, path: string, errors: ConfigIssue[]): ProxyWasmConfig | undefined {
+  if (raw === undefined) return undefined;
+  if (!isRecord(raw)) return void errors.push({ path, message: 'must be an object' });
+  for (const key of Object.keys(raw)) if (key !== 'root_id' && key !== 'vm_config') errors.push({ path: `${path}.${key}`, message: 'unknown key' });
+  const rootId = raw['root_id'] ?? '';
+  if (typeof rootId !== 'string') return void errors.push({ path: `${path}.root_id`, message: 'must be a string' });
+  return { root_id: rootId, ...(raw['vm_config'] === undefined ? {} : { vm_config: raw['vm_config'] }) };
 }
 
 /** The `config` value as the hook's config() import returns it. */

@@ -12,12 +12,13 @@ import type { HookPlan } from '../pipeline/hook-seam.ts';
 import type { TransformBounds } from '../attributes/transform-spec.ts';
 import type { HookReads } from './guest-imports.ts';
 import { checkExports, loadGuest } from './guest-loader.ts';
-import { isSameHookSettings, type HookConfig } from './hook-config.ts';
+import { hookConfigText, isSameHookSettings, type HookConfig } from './hook-config.ts';
 import { createFrozenPlan } from './hook-plan.ts';
 import { createLoadedHook, type HookInfo, type LoadedHook } from './loaded-hook.ts';
 import { loadModuleBytes } from './module-source.ts';
 import { sha256Of } from './prepare-module.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
+import { createProxyWasmNodeState, type ProxyWasmNodeState } from './proxy-wasm/node-state.ts';
 
 export type { HookInfo } from './loaded-hook.ts';
 export type { HookReads } from './guest-imports.ts';
@@ -40,6 +41,8 @@ export interface HookPlanDeps {
    * can load what they need (geo data) off the request path. A throw fails the reload.
    */
   readonly beforeSwap?: (reads: HookReads) => void;
+  /** Shared data and metrics of this node's proxy-wasm filters (absent: the registry makes its own). */
+  readonly proxyWasm?: ProxyWasmNodeState;
 }
 
 export interface ReloadResult {
@@ -73,14 +76,20 @@ export interface HookRegistry {
 /** The serving hooks by name: a reload keeps those whose bytes and settings are unchanged. */
 type ServingHooks = ReadonlyMap<string, LoadedHook>;
 
-async function loadOne(config: HookConfig, deps: HookPlanDeps, serving: ServingHooks): Promise<LoadedHook> {
+async function loadOne(config: HookConfig, deps: HookPlanDeps & { proxyWasm: ProxyWasmNodeState }, serving: ServingHooks): Promise<LoadedHook> {
   try {
     const bytes = await loadModuleBytes(config.module, config.sha256, {
       baseDir: deps.baseDir, ...(deps.httpsCa === undefined ? {} : { httpsCa: deps.httpsCa }),
     });
     const current = serving.get(config.name);
     if (current !== undefined && current.sha256 === sha256Of(bytes) && isSameHookSettings(current.config, config)) return current;
-    const guest = await loadGuest(bytes, config.memory_mb, { cacheDir: deps.cacheDir, clock: deps.clock });
+    const guest = await loadGuest(bytes, config.memory_mb, {
+      cacheDir: deps.cacheDir, clock: deps.clock, ...(config.kind === undefined ? {} : { kind: config.kind }),
+      proxyWasm: {
+        name: config.name, rootId: config.proxy_wasm?.root_id ?? '', vmConfig: hookConfigText(config.proxy_wasm?.vm_config),
+        node: deps.proxyWasm, phases: config.phases,
+      },
+    });
     checkExports(config, guest);
     return await createLoadedHook(config, guest, {
       logger: deps.logger, clock: deps.clock, telemetry: deps.telemetry, transformBounds: deps.transformBounds,
@@ -91,7 +100,7 @@ async function loadOne(config: HookConfig, deps: HookPlanDeps, serving: ServingH
   }
 }
 
-async function loadAll(configs: readonly HookConfig[], deps: HookPlanDeps, serving: ServingHooks): Promise<PromiseSettledResult<LoadedHook>[]> {
+async function loadAll(configs: readonly HookConfig[], deps: HookPlanDeps & { proxyWasm: ProxyWasmNodeState }, serving: ServingHooks): Promise<PromiseSettledResult<LoadedHook>[]> {
   const names = new Set<string>();
   for (const config of configs) {
     if (names.has(config.name)) throw new Error(`hook "${config.name}" is configured twice`);
@@ -110,7 +119,9 @@ function firstError(results: PromiseSettledResult<LoadedHook>[]): Error | undefi
 }
 
 /** Loads every hook; throws (naming the hook) if any fails — startup must not serve half a config. */
-export async function createHookPlan(hooks: readonly HookConfig[], deps: HookPlanDeps): Promise<HookRegistry> {
+export async function createHookPlan(hooks: readonly HookConfig[], planDeps: HookPlanDeps): Promise<HookRegistry> {
+  // One per node, kept across reloads: a reloaded filter finds its shared data and metrics again.
+  const deps = { ...planDeps, proxyWasm: planDeps.proxyWasm ?? createProxyWasmNodeState() };
   const logger = deps.logger.child({ component: 'hooks' });
   const initial = await loadAll(hooks, deps, new Map());
   const error = firstError(initial);
@@ -122,6 +133,7 @@ export async function createHookPlan(hooks: readonly HookConfig[], deps: HookPla
   let queue: Promise<unknown> = Promise.resolve();
   // The gauge reads the serving hooks' breakers at collection, whatever plan serves by then.
   deps.telemetry?.hooks.watchCircuits(() => loaded.map((hook) => [hook.name, hook.circuit()] as const));
+  deps.telemetry?.hooks.watchFilterMetrics(() => ({ metrics: deps.proxyWasm.metrics(), refusals: deps.proxyWasm.bounded }));
 
   const refuse = (refusedBy: 'hook' | 'node', error: Error, hooks: ReloadResult['hooks']): ReloadResult => {
     logger.error('hook reload refused: the previous hooks keep serving', { code: 'EH_HOOK_LOAD', error });

@@ -31,6 +31,7 @@ export class InstancePool {
 
   release(instance: GuestInstance): void {
     if (this.#isolation === 'pooled' && this.#idle.length < MAX_IDLE) this.#idle.push(instance);
+    else instance.dispose?.();
   }
 
   /** Pre-instantiates one instance at load, so the first request pays no instantiation. */

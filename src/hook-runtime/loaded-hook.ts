@@ -22,7 +22,10 @@ import type { Telemetry } from '../telemetry/telemetry.ts';
 
 /** A prepared guest of any kind; the pipeline cannot tell them apart. */
 export interface PreparedGuest {
-  readonly kind: 'direct' | 'jco';
+  /** direct canonical-ABI binding, jco-transpiled component, or a proxy-wasm filter (src/hook-runtime/proxy-wasm). */
+  readonly kind: GuestKind;
+  /** proxy-wasm filters: the ABI version their marker export names ("0.2.1"). */
+  readonly abi?: string;
   readonly sha256: string;
   /** Phases the component exports. */
   readonly phases: readonly PhaseName[];
@@ -31,11 +34,13 @@ export interface PreparedGuest {
   createInstance(settings: HookCallSettings): GuestInstance | Promise<GuestInstance>;
 }
 
+export type GuestKind = 'direct' | 'jco' | 'proxy-wasm';
+
 export interface HookInfo {
   readonly name: string;
   /** SHA-256 of the module bytes: the version. */
   readonly sha256: string;
-  readonly kind: 'direct' | 'jco';
+  readonly kind: GuestKind;
   readonly phases: readonly PhaseName[];
   readonly calls: number;
   readonly errors: number;

@@ -32,7 +32,8 @@ export function sha256Of(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-async function cached(cacheDir: string | undefined, key: string, make: () => Uint8Array): Promise<Uint8Array> {
+/** Returns the prepared bytes stored under `key`, or makes, stores (atomically) and returns them. */
+export async function cached(cacheDir: string | undefined, key: string, make: () => Uint8Array): Promise<Uint8Array> {
   if (cacheDir === undefined) return make();
   const dir = join(cacheDir, 'hooks');
   const file = join(dir, key);

@@ -9,6 +9,7 @@
 import type { Histogram as OtelHistogram, Meter, MetricAttributes } from '@opentelemetry/api';
 import type { PhaseName } from '../pipeline/hook-seam.ts';
 import { copyHistogram, createHistogram, HOOK_BUCKETS, observe, type Histogram } from './histogram.ts';
+import { isEmptyFilterSnapshot, snapshotFilterMetrics, type FilterMetricsReading, type FilterMetricsSnapshot } from './filter-metrics.ts';
 import { LABEL, METRIC } from './names.ts';
 
 export type CircuitStateName = 'closed' | 'open' | 'half-open';
@@ -28,6 +29,8 @@ export interface HookMetrics {
    * The hook registry sets it once; it reads whatever plan serves at that moment.
    */
   watchCircuits(read: () => Iterable<readonly [hook: string, state: CircuitStateName]>): void;
+  /** Where the metrics proxy-wasm filters define come from at collection (the hook registry sets it). */
+  watchFilterMetrics(read: () => FilterMetricsReading): void;
   snapshot(): HookMetricsSnapshot;
 }
 
@@ -42,6 +45,8 @@ export interface HookPhaseSnapshot {
 export interface HookMetricsSnapshot {
   readonly phases: readonly HookPhaseSnapshot[];
   readonly circuits: ReadonlyMap<string, CircuitStateName>;
+  /** Metrics proxy-wasm filters defined (absent when none). */
+  readonly filters?: FilterMetricsSnapshot;
 }
 
 interface Slot {
@@ -56,6 +61,7 @@ interface Slot {
 export function createHookMetrics(meter: Meter): HookMetrics {
   const slots = new Map<string, Slot>();
   let circuits: () => Iterable<readonly [string, CircuitStateName]> = () => [];
+  let filters: () => FilterMetricsReading = () => ({ metrics: [], refusals: new Map() });
   const otelDuration = meter.createHistogram(METRIC.hookDuration, {
     description: 'Hook call duration, per hook and phase.',
     unit: 's',
@@ -75,8 +81,13 @@ export function createHookMetrics(meter: Meter): HookMetrics {
     watchCircuits(read) {
       circuits = read;
     },
+    watchFilterMetrics(read) {
+      filters = read;
+    },
     snapshot() {
+      const filterMetrics = snapshotFilterMetrics(filters());
       return {
+        ...(isEmptyFilterSnapshot(filterMetrics) ? {} : { filters: filterMetrics }),
         phases: [...slots.values()].map((slot) => ({
           hook: slot.hook,
           phase: slot.phase,

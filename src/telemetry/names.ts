@@ -92,6 +92,11 @@ export const PROM = {
   hookErrors: 'edgehook_hook_errors_total',
   hookDuration: 'edgehook_hook_duration_seconds',
   hookCircuit: 'edgehook_hook_circuit_state',
+  /** Metrics proxy-wasm filters define: the filter's metric name is the `name` label. */
+  filterCounter: 'edgehook_filter_counter_total',
+  filterGauge: 'edgehook_filter_gauge',
+  filterHistogram: 'edgehook_filter_histogram',
+  filterRefusals: 'edgehook_filter_bound_refusals_total',
   transforms: 'edgehook_transforms_total',
   transformDuration: 'edgehook_transform_duration_seconds',
   /** A node with workers (its primary renders these): workers serving and wanted, replacements. */
@@ -123,6 +128,11 @@ export const METRIC = {
   hookErrors: 'edgehook.hook.errors',
   hookDuration: 'edgehook.hook.duration',
   hookCircuit: 'edgehook.hook.circuit.state',
+  filterCounter: 'edgehook.filter.counter',
+  filterGauge: 'edgehook.filter.gauge',
+  filterHistogramSum: 'edgehook.filter.histogram.sum',
+  filterHistogramCount: 'edgehook.filter.histogram.count',
+  filterRefusals: 'edgehook.filter.bound_refusals',
   transforms: 'edgehook.transforms',
   transformDuration: 'edgehook.transform.duration',
 } as const;
@@ -133,6 +143,10 @@ export const LABEL = {
   statusClass: 'status_class',
   code: 'code',
   hook: 'hook',
+  /** A proxy-wasm filter's own metric name. */
+  name: 'name',
+  /** What a bound refused (`shared-data`, `metrics`). */
+  what: 'what',
   phase: 'phase',
   state: 'state',
   kind: 'kind',

@@ -6,6 +6,7 @@
 import type { BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
 import { isTieredStore } from '../cache/tiered-store.ts';
 import type { CacheFaultCounts, CacheStore, CacheStoreStats } from '../cache/types.ts';
+import { createFilterInstruments, observeFilterMetrics } from './filter-metrics.ts';
 import { CIRCUIT_STATES, type HookMetrics } from './hook-metrics.ts';
 import { LABEL, METRIC, TIER_FAULT_LABELS } from './names.ts';
 import { hitRatio, type ProxyMetrics } from './proxy-metrics.ts';
@@ -45,12 +46,15 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
     hookCircuit: gauge(METRIC.hookCircuit, 'Hook circuit breaker state: 1 for the current state, 0 for the others.'),
     transforms: counter(METRIC.transforms, 'Body transforms, by kind and outcome.', '{transform}'),
   };
-  const observables = Object.values(i);
+  const filters = createFilterInstruments(meter);
+  const observables = [...Object.values(i), ...Object.values(filters)];
   const callback = (result: BatchObservableResult): void => {
     observeProxy(result, i, sources.proxy);
     observeStore(result, i, sources.store.stats());
     if (isTieredStore(sources.store)) observeTiers(result, i, sources.store);
     observeHooks(result, i, sources.hooks);
+    const filterMetrics = sources.hooks.snapshot().filters;
+    if (filterMetrics !== undefined) observeFilterMetrics(result, filters, filterMetrics);
   };
   meter.addBatchObservableCallback(callback, observables);
   return () => meter.removeBatchObservableCallback(callback, observables);
