@@ -6,6 +6,7 @@
  */
 import type { LogLevel } from '../log.ts';
 import type { ByteCount, Millis } from './dsl/units.ts';
+import type { FleetConfig } from './fleet-schema.ts';
 import type { CacheKeyConfig, GeoConfig } from './geo-schema.ts';
 import type { HookConfig } from './hooks-schema.ts';
 import type { ImageConfig } from './image-schema.ts';
@@ -14,7 +15,7 @@ import type { SliceConfig } from './slice-schema.ts';
 import type { MetricsConfig, TelemetryConfig, TracesConfig } from './telemetry-schema.ts';
 import type { WorkersSetting } from './workers-schema.ts';
 
-export type { ByteCount, HookConfig, HostPort, Millis, MetricsConfig, SliceConfig, TelemetryConfig, TracesConfig, WorkersSetting };
+export type { ByteCount, FleetConfig, HookConfig, HostPort, Millis, MetricsConfig, SliceConfig, TelemetryConfig, TracesConfig, WorkersSetting };
 
 export interface EdgehookConfig {
   readonly origin: OriginConfig;
@@ -31,6 +32,8 @@ export interface EdgehookConfig {
   readonly telemetry: TelemetryConfig;
   readonly geo: GeoConfig;
   readonly image: ImageConfig;
+  /** Fleet coordination on Redis (src/fleet); null = off. */
+  readonly fleet: FleetConfig | null;
 }
 
 export interface OriginConfig {

@@ -1,0 +1,49 @@
+/**
+ * `fleet:` — coordination of many nodes through Redis (src/fleet): purges and hook deploys are
+ * entries on one Redis Stream that every node applies in order. Off unless configured, so a node
+ * (the demo, the tests) never needs an external service.
+ */
+import * as s from './dsl/index.ts';
+
+export interface FleetConfig {
+  /** redis:// or rediss:// (TLS) URL, credentials and database number included. */
+  readonly redis: string;
+  /** The stream key; the other keys the fleet uses start with it (`<stream>:…`). */
+  readonly stream: string;
+  /** This node's name in reports; null = the host name. */
+  readonly nodeId: string | null;
+  /** Bound on the stream's length (XADD MAXLEN ~). */
+  readonly maxEntries: number;
+  /** How long POST /purge waits for this node to apply the purge it published. */
+  readonly applyWait: number;
+  /** How long a deploy's per-node reports are kept. */
+  readonly reportTtl: number;
+}
+
+const KEY = { regex: /^[A-Za-z0-9:._{}-]{1,128}$/, label: 'a Redis key like "edgehook:fleet"' };
+
+const fleetShape = {
+  redis: s.url({
+    doc: 'The Redis server the fleet shares: redis://[user:password@]host:port[/db], or rediss:// for TLS. Every node and the `edgehook fleet` commands use the same one.',
+    protocols: ['redis:', 'rediss:'],
+  }),
+  stream: s.string({ doc: 'The Redis Stream purges and deploys are published on. Other keys the fleet uses start with it (<stream>:module:<sha256>, <stream>:hooks, <stream>:nodes, …), so two fleets can share a Redis with two names.', default: 'edgehook:fleet', pattern: KEY }),
+  node_id: s.orNull(s.string({
+    doc: 'This node\'s name in deploy reports and `edgehook fleet status`. Give each node of one machine its own.',
+    pattern: { regex: /^[A-Za-z0-9._-]{1,64}$/, label: 'a name like "edge-1"' },
+  }), { meaning: 'the host name' }),
+  max_entries: s.int({
+    doc: 'Bound on the stream (XADD MAXLEN ~, so Redis trims whole blocks: a few more may stay). A node offline for longer than the stream reaches back finds a gap on return: it drops its whole cache (it cannot know what was purged), logged as EH_FLEET_GAP.',
+    default: 100_000, min: 100,
+  }),
+  apply_wait: s.duration({ doc: 'How long POST /purge on a node waits to have applied the purge it published (the answer then says how many objects it removed here); the other nodes apply it as they read it.', default: '5s', min: 1 }),
+  report_ttl: s.duration({ doc: 'How long each node\'s report on a deploy (applied or refused, and why) is kept in Redis.', default: '7d', min: 1000 }),
+};
+
+export const fleetField: s.Field<FleetConfig | null> = s.orOff(s.orNull(s.object(fleetShape, {
+  doc: 'Fleet coordination on Redis: POST /purge (and `edgehook fleet purge|deploy|rollback`) publish on a Redis Stream that every node applies in order, catching up after a disconnect or restart.',
+  required: true,
+}), { meaning: 'off: this node alone, no Redis' }));
+
+/** Fails to compile when the schema and the declared type disagree. */
+export type FleetSchemaMatches = s.SameShape<s.ObjectValue<typeof fleetShape>, FleetConfig>;
