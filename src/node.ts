@@ -5,7 +5,7 @@
 import { createAttributeServices, transformBoundsOf, type AttributeServices } from './attributes/attribute-services.ts';
 import { createClientIpResolver, normalizeAddress, type ClientIpResolver } from './attributes/client-ip.ts';
 import { createAdminHandler } from './admin/admin-server.ts';
-import { createLocalBackend, type NodeAdminHooks } from './admin/local-backend.ts';
+import { applyPurge, createLocalBackend, type NodeAdminHooks } from './admin/local-backend.ts';
 import { takeMetricsSnapshot, type MetricsSnapshot } from './admin/metrics-snapshot.ts';
 import { createNodeCache, type CacheStoreConfig, type NodeCache } from './cache/create-store.ts';
 import type { CacheStore } from './cache/types.ts';
@@ -34,6 +34,7 @@ import { mirrorMetrics } from './telemetry/otel-metrics.ts';
 import { createProxyMetrics, type ProxyMetrics } from './telemetry/proxy-metrics.ts';
 import { createTelemetry, type Telemetry } from './telemetry/telemetry.ts';
 import { traceOriginClient } from './telemetry/traced-origin.ts';
+import type { FleetFollower } from './fleet/fleet-follower.ts';
 
 export interface StartOptions {
   readonly config: EdgehookConfig;
@@ -107,6 +108,9 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   const hooks = options.hooks ?? (config.hooks.length === 0 ? null
     : await loadHooks(config.hooks, logger, clock, telemetry, options.hookCacheDir, hookRuntime));
   attributes = options.attributes ?? createAttributeServices(config, { hooksMayReadGeo: hooks !== null && (hooks.readsGeo?.() ?? true) });
+  // A worker's primary follows the fleet for it; the cursor is read before the store is opened.
+  const fleetModule = config.fleet === null || options.worker !== undefined ? null : await import('./fleet/start-fleet.ts');
+  const fleetCursor = fleetModule === null || config.fleet === null ? null : await fleetModule.openNodeFleetCursor({ ...config, fleet: config.fleet }, clock);
   const cache: NodeCache = options.store === undefined
     ? createNodeCache(cacheStoreConfig(config), logger, options.worker === undefined ? undefined : clock)
     : { store: options.store, fillLeases: null };
@@ -199,12 +203,26 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   }, logger);
 
   let ready = true;
+  let baseHooks = config.hooks;
+  let fleet: FleetFollower | null = null;
+  if (fleetModule !== null && fleetCursor !== null && config.fleet !== null) {
+    fleet = await fleetModule.startNodeFleet({
+      fleet: config.fleet, cursor: fleetCursor, logger, clock, hookCacheDir: options.hookCacheDir ?? join(process.cwd(), '.cache'),
+      target: {
+        purge: async (target) => applyPurge(store, target),
+        dropAll: async () => store.purgeUrlPrefix('http://') + store.purgeUrlPrefix('https://'),
+        baseHooks: () => baseHooks,
+        loadHooks: async (list) => (hooks === null ? { ok: false, error: 'this node has no hooks configured' } : hooks.reload(list)),
+      },
+    });
+  }
   let admin: ListeningServer | null = null;
   if (config.admin !== null) {
+    const backend = createLocalBackend({ store, metrics, hookMetrics: telemetry.hooks, hooks: hooks?.admin ?? null, isReady: () => ready });
     admin = await startHttpServer(config.admin, serverLimits, {
       request: createAdminHandler({
         token: config.admin.token, logger, paths: requestRules.paths,
-        backend: createLocalBackend({ store, metrics, hookMetrics: telemetry.hooks, hooks: hooks?.admin ?? null, isReady: () => ready }),
+        backend: fleet === null || fleetModule === null ? backend : fleetModule.withFleet(backend, fleet),
       }),
     }, logger);
   }
@@ -219,7 +237,12 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     metrics,
     metricsSnapshot: () => takeMetricsSnapshot(store, metrics, telemetry.hooks),
     listHooks: () => hooks?.admin?.list() ?? [],
-    reloadHooks: async (next) => (hooks === null ? null : hooks.reload(next)),
+    reloadHooks: async (next) => {
+      if (hooks === null) return null;
+      if (next !== undefined) baseHooks = next;
+      // A new hooks list (SIGHUP) keeps the fleet's deploys on top of it.
+      return hooks.reload(next === undefined || fleet === null ? next : fleet.hooksFor(next));
+    },
     close(graceMs = config.limits.shutdownGrace, how = 'stop') {
       closing ??= (async () => {
         ready = false;
@@ -227,6 +250,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
         shedder.stop();
         upgrades.close();
         await admin?.shutdown(0);
+        await fleet?.close();
         unmirrorMetrics();
         await hooks?.close();
         await origin.close();

@@ -1,0 +1,239 @@
+/**
+ * One node's side of the fleet: it reads the stream in order (XREAD BLOCK from the last entry it
+ * applied, on a connection of its own), applies each entry to the whole node through a
+ * `FleetTarget` (the node's own store and hooks, or every worker through the primary), and
+ * records where it is (fleet-cursor.ts) and what each deploy did (a report per node in Redis).
+ *
+ * After connecting, and again after every outage, it syncs first:
+ *  - the deploys in force (`<stream>:hooks`) newer than what it runs are applied, so a node that
+ *    starts or returns after an entry was trimmed still runs what the fleet runs; stream entries
+ *    no newer than a hook's applied deploy are then skipped, so catching up never flips versions;
+ *  - when Redis trimmed entries after its position (XINFO's max-deleted-entry-id is newer), it
+ *    cannot know what they purged, so it drops its whole cache (EH_FLEET_GAP).
+ * Entries are applied at least once: the position advances only after an entry is applied, and
+ * a failure (a worker not answering, Redis gone mid-report) retries from there.
+ */
+import type { PurgeTarget } from '../admin/admin-server.ts';
+import type { Clock } from '../clock.ts';
+import type { FleetConfig, HookConfig } from '../config/types.ts';
+import type { Logger } from '../log.ts';
+import { compareIds, fleetKeys, parseDeployRecord, parseFleetEntry, type DeployRecord } from './fleet-entry.ts';
+import type { FleetCursor } from './fleet-cursor.ts';
+import { FLEET_LOG_CODES } from './fleet-log-codes.ts';
+import { createFleetPublisher } from './fleet-publisher.ts';
+import { connectFleetRedis, parsePairs, parseXread, type StreamEntry } from './fleet-redis.ts';
+import { moduleFile, withDeploys, type AppliedDeploy } from './hook-deploys.ts';
+
+/** What the fleet acts on: the whole node. */
+export interface FleetTarget {
+  purge(target: PurgeTarget): Promise<number>;
+  /** Drops every cached object (after a gap in the stream). */
+  dropAll(): Promise<number>;
+  /** The config file's hooks now. */
+  baseHooks(): readonly HookConfig[];
+  /** Loads `hooks` on the whole node; on failure the old ones keep serving. */
+  loadHooks(hooks: readonly HookConfig[]): Promise<{ readonly ok: boolean; readonly error?: string }>;
+}
+
+export interface DeployState {
+  readonly id: string;
+  readonly op: 'deploy' | 'rollback';
+  readonly sha256: string | null;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+export interface FleetStatus {
+  readonly nodeId: string;
+  readonly connected: boolean;
+  readonly lastApplied: string | null;
+  readonly applied: Readonly<Record<'purge' | 'deploy' | 'rollback' | 'skipped', number>>;
+  readonly deploysRefused: number;
+  readonly gaps: number;
+  readonly deploys: Readonly<Record<string, DeployState>>;
+}
+
+export interface FleetFollower {
+  status(): FleetStatus;
+  /** Publishes a purge and waits (up to apply_wait) until this node applied it; purged = null if it has not yet. */
+  publishPurge(target: PurgeTarget): Promise<{ id: string; purged: number | null }>;
+  /** `base` with the deploys this node runs on top (for workers started later, and config reloads). */
+  hooksFor(base: readonly HookConfig[]): HookConfig[];
+  close(): Promise<void>;
+}
+
+export interface FleetFollowerDeps {
+  readonly config: FleetConfig;
+  readonly nodeId: string;
+  readonly target: FleetTarget;
+  readonly cursor: FleetCursor;
+  /** Where fetched modules are written (content-addressed). */
+  readonly moduleDir: string;
+  readonly logger: Logger;
+  readonly clock: Clock;
+}
+
+const BLOCK_MS = 5_000;
+const BATCH = 100;
+/** Purge results kept for publishPurge callers whose entry was applied before they began waiting. */
+const RECENT_RESULTS = 256;
+/** How long a purge may wait for Redis to take it before POST /purge answers 503. */
+const PUBLISH_TIMEOUT_MS = 5_000;
+
+export async function startFleetFollower(deps: FleetFollowerDeps): Promise<FleetFollower> {
+  const { config, nodeId, target, logger } = deps;
+  const keys = fleetKeys(config.stream);
+  const reader = await connectFleetRedis(config.redis, logger, `${nodeId}-reader`);
+  const writer = await connectFleetRedis(config.redis, logger, `${nodeId}-writer`);
+  const publisher = createFleetPublisher(writer, keys, config.maxEntries);
+  const { lastApplied, cacheStart } = deps.cursor.initial;
+  let position = lastApplied ?? (cacheStart > 0 ? `${cacheStart - 1}-0` : '0-0');
+  let lastApplied_ = lastApplied;
+  let deploys = new Map<string, AppliedDeploy>();
+  const appliedHook = new Map<string, string>();
+  const deployStates: Record<string, DeployState> = {};
+  const counts = { purge: 0, deploy: 0, rollback: 0, skipped: 0 };
+  let refused = 0;
+  let gaps = 0;
+  const recent = new Map<string, number>();
+  const waiters = new Map<string, (purged: number) => void>();
+  const abort = new AbortController();
+  let closed = false;
+
+  const report = async (id: string, state: DeployState): Promise<void> => {
+    await writer.command(['HSET', keys.report(id), nodeId, JSON.stringify({ ...state, at: new Date(deps.clock.now()).toISOString() })]);
+    await writer.command(['PEXPIRE', keys.report(id), String(config.reportTtl)]);
+  };
+
+  async function deploy(id: string, op: 'deploy' | 'rollback', hook: string, record: DeployRecord): Promise<void> {
+    const base = target.baseHooks();
+    let error: string | undefined;
+    let modulePath: string | null = null;
+    if (!base.some((h) => h.name === hook)) error = `no hook "${hook}" in this node's config`;
+    else if (record.sha256 !== null) {
+      modulePath = await moduleFile(deps.moduleDir, record.sha256, () => writer.bytes(keys.module(record.sha256!)));
+      if (modulePath === null) error = `module ${record.sha256} is not in Redis`;
+    }
+    if (error === undefined) {
+      const next = new Map(deploys);
+      if (record.sha256 === null && record.config === undefined) next.delete(hook);
+      else next.set(hook, { record, modulePath });
+      const result = await target.loadHooks(withDeploys(base, next));
+      if (result.ok) deploys = next;
+      else error = result.error ?? 'refused';
+    }
+    appliedHook.set(hook, id);
+    const state: DeployState = { id, op, sha256: record.sha256, ok: error === undefined, ...(error === undefined ? {} : { error }) };
+    deployStates[hook] = state;
+    if (error === undefined) {
+      counts[op] += 1;
+      logger.info(`fleet: ${op} applied`, { code: FLEET_LOG_CODES.deployed, id, hook, sha256: record.sha256 });
+    } else {
+      refused += 1;
+      logger.error(`fleet: ${op} refused; the previous version keeps serving`, { code: FLEET_LOG_CODES.deployRefused, id, hook, sha256: record.sha256, error });
+    }
+    await report(id, state);
+  }
+
+  async function apply({ id, fields }: StreamEntry): Promise<void> {
+    const entry = parseFleetEntry(fields);
+    if (typeof entry === 'string') {
+      counts.skipped += 1;
+      logger.warn('fleet: entry skipped', { code: FLEET_LOG_CODES.badEntry, id, error: entry });
+    } else if (entry.op === 'purge') {
+      const purged = await target.purge(entry.target);
+      counts.purge += 1;
+      recent.set(id, purged);
+      if (recent.size > RECENT_RESULTS) recent.delete(recent.keys().next().value!);
+      waiters.get(id)?.(purged);
+    } else if (compareIds(id, appliedHook.get(entry.hook) ?? '0-0') > 0) {
+      await deploy(id, entry.op, entry.hook, entry.record);
+    }
+    position = id;
+    lastApplied_ = id;
+  }
+
+  /** The deploys in force and the gap check; run before reading, after every (re)connection. */
+  async function sync(): Promise<void> {
+    const inForce = parsePairs(await writer.command(['HGETALL', keys.hooks]));
+    for (const [hook, text] of Object.entries(inForce)) {
+      const { id, op, record } = JSON.parse(String(text)) as { id: string; op: 'deploy' | 'rollback'; record: unknown };
+      const parsed = parseDeployRecord(JSON.stringify(record));
+      if (typeof parsed === 'string' || compareIds(id, appliedHook.get(hook) ?? '0-0') <= 0) continue;
+      await deploy(id, op, hook, parsed);
+    }
+    const info = await reader.command(['XINFO', 'STREAM', keys.stream]).catch((error: Error) => {
+      if (/no such key/i.test(error.message)) return null;
+      throw error;
+    });
+    const maxDeleted = String(parsePairs(info)['max-deleted-entry-id'] ?? '0-0');
+    if (info !== null && compareIds(position, maxDeleted) < 0) {
+      gaps += 1;
+      const dropped = await target.dropAll();
+      logger.warn('fleet: entries after this node\'s position were trimmed before it read them; its cache is dropped', {
+        code: FLEET_LOG_CODES.gap, position, trimmed_through: maxDeleted, dropped,
+      });
+      position = maxDeleted;
+    }
+  }
+
+  const saveStatus = async (): Promise<void> => {
+    if (lastApplied_ !== null) await deps.cursor.save(lastApplied_);
+    await writer.command(['HSET', keys.nodes, nodeId, JSON.stringify({ lastApplied: lastApplied_, at: new Date(deps.clock.now()).toISOString(), deploys: deployStates })]);
+  };
+
+  async function run(): Promise<void> {
+    let synced = false;
+    let failures = 0;
+    while (!closed) {
+      try {
+        if (!synced) {
+          await sync();
+          await saveStatus();
+          synced = true;
+        }
+        const raw = await reader.command(['XREAD', 'COUNT', String(BATCH), 'BLOCK', String(BLOCK_MS), 'STREAMS', keys.stream, position], { signal: abort.signal });
+        const entries = parseXread(raw);
+        for (const entry of entries) await apply(entry);
+        if (entries.length > 0) await saveStatus();
+        failures = 0;
+      } catch (error) {
+        if (closed) return;
+        synced = false;
+        failures += 1;
+        logger.debug('fleet: read failed; retrying', { error: (error as Error).message });
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** Math.min(failures, 6))));
+      }
+    }
+  }
+
+  const running = run();
+  return {
+    status: () => ({
+      nodeId, connected: reader.ready, lastApplied: lastApplied_, applied: { ...counts }, deploysRefused: refused, gaps, deploys: { ...deployStates },
+    }),
+    async publishPurge(purgeTarget) {
+      if (!writer.ready) throw new Error('Redis is unreachable');
+      const id = await publisher.purge(purgeTarget, AbortSignal.timeout(PUBLISH_TIMEOUT_MS));
+      const known = recent.get(id);
+      if (known !== undefined) return { id, purged: known };
+      const purged = await new Promise<number | null>((resolve) => {
+        const timer = setTimeout(() => resolve(null), config.applyWait);
+        waiters.set(id, (n) => {
+          clearTimeout(timer);
+          resolve(n);
+        });
+      });
+      waiters.delete(id);
+      return { id, purged };
+    },
+    hooksFor: (base) => withDeploys(base, deploys),
+    async close() {
+      closed = true;
+      abort.abort();
+      await reader.close();
+      await writer.close();
+      await running;
+    },
+  };
+}
