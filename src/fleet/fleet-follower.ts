@@ -8,8 +8,8 @@
  *  - the deploys in force (`<stream>:hooks`) newer than what it runs are applied, so a node that
  *    starts or returns after an entry was trimmed still runs what the fleet runs; stream entries
  *    no newer than a hook's applied deploy are then skipped, so catching up never flips versions;
- *  - when Redis trimmed entries after its position (XINFO's max-deleted-entry-id is newer), it
- *    cannot know what they purged, so it drops its whole cache (EH_FLEET_GAP).
+ *  - when entries after its position may have been trimmed (see trimmedAfter), it cannot know
+ *    what they purged, so it drops its whole cache (EH_FLEET_GAP).
  * Entries are applied at least once: the position advances only after an entry is applied, and
  * a failure (a worker not answering, Redis gone mid-report) retries from there.
  */
@@ -166,14 +166,14 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
       if (/no such key/i.test(error.message)) return null;
       throw error;
     });
-    const maxDeleted = String(parsePairs(info)['max-deleted-entry-id'] ?? '0-0');
-    if (info !== null && compareIds(position, maxDeleted) < 0) {
+    const trimmedThrough = info === null ? null : trimmedAfter(position, parsePairs(info));
+    if (trimmedThrough !== null) {
       gaps += 1;
       const dropped = await target.dropAll();
       logger.warn('fleet: entries after this node\'s position were trimmed before it read them; its cache is dropped', {
-        code: FLEET_LOG_CODES.gap, position, trimmed_through: maxDeleted, dropped,
+        code: FLEET_LOG_CODES.gap, position, first_retained: trimmedThrough, dropped,
       });
-      position = maxDeleted;
+      position = trimmedThrough;
     }
   }
 
@@ -236,4 +236,24 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
       await running;
     },
   };
+}
+
+/**
+ * Whether entries newer than `position` were trimmed before this node read them, from XINFO
+ * STREAM: null when not, else the id to read on from. Trimming (MAXLEN) removes the oldest entries
+ * first, so: nothing was added after `position` — no gap; the stream still reaches back to it — no
+ * gap; otherwise entries after it are gone (all of them when the stream is empty). Redis 7.0 does
+ * not count trimmed ids (max-deleted-entry-id is XDEL's), so one case is judged conservatively:
+ * a stream trimmed exactly through the last entry a node applied reads as a gap.
+ */
+export function trimmedAfter(position: string, info: Record<string, unknown>): string | null {
+  const lastGenerated = String(info['last-generated-id'] ?? '0-0');
+  if (compareIds(lastGenerated, position) <= 0) return null;
+  const first = info['first-entry'];
+  const firstId = Array.isArray(first) && typeof first[0] === 'string' ? first[0] : null;
+  if (firstId === null) return lastGenerated;
+  if (compareIds(firstId, position) <= 0) return null;
+  // Read from just before the first retained entry, so it is applied.
+  const [ms = '0', seq = '0'] = firstId.split('-');
+  return seq === '0' ? `${BigInt(ms) - 1n}-${(2n ** 64n - 1n).toString()}` : `${ms}-${BigInt(seq) - 1n}`;
 }

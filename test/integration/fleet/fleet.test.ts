@@ -121,3 +121,129 @@ describe('fleet purges', () => {
     expect(f.origin.fetches()).toBe(fetchesBefore + 1);
   });
 });
+
+describe('fleet positions', () => {
+  it('a node with a new cache skips the purges published before it started, without applying one', async () => {
+    const f = await fleet();
+    const { publisher } = await client(f.stream);
+    for (let i = 0; i < 50; i++) await publisher.purge({ kind: 'url', value: `http://old.example/${i}` });
+    const fresh = await f.start('fresh');
+    await ready(fresh);
+    const last = await publisher.purge({ kind: 'tag', value: 'new' });
+    await waitFor('the new purge', async () => (await fleetState(fresh)).lastApplied === last);
+    expect((await send(`${fresh.adminUrl}/metrics`)).body).toMatch(/^edgehook_fleet_entries_applied_total\{op="purge"\} 1$/m);
+  });
+
+  it('a node whose missed entries were trimmed meanwhile drops its whole cache (EH_FLEET_GAP)', async () => {
+    const f = await fleet();
+    const disk = { cache: { disk: { path: join(dir, `gap-${streamNo}`) } } };
+    let n = await f.start('n', disk);
+    await ready(n);
+    await send(`${n.url}/a`);
+    const { publisher, redis: r } = await client(f.stream);
+    const first = await publisher.purge({ kind: 'url', value: 'http://elsewhere.example/x' });
+    await waitFor('the first entry', async () => (await fleetState(n)).lastApplied === first);
+    await n.close();
+    await publisher.purge({ kind: 'url', value: 'http://elsewhere.example/y' });
+    await r.command(['XTRIM', f.stream, 'MAXLEN', '0']);
+    n = await f.start('n', disk);
+    await ready(n);
+    await waitFor('the gap to be counted', async () => /^edgehook_fleet_gaps_total 1$/m.test((await send(`${n.adminUrl}/metrics`)).body));
+    expect(await status(n)).toContain('fwd=');
+  });
+});
+
+describe('fleet hook deploys', () => {
+  async function reports(r: FleetRedis, stream: string, id: string, count: number): Promise<Record<string, { ok: boolean; error?: string }>> {
+    let found: Record<string, unknown> = {};
+    await waitFor(`${count} reports on ${id}`, async () => {
+      found = parsePairs(await r.command(['HGETALL', fleetKeys(stream).report(id)]));
+      return Object.keys(found).length >= count;
+    });
+    return Object.fromEntries(Object.entries(found).map(([node, text]) => [node, JSON.parse(String(text)) as { ok: boolean }]));
+  }
+  const statusOf = async (node: EdgehookNode): Promise<number> => (await send(`${node.url}/a`)).status;
+
+  it('a bad module is refused by every node, each keeps the old one, and the deploy is reported failed', async () => {
+    const f = await fleet();
+    const nodes = [await f.start('n1'), await f.start('n2'), await f.start('n3')];
+    await Promise.all(nodes.map(ready));
+    const { publisher, redis: r } = await client(f.stream);
+    const { id, sha256 } = await publisher.deploy('h', new TextEncoder().encode('not a wasm module'));
+    const byNode = await reports(r, f.stream, id, 3);
+    expect(Object.keys(byNode).sort()).toEqual(['n1', 'n2', 'n3']);
+    for (const report of Object.values(byNode)) expect(report).toMatchObject({ ok: false, error: expect.stringContaining('hook "h"') });
+    for (const node of nodes) {
+      expect(await statusOf(node)).toBe(200);
+      expect((await fleetState(node)).deploys['h']).toMatchObject({ ok: false, sha256 });
+      expect((await send(`${node.adminUrl}/metrics`)).body).toMatch(/^edgehook_fleet_deploys_refused_total 1$/m);
+    }
+  });
+
+  it('deploys apply in stream order, and rollback returns to the previous version, then to the config file\'s', async () => {
+    const f = await fleet();
+    const nodes = [await f.start('n1'), await f.start('n2')];
+    await Promise.all(nodes.map(ready));
+    const { publisher, redis: r } = await client(f.stream);
+    // Two deploys back to back: a node applying them out of order would end on the first.
+    await publisher.deploy('h', header.bytes, { v: 1 });
+    const second = await publisher.deploy('h', deny.bytes);
+    expect(Object.values(await reports(r, f.stream, second.id, 2)).every((report) => report.ok)).toBe(true);
+    for (const node of nodes) expect(await statusOf(node)).toBe(403);
+
+    const back = await publisher.rollback('h');
+    expect(back.record).toEqual({ sha256: header.sha256, config: { v: 1 } });
+    await reports(r, f.stream, back.id, 2);
+    for (const node of nodes) expect(await statusOf(node)).toBe(200);
+
+    const again = await publisher.rollback('h');
+    expect(again.record).toEqual({ sha256: null });
+    await reports(r, f.stream, again.id, 2);
+    for (const node of nodes) {
+      expect(await statusOf(node)).toBe(200);
+      expect((await fleetState(node)).deploys['h']).toMatchObject({ ok: true, sha256: null });
+    }
+    await expect(publisher.rollback('h')).rejects.toThrow(/nothing to roll back/i);
+  });
+
+  it('a node that starts after a deploy runs it too (the deploys in force, whatever the stream still holds)', async () => {
+    const f = await fleet();
+    const n1 = await f.start('n1');
+    await ready(n1);
+    const { publisher, redis: r } = await client(f.stream);
+    const { id } = await publisher.deploy('h', deny.bytes);
+    await reports(r, f.stream, id, 1);
+    await r.command(['XTRIM', f.stream, 'MAXLEN', '0']);
+    const late = await f.start('late');
+    await waitFor('the late node to apply the deploy', async () => (await fleetState(late)).deploys['h']?.ok === true);
+    expect(await statusOf(late)).toBe(403);
+  });
+});
+
+describe('fleet and a Redis restart', () => {
+  it('nodes reconnect, POST /purge answers 503 meanwhile, and an entry published before the stop is not lost', async () => {
+    const f = await fleet();
+    const disk = { cache: { disk: { path: join(dir, `restart-${streamNo}`) } } };
+    const n1 = await f.start('n1');
+    let n2 = await f.start('n2', disk);
+    await Promise.all([ready(n1), ready(n2)]);
+    await send(`${n2.url}/a`);
+    await send(`${n1.adminUrl}/purge`, { method: 'POST', body: JSON.stringify({ url: 'http://elsewhere.example/x' }) });
+    await waitFor('the first entry on n2', async () => (await fleetState(n2)).lastApplied !== null);
+    await n2.close();
+    const published = JSON.parse((await send(`${n1.adminUrl}/purge`, { method: 'POST', body: JSON.stringify({ tag: 'tagged' }) })).body) as { published: string };
+
+    await redis.stop();
+    await waitFor('n1 to see Redis gone', async () => !(await fleetState(n1)).connected);
+    const refused = await send(`${n1.adminUrl}/purge`, { method: 'POST', body: JSON.stringify({ tag: 'tagged' }) });
+    expect(refused.status).toBe(503);
+    await redis.start();
+
+    await waitFor('n1 to reconnect', async () => (await fleetState(n1)).connected, 15_000);
+    n2 = await f.start('n2', disk);
+    await waitFor('n2 to read the entry published before the restart', async () => (await fleetState(n2)).lastApplied === published.published, 15_000);
+    expect(await status(n2)).toContain('fwd=');
+    const after = JSON.parse((await send(`${n1.adminUrl}/purge`, { method: 'POST', body: JSON.stringify({ tag: 'tagged' }) })).body) as { published: string };
+    await waitFor('n2 to apply a purge published after the restart', async () => (await fleetState(n2)).lastApplied === after.published);
+  }, 60_000);
+});
