@@ -1,0 +1,91 @@
+/**
+ * A node of two worker processes in a fleet (`edgehook serve --workers 2`, a real redis-server):
+ * its primary follows the stream for the workers, so a purge reaches every worker's memory tier,
+ * a deploy reaches every worker, and a worker that crashes afterwards comes back running the
+ * deployed module, not the config file's.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fleetKeys } from '../../../src/fleet/fleet-entry.ts';
+import { createFleetPublisher } from '../../../src/fleet/fleet-publisher.ts';
+import { connectFleetRedis, parsePairs, type FleetRedis } from '../../../src/fleet/fleet-redis.ts';
+import { silentLogger } from '../../../src/log.ts';
+import { buildFixture } from '../../hooks/support/fixtures.ts';
+import { spawnEdgehook, type EdgehookProcess } from '../../support/edgehook-process.ts';
+import { getJson, getOnce } from '../../support/fresh-connection.ts';
+import { startOrigin, type TestOrigin } from '../../support/origin.ts';
+import { startRedis, type RedisServer } from '../../support/redis-server.ts';
+
+const STREAM = 'test:fleet-workers';
+let redis: RedisServer;
+let origin: TestOrigin;
+let node: EdgehookProcess;
+let connection: FleetRedis;
+let fetches = 0;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  origin = await startOrigin((_req, res) => {
+    fetches += 1;
+    res.writeHead(200, { 'cache-control': 'max-age=600', 'surrogate-key': 'pages' });
+    res.end('page');
+  });
+  const header = await buildFixture('header');
+  node = await spawnEdgehook(origin.url, {
+    fleet: { redis: redis.url, stream: STREAM, node_id: 'workers' },
+    hooks: [{ name: 'h', module: header.path, phases: ['on-request'] }],
+  }, { admin: true, workers: 2 });
+  connection = await connectFleetRedis(redis.url, silentLogger, 'test');
+}, 120_000);
+
+afterAll(async () => {
+  await connection?.close();
+  await node?.stop();
+  await origin?.close();
+  await redis?.close();
+});
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Statuses of `n` requests, each on a connection of its own (so both workers take some). */
+async function statuses(n: number): Promise<number[]> {
+  return Promise.all(Array.from({ length: n }, async () => (await getOnce(`${node.url}/page`)).status));
+}
+
+describe('a node with workers in a fleet', () => {
+  it('applies a purge in every worker\'s memory tier', async () => {
+    await until('the primary to follow', async () => (await getJson<{ fleet: { connected: boolean } }>(`${node.adminUrl}/hooks`)).body.fleet.connected);
+    // Sequential requests on fresh connections reach both workers (README: split ~19/21 of 40):
+    // each fills its own memory tier once, so the origin sees one fetch per worker.
+    const sequential = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) await getOnce(`${node.url}/page`);
+    };
+    await sequential(16);
+    expect(fetches).toBe(2);
+    const purge = await getJson<{ purged: number; applied: boolean }>(`${node.adminUrl}/purge`, 'POST', { tag: 'pages' });
+    expect(purge.body).toMatchObject({ applied: true, purged: 1 });
+    await sequential(16);
+    // Had one worker kept its copy, it would serve hits and the origin see one fetch, not two.
+    expect(fetches).toBe(4);
+  });
+
+  it('runs a deploy in every worker, and in a worker started after it', async () => {
+    const deny = await buildFixture('deny');
+    const { id } = await createFleetPublisher(connection, fleetKeys(STREAM), 1000).deploy('h', deny.bytes);
+    await until('the node\'s report', async () => Object.keys(parsePairs(await connection.command(['HGETALL', fleetKeys(STREAM).report(id)]))).length === 1);
+    expect(await statuses(8)).toEqual(Array(8).fill(403));
+
+    const health = await getJson<{ workers: Array<{ pid: number }> }>(`${node.adminUrl}/healthz`);
+    process.kill(health.body.workers[0]!.pid, 'SIGKILL');
+    await until('the worker to be replaced', async () => {
+      const now = await getJson<{ status: string; workers: Array<{ pid: number }> }>(`${node.adminUrl}/healthz`);
+      return now.body.status === 'ok' && !now.body.workers.some((w) => w.pid === health.body.workers[0]!.pid);
+    });
+    expect(await statuses(12)).toEqual(Array(12).fill(403));
+  });
+});
