@@ -74,6 +74,8 @@ export interface FleetFollowerDeps {
 }
 
 const BLOCK_MS = 5_000;
+/** How often an idle node rewrites its status in `<stream>:nodes`. */
+const STATUS_EVERY_MS = 60_000;
 const BATCH = 100;
 /** Purge results kept for publishPurge callers whose entry was applied before they began waiting. */
 const RECENT_RESULTS = 256;
@@ -177,7 +179,9 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
     }
   }
 
+  let statusAt = 0;
   const saveStatus = async (): Promise<void> => {
+    statusAt = deps.clock.now();
     if (lastApplied_ !== null) await deps.cursor.save(lastApplied_);
     await writer.command(['HSET', keys.nodes, nodeId, JSON.stringify({ lastApplied: lastApplied_, at: new Date(deps.clock.now()).toISOString(), deploys: deployStates })]);
   };
@@ -195,7 +199,8 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
         const raw = await reader.command(['XREAD', 'COUNT', String(BATCH), 'BLOCK', String(BLOCK_MS), 'STREAMS', keys.stream, position], { signal: abort.signal });
         const entries = parseXread(raw);
         for (const entry of entries) await apply(entry);
-        if (entries.length > 0) await saveStatus();
+        // Also a heartbeat: `edgehook fleet deploy` waits for the nodes whose status is recent.
+        if (entries.length > 0 || deps.clock.now() - statusAt > STATUS_EVERY_MS) await saveStatus();
         failures = 0;
       } catch (error) {
         if (closed) return;

@@ -4,7 +4,8 @@
  * in one Lua script, so no reader sees half of it — adds the entry, records it as the hook's
  * version in force (`<stream>:hooks`, read by nodes that start after the entry was trimmed) and
  * pushes it on the hook's history. A rollback pops the history and publishes the version below
- * (or the config file's module when none is left), so a second rollback goes one further back.
+ * that no node refused (or the config file's module when none is left), so a second rollback
+ * goes one further back.
  * Every XADD trims the stream to about `maxEntries` (MAXLEN ~: whole radix-tree nodes at a time).
  */
 import type { PurgeTarget } from '../admin/admin-server.ts';
@@ -17,17 +18,34 @@ import type { FleetRedis } from './fleet-redis.ts';
 export const HISTORY_LENGTH = 32;
 
 // KEYS: stream, hooks hash, history list. ARGV: max entries, hook, record JSON.
+// History items are {"id":…,"record":…}: a rollback needs the id to find the nodes' reports.
 const DEPLOY = `
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'op', 'deploy', 'hook', ARGV[2], 'record', ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[2], '{"id":"' .. id .. '","op":"deploy","record":' .. ARGV[3] .. '}')
-redis.call('LPUSH', KEYS[3], ARGV[3])
+redis.call('LPUSH', KEYS[3], '{"id":"' .. id .. '","record":' .. ARGV[3] .. '}')
 redis.call('LTRIM', KEYS[3], 0, ${HISTORY_LENGTH - 1})
 return id`;
 
+// ARGV[3]: the prefix of report keys. Deploys some node refused are passed over (and dropped from
+// the history): returning to a version the fleet never ran would only be refused again.
 const ROLLBACK = `
 if redis.call('LLEN', KEYS[3]) == 0 then return redis.error_reply('NOTHING to roll back: hook ' .. ARGV[2] .. ' has no fleet deploy') end
 redis.call('LPOP', KEYS[3])
-local record = redis.call('LINDEX', KEYS[3], 0) or '{"sha256":null}'
+local record = '{"sha256":null}'
+while true do
+  local item = redis.call('LINDEX', KEYS[3], 0)
+  if not item then break end
+  local id = string.match(item, '^{"id":"([^"]+)"')
+  local refused = false
+  for _, report in ipairs(redis.call('HVALS', ARGV[3] .. id)) do
+    if string.find(report, '"ok":false', 1, true) then refused = true end
+  end
+  if not refused then
+    record = string.sub(item, string.len('{"id":"' .. id .. '","record":') + 1, -2)
+    break
+  end
+  redis.call('LPOP', KEYS[3])
+end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'op', 'rollback', 'hook', ARGV[2], 'record', record)
 redis.call('HSET', KEYS[2], ARGV[2], '{"id":"' .. id .. '","op":"rollback","record":' .. record .. '}')
 return {id, record}`;
@@ -56,7 +74,7 @@ export function createFleetPublisher(redis: FleetRedis, keys: FleetKeys, maxEntr
       return { id: String(id), sha256 };
     },
     async rollback(hook) {
-      const reply = await redis.command(['EVAL', ROLLBACK, '3', keys.stream, keys.hooks, keys.history(hook), bound, hook]) as [string, string];
+      const reply = await redis.command(['EVAL', ROLLBACK, '3', keys.stream, keys.hooks, keys.history(hook), bound, hook, keys.report('')]) as [string, string];
       return { id: String(reply[0]), record: JSON.parse(String(reply[1])) as DeployRecord };
     },
   };

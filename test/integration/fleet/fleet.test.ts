@@ -247,3 +247,49 @@ describe('fleet and a Redis restart', () => {
     await waitFor('n2 to apply a purge published after the restart', async () => (await fleetState(n2)).lastApplied === after.published);
   }, 60_000);
 });
+
+describe('edgehook fleet commands', () => {
+  async function cli(...args: string[]): Promise<{ code: number; out: Record<string, unknown>; err: string }> {
+    const { execFile } = await import('node:child_process');
+    return new Promise((resolve) => {
+      execFile(process.execPath, [join(import.meta.dirname, '../../../src/cli/main.ts'), 'fleet', ...args], (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : Number(error.code), out: stdout === '' ? {} : JSON.parse(stdout) as Record<string, unknown>, err: stderr });
+      });
+    });
+  }
+
+  it('deploy waits for the nodes\' reports and exits 1 when one refused; rollback and status', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const f = await fleet();
+    const nodes = [await f.start('c1'), await f.start('c2')];
+    await Promise.all(nodes.map(ready));
+    const file = join(dir, `fleet-${streamNo}.json`);
+    await writeFile(file, JSON.stringify({ origin: { url: f.origin.url }, fleet: { redis: redis.url, stream: f.stream } }));
+    const bad = join(dir, 'bad.wasm');
+    await writeFile(bad, 'not wasm');
+
+    const refused = await cli('deploy', '--config', file, '--hook', 'h', '--module', bad, '--wait', '10s');
+    expect(refused.code).toBe(1);
+    expect(refused.out).toMatchObject({ ok: false, reports: { c1: { ok: false }, c2: { ok: false } } });
+
+    const good = await cli('deploy', '--config', file, '--hook', 'h', '--module', deny.path);
+    expect(good).toMatchObject({ code: 0, out: { ok: true, sha256: deny.sha256 } });
+    for (const node of nodes) expect((await send(`${node.url}/a`)).status).toBe(403);
+
+    const back = await cli('rollback', '--config', file, '--hook', 'h');
+    expect(back.code).toBe(0);
+    for (const node of nodes) expect((await send(`${node.url}/a`)).status).toBe(200);
+
+    const purge = await cli('purge', '--config', file, '--tag', 'tagged');
+    expect(purge.code).toBe(0);
+    for (const node of nodes) await waitFor('the purge on both nodes', async () => (await fleetState(node)).lastApplied === purge.out['published']);
+    const status = await cli('status', '--config', file);
+    const seen = status.out['nodes'] as Record<string, { lastApplied: string }>;
+    expect([seen['c1']?.lastApplied, seen['c2']?.lastApplied]).toEqual([purge.out['published'], purge.out['published']]);
+    expect(status.out).toMatchObject({ hooks: { h: { op: 'rollback' } } });
+
+    const usage = await cli('purge', '--config', file);
+    expect(usage.code).toBe(2);
+    expect(usage.err).toContain('exactly one of --url, --prefix, --tag');
+  }, 60_000);
+});
