@@ -10,6 +10,8 @@
  * OTLP/HTTP to a no-op receiver in the bench origin), hooks, image, and workers (cache hits from
  * `--workers 1`, `2` and `auto`, unpinned; CPU per request summed over the primary and its
  * workers, with the primary's own share and the workers' split printed under the table).
+ * `--group fleet` (never in the default run: it needs redis-server) measures purge propagation
+ * across three nodes and a node's catch-up after 10 s offline (bench/fleet-bench.ts).
  *
  * Defaults: 50 connections, 1 s warmup + 5 s measured per scenario, wrk when installed (else
  * autocannon's CLI), server under test pinned to CPU 0 and load generator + origin to CPU 1.
@@ -152,6 +154,12 @@ function selectGroups(
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.group === 'fleet') {
+    // Latencies, not throughput: its own runner (redis-server and three nodes; bench/fleet-bench.ts).
+    const { runFleetBench } = await import('./fleet-bench.ts');
+    warnIfBusy();
+    return runFleetBench({ purges: 200, gapMs: 10, offlineSeconds: 10, rate: 100 });
+  }
   const generator = pickLoadGenerator(options.generator);
   const cpus = planCpus(options.pin);
   const progress = (line: string): void => void process.stderr.write(`  ${line}\n`);
