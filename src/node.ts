@@ -173,6 +173,23 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   };
   const shedder = createLoadShedder({ maxInFlight: config.limits.maxInFlight, maxEventLoopDelayMs: config.limits.maxEventLoopDelay });
   const shedStatus = `${config.cache.name}; detail=EH_OVERLOADED`;
+  let baseHooks = config.hooks;
+  let fleet: FleetFollower | null = null;
+  if (fleetModule !== null && fleetCursor !== null && config.fleet !== null) {
+    fleet = await fleetModule.startNodeFleet({
+      fleet: config.fleet, cursor: fleetCursor, logger, clock, hookCacheDir: options.hookCacheDir ?? join(process.cwd(), '.cache'),
+      target: {
+        purge: async (target) => applyPurge(store, target),
+        dropAll: async () => store.purgeUrlPrefix('http://') + store.purgeUrlPrefix('https://'),
+        baseHooks: () => baseHooks,
+        loadHooks: async (list) => (hooks === null ? { ok: false, error: 'this node has no hooks configured' } : hooks.reload(list)),
+      },
+    });
+    // The deploys in force before the first request (bounded: a Redis that does not answer is
+    // waited on no longer than a purge is; the node then serves its file's hooks until it does).
+    const waitMs = config.fleet.applyWait;
+    await Promise.race([fleet.synced, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
+  }
   const proxy = await startHttpServer(config.listen, { ...serverLimits, slowClients }, {
     request: createRequestHandler(deps),
     admit: (req, res, inFlight) => {
@@ -200,22 +217,13 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
       }
       upgrades.handle(req, socket, head, target);
     },
-  }, logger);
+  }, logger).catch(async (error: unknown) => {
+    // The fleet's Redis connections would keep the process alive after a failed start.
+    await fleet?.close();
+    throw error;
+  });
 
   let ready = true;
-  let baseHooks = config.hooks;
-  let fleet: FleetFollower | null = null;
-  if (fleetModule !== null && fleetCursor !== null && config.fleet !== null) {
-    fleet = await fleetModule.startNodeFleet({
-      fleet: config.fleet, cursor: fleetCursor, logger, clock, hookCacheDir: options.hookCacheDir ?? join(process.cwd(), '.cache'),
-      target: {
-        purge: async (target) => applyPurge(store, target),
-        dropAll: async () => store.purgeUrlPrefix('http://') + store.purgeUrlPrefix('https://'),
-        baseHooks: () => baseHooks,
-        loadHooks: async (list) => (hooks === null ? { ok: false, error: 'this node has no hooks configured' } : hooks.reload(list)),
-      },
-    });
-  }
   let admin: ListeningServer | null = null;
   if (config.admin !== null) {
     const backend = createLocalBackend({ store, metrics, hookMetrics: telemetry.hooks, hooks: hooks?.admin ?? null, isReady: () => ready });

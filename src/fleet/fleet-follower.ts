@@ -17,30 +17,18 @@ import type { PurgeTarget } from '../admin/admin-server.ts';
 import type { Clock } from '../clock.ts';
 import type { FleetConfig, HookConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
-import { compareIds, fleetKeys, parseDeployRecord, parseFleetEntry, type DeployRecord } from './fleet-entry.ts';
+import { compareIds, fleetKeys, parseDeployRecord, parseFleetEntry } from './fleet-entry.ts';
+import { createDeployer, type DeployState, type HookLoader } from './fleet-deployer.ts';
 import type { FleetCursor } from './fleet-cursor.ts';
 import { FLEET_LOG_CODES } from './fleet-log-codes.ts';
 import { createFleetPublisher } from './fleet-publisher.ts';
 import { connectFleetRedis, parsePairs, parseXread, type StreamEntry } from './fleet-redis.ts';
-import { moduleFile, withDeploys, type AppliedDeploy } from './hook-deploys.ts';
 
 /** What the fleet acts on: the whole node. */
-export interface FleetTarget {
+export interface FleetTarget extends HookLoader {
   purge(target: PurgeTarget): Promise<number>;
   /** Drops every cached object (after a gap in the stream). */
   dropAll(): Promise<number>;
-  /** The config file's hooks now. */
-  baseHooks(): readonly HookConfig[];
-  /** Loads `hooks` on the whole node; on failure the old ones keep serving. */
-  loadHooks(hooks: readonly HookConfig[]): Promise<{ readonly ok: boolean; readonly error?: string }>;
-}
-
-export interface DeployState {
-  readonly id: string;
-  readonly op: 'deploy' | 'rollback';
-  readonly sha256: string | null;
-  readonly ok: boolean;
-  readonly error?: string;
 }
 
 export interface FleetStatus {
@@ -55,6 +43,8 @@ export interface FleetStatus {
 
 export interface FleetFollower {
   status(): FleetStatus;
+  /** Settles once the first sync (the deploys in force, the gap check) is done; never rejects. */
+  readonly synced: Promise<void>;
   /** Publishes a purge and waits (up to apply_wait) until this node applied it; purged = null if it has not yet. */
   publishPurge(target: PurgeTarget): Promise<{ id: string; purged: number | null }>;
   /** `base` with the deploys this node runs on top (for workers started later, and config reloads). */
@@ -91,51 +81,15 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
   const { lastApplied, cacheStart } = deps.cursor.initial;
   let position = lastApplied ?? (cacheStart > 0 ? `${cacheStart - 1}-0` : '0-0');
   let lastApplied_ = lastApplied;
-  let deploys = new Map<string, AppliedDeploy>();
-  const appliedHook = new Map<string, string>();
-  const deployStates: Record<string, DeployState> = {};
-  const counts = { purge: 0, deploy: 0, rollback: 0, skipped: 0 };
-  let refused = 0;
+  const deployer = createDeployer({
+    nodeId, keys, redis: writer, loader: target, moduleDir: deps.moduleDir, reportTtlMs: config.reportTtl, logger, clock: deps.clock,
+  });
+  const counts = { purge: 0, skipped: 0 };
   let gaps = 0;
   const recent = new Map<string, number>();
   const waiters = new Map<string, (purged: number) => void>();
   const abort = new AbortController();
   let closed = false;
-
-  const report = async (id: string, state: DeployState): Promise<void> => {
-    await writer.command(['HSET', keys.report(id), nodeId, JSON.stringify({ ...state, at: new Date(deps.clock.now()).toISOString() })]);
-    await writer.command(['PEXPIRE', keys.report(id), String(config.reportTtl)]);
-  };
-
-  async function deploy(id: string, op: 'deploy' | 'rollback', hook: string, record: DeployRecord): Promise<void> {
-    const base = target.baseHooks();
-    let error: string | undefined;
-    let modulePath: string | null = null;
-    if (!base.some((h) => h.name === hook)) error = `no hook "${hook}" in this node's config`;
-    else if (record.sha256 !== null) {
-      modulePath = await moduleFile(deps.moduleDir, record.sha256, () => writer.bytes(keys.module(record.sha256!)));
-      if (modulePath === null) error = `module ${record.sha256} is not in Redis`;
-    }
-    if (error === undefined) {
-      const next = new Map(deploys);
-      if (record.sha256 === null && record.config === undefined) next.delete(hook);
-      else next.set(hook, { record, modulePath });
-      const result = await target.loadHooks(withDeploys(base, next));
-      if (result.ok) deploys = next;
-      else error = result.error ?? 'refused';
-    }
-    appliedHook.set(hook, id);
-    const state: DeployState = { id, op, sha256: record.sha256, ok: error === undefined, ...(error === undefined ? {} : { error }) };
-    deployStates[hook] = state;
-    if (error === undefined) {
-      counts[op] += 1;
-      logger.info(`fleet: ${op} applied`, { code: FLEET_LOG_CODES.deployed, id, hook, sha256: record.sha256 });
-    } else {
-      refused += 1;
-      logger.error(`fleet: ${op} refused; the previous version keeps serving`, { code: FLEET_LOG_CODES.deployRefused, id, hook, sha256: record.sha256, error });
-    }
-    await report(id, state);
-  }
 
   async function apply({ id, fields }: StreamEntry): Promise<void> {
     const entry = parseFleetEntry(fields);
@@ -148,8 +102,8 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
       recent.set(id, purged);
       if (recent.size > RECENT_RESULTS) recent.delete(recent.keys().next().value!);
       waiters.get(id)?.(purged);
-    } else if (compareIds(id, appliedHook.get(entry.hook) ?? '0-0') > 0) {
-      await deploy(id, entry.op, entry.hook, entry.record);
+    } else if (deployer.isNew(entry.hook, id)) {
+      await deployer.apply(id, entry.op, entry.hook, entry.record);
     }
     position = id;
     lastApplied_ = id;
@@ -161,8 +115,8 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
     for (const [hook, text] of Object.entries(inForce)) {
       const { id, op, record } = JSON.parse(String(text)) as { id: string; op: 'deploy' | 'rollback'; record: unknown };
       const parsed = parseDeployRecord(JSON.stringify(record));
-      if (typeof parsed === 'string' || compareIds(id, appliedHook.get(hook) ?? '0-0') <= 0) continue;
-      await deploy(id, op, hook, parsed);
+      if (typeof parsed === 'string' || !deployer.isNew(hook, id)) continue;
+      await deployer.apply(id, op, hook, parsed);
     }
     const info = await reader.command(['XINFO', 'STREAM', keys.stream]).catch((error: Error) => {
       if (/no such key/i.test(error.message)) return null;
@@ -183,8 +137,13 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
   const saveStatus = async (): Promise<void> => {
     statusAt = deps.clock.now();
     if (lastApplied_ !== null) await deps.cursor.save(lastApplied_);
-    await writer.command(['HSET', keys.nodes, nodeId, JSON.stringify({ lastApplied: lastApplied_, at: new Date(deps.clock.now()).toISOString(), deploys: deployStates })]);
+    await writer.command(['HSET', keys.nodes, nodeId, JSON.stringify({ lastApplied: lastApplied_, at: new Date(deps.clock.now()).toISOString(), deploys: deployer.states() })]);
   };
+
+  let firstSync: () => void = () => {};
+  const synced = new Promise<void>((resolve) => {
+    firstSync = resolve;
+  });
 
   async function run(): Promise<void> {
     let synced = false;
@@ -195,6 +154,7 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
           await sync();
           await saveStatus();
           synced = true;
+          firstSync();
         }
         const raw = await reader.command(['XREAD', 'COUNT', String(BATCH), 'BLOCK', String(BLOCK_MS), 'STREAMS', keys.stream, position], { signal: abort.signal });
         const entries = parseXread(raw);
@@ -214,8 +174,10 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
 
   const running = run();
   return {
+    synced,
     status: () => ({
-      nodeId, connected: reader.ready, lastApplied: lastApplied_, applied: { ...counts }, deploysRefused: refused, gaps, deploys: { ...deployStates },
+      nodeId, connected: reader.ready, lastApplied: lastApplied_, gaps, deploys: deployer.states(), deploysRefused: deployer.counts.refused,
+      applied: { purge: counts.purge, deploy: deployer.counts.deploy, rollback: deployer.counts.rollback, skipped: counts.skipped },
     }),
     async publishPurge(purgeTarget) {
       if (!writer.ready) throw new Error('Redis is unreachable');
@@ -232,9 +194,10 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
       waiters.delete(id);
       return { id, purged };
     },
-    hooksFor: (base) => withDeploys(base, deploys),
+    hooksFor: (base) => deployer.hooksFor(base),
     async close() {
       closed = true;
+      firstSync();
       abort.abort();
       await reader.close();
       await writer.close();

@@ -33,18 +33,19 @@ export function withDeploys(base: readonly HookConfig[], deploys: HookDeploys): 
 }
 
 /**
- * The module file for `sha256` in `dir`, written from `fetch()`'s bytes unless already there;
- * null when Redis no longer has it. The bytes are checked against the hash before anything loads them.
+ * The module file for `sha256` in `dir`, written from `fetch()`'s bytes unless already there, or
+ * why there is none (Redis no longer has it, or holds other bytes under that name). The bytes are
+ * checked against the hash before anything loads them. A failing fetch (Redis gone) throws.
  */
-export async function moduleFile(dir: string, sha256: string, fetch: () => Promise<Buffer | null>): Promise<string | null> {
+export async function moduleFile(dir: string, sha256: string, fetch: () => Promise<Buffer | null>): Promise<{ path: string } | { refused: string }> {
   const path = join(dir, `${sha256}.wasm`);
-  if (existsSync(path)) return path;
+  if (existsSync(path)) return { path };
   const bytes = await fetch();
-  if (bytes === null) return null;
+  if (bytes === null) return { refused: `module ${sha256} is not in Redis` };
   const actual = createHash('sha256').update(bytes).digest('hex');
-  if (actual !== sha256) throw new Error(`module ${sha256}: Redis holds bytes hashing to ${actual}`);
+  if (actual !== sha256) return { refused: `module ${sha256}: Redis holds bytes hashing to ${actual}` };
   await mkdir(dir, { recursive: true });
   await writeFile(`${path}.${process.pid}.tmp`, bytes);
   await rename(`${path}.${process.pid}.tmp`, path);
-  return path;
+  return { path };
 }
