@@ -27,7 +27,7 @@ const fleetShape = {
     doc: 'The Redis server the fleet shares: redis://[user:password@]host:port[/db], or rediss:// for TLS. Every node and the `edgehook fleet` commands use the same one.',
     protocols: ['redis:', 'rediss:'],
   }),
-  stream: s.string({ doc: 'The Redis Stream purges and deploys are published on. Other keys the fleet uses start with it (<stream>:module:<sha256>, <stream>:hooks, <stream>:nodes, …), so two fleets can share a Redis with two names.', default: 'edgehook:fleet', pattern: KEY }),
+  stream: s.string({ doc: 'The Redis Stream purges and deploys are published on. Other keys the fleet uses start with it (<stream>:module:<sha256>, <stream>:hooks, <stream>:nodes, …), so two fleets can share a Redis with two names. On Redis Cluster, write it in braces ({edgehook:fleet}) so every key shares one hash slot (the publishing scripts touch several).', default: 'edgehook:fleet', pattern: KEY }),
   node_id: s.orNull(s.string({
     doc: 'This node\'s name in deploy reports and `edgehook fleet status`. Give each node of one machine its own.',
     pattern: { regex: /^[A-Za-z0-9._-]{1,64}$/, label: 'a name like "edge-1"' },
@@ -36,7 +36,7 @@ const fleetShape = {
     doc: 'Bound on the stream (XADD MAXLEN ~, so Redis trims whole blocks: a few more may stay). A node offline for longer than the stream reaches back finds a gap on return: it drops its whole cache (it cannot know what was purged), logged as EH_FLEET_GAP.',
     default: 100_000, min: 100,
   }),
-  apply_wait: s.duration({ doc: 'How long POST /purge on a node waits to have applied the purge it published (the answer then says how many objects it removed here); the other nodes apply it as they read it.', default: '5s', min: 1 }),
+  apply_wait: s.duration({ doc: 'How long POST /purge on a node waits to have applied the purge it published (the answer then says how many objects it removed here; the other nodes apply it as they read it), and how long a starting node waits for the fleet\'s deploys in force before it listens anyway.', default: '5s', min: 1 }),
   report_ttl: s.duration({ doc: 'How long each node\'s report on a deploy (applied or refused, and why) is kept in Redis.', default: '7d', min: 1000 }),
 };
 
