@@ -80,7 +80,7 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
   const publisher = createFleetPublisher(writer, keys, config.maxEntries);
   const { lastApplied, cacheStart } = deps.cursor.initial;
   let position = lastApplied ?? (cacheStart > 0 ? `${cacheStart - 1}-0` : '0-0');
-  let lastApplied_ = lastApplied;
+  let lastAppliedId = lastApplied;
   const deployer = createDeployer({
     nodeId, keys, redis: writer, loader: target, moduleDir: deps.moduleDir, reportTtlMs: config.reportTtl, logger, clock: deps.clock,
   });
@@ -99,6 +99,7 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
     } else if (entry.op === 'purge') {
       const purged = await target.purge(entry.target);
       counts.purge += 1;
+      logger.info('fleet: purge applied', { id, [entry.target.kind]: entry.target.value, purged });
       recent.set(id, purged);
       if (recent.size > RECENT_RESULTS) recent.delete(recent.keys().next().value!);
       waiters.get(id)?.(purged);
@@ -106,7 +107,7 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
       await deployer.apply(id, entry.op, entry.hook, entry.record);
     }
     position = id;
-    lastApplied_ = id;
+    lastAppliedId = id;
   }
 
   /** The deploys in force and the gap check; run before reading, after every (re)connection. */
@@ -136,8 +137,8 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
   let statusAt = 0;
   const saveStatus = async (): Promise<void> => {
     statusAt = deps.clock.now();
-    if (lastApplied_ !== null) await deps.cursor.save(lastApplied_);
-    await writer.command(['HSET', keys.nodes, nodeId, JSON.stringify({ lastApplied: lastApplied_, at: new Date(deps.clock.now()).toISOString(), deploys: deployer.states() })]);
+    if (lastAppliedId !== null) await deps.cursor.save(lastAppliedId);
+    await writer.command(['HSET', keys.nodes, nodeId, JSON.stringify({ lastApplied: lastAppliedId, at: new Date(deps.clock.now()).toISOString(), deploys: deployer.states() })]);
   };
 
   let firstSync: () => void = () => {};
@@ -146,14 +147,14 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
   });
 
   async function run(): Promise<void> {
-    let synced = false;
+    let inSync = false;
     let failures = 0;
     while (!closed) {
       try {
-        if (!synced) {
+        if (!inSync) {
           await sync();
           await saveStatus();
-          synced = true;
+          inSync = true;
           firstSync();
         }
         const raw = await reader.command(['XREAD', 'COUNT', String(BATCH), 'BLOCK', String(BLOCK_MS), 'STREAMS', keys.stream, position], { signal: abort.signal });
@@ -164,9 +165,12 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
         failures = 0;
       } catch (error) {
         if (closed) return;
-        synced = false;
+        inSync = false;
         failures += 1;
-        logger.debug('fleet: read failed; retrying', { error: (error as Error).message });
+        // Once per streak: Redis going away is also logged by the client (EH_FLEET_UNREACHABLE).
+        logger[failures === 1 ? 'warn' : 'debug']('fleet: reading or applying failed; retrying from the last applied entry', {
+          code: FLEET_LOG_CODES.retrying, position, error: (error as Error).message,
+        });
         await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** Math.min(failures, 6))));
       }
     }
@@ -176,7 +180,7 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
   return {
     synced,
     status: () => ({
-      nodeId, connected: reader.ready, lastApplied: lastApplied_, gaps, deploys: deployer.states(), deploysRefused: deployer.counts.refused,
+      nodeId, connected: reader.ready, lastApplied: lastAppliedId, gaps, deploys: deployer.states(), deploysRefused: deployer.counts.refused,
       applied: { purge: counts.purge, deploy: deployer.counts.deploy, rollback: deployer.counts.rollback, skipped: counts.skipped },
     }),
     async publishPurge(purgeTarget) {

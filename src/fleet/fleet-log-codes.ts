@@ -5,6 +5,8 @@
 export const FLEET_LOG_CODES = {
   /** Redis could not be reached (or the connection dropped); the node retries and catches up. */
   unreachable: 'EH_FLEET_UNREACHABLE',
+  /** Reading the stream or applying an entry failed (Redis gone, a worker not answering): retried. */
+  retrying: 'EH_FLEET_RETRYING',
   /** Reading the stream again after an outage. */
   reconnected: 'EH_FLEET_RECONNECTED',
   /** Entries after this node's last applied one were trimmed before it read them: its cache is dropped. */

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import type { DeployRecord, FleetKeys } from './fleet-entry.ts';
 import { purgeFields } from './fleet-entry.ts';
 import type { FleetRedis } from './fleet-redis.ts';
+import { MAX_MODULE_BYTES } from './hook-deploys.ts';
 
 /** How many deploys of one hook are kept for rollback. */
 export const HISTORY_LENGTH = 32;
@@ -67,6 +68,7 @@ export function createFleetPublisher(redis: FleetRedis, keys: FleetKeys, maxEntr
       return String(await redis.command(['XADD', keys.stream, 'MAXLEN', '~', bound, '*', ...fields], signal === undefined ? {} : { signal }));
     },
     async deploy(hook, module, config) {
+      if (module.byteLength > MAX_MODULE_BYTES) throw new Error(`the module is ${module.byteLength} bytes, more than the ${MAX_MODULE_BYTES} a hook module may have`);
       const sha256 = createHash('sha256').update(module).digest('hex');
       await redis.command(['SET', keys.module(sha256), Buffer.from(module.buffer, module.byteOffset, module.byteLength)]);
       const record: DeployRecord = config === undefined ? { sha256 } : { sha256, config };

@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import type { HookConfig } from '../config/types.ts';
 import type { DeployRecord } from './fleet-entry.ts';
 
+/** As for https:// modules (module-source.ts): a SpiderMonkey component is ~12 MB. */
+export const MAX_MODULE_BYTES = 64 * 1_048_576;
+
 export interface AppliedDeploy {
   readonly record: DeployRecord;
   /** The local copy of the module; null = the config file's module. */
@@ -42,6 +45,7 @@ export async function moduleFile(dir: string, sha256: string, fetch: () => Promi
   if (existsSync(path)) return { path };
   const bytes = await fetch();
   if (bytes === null) return { refused: `module ${sha256} is not in Redis` };
+  if (bytes.length > MAX_MODULE_BYTES) return { refused: `module ${sha256}: ${bytes.length} bytes, more than the ${MAX_MODULE_BYTES} a hook module may have` };
   const actual = createHash('sha256').update(bytes).digest('hex');
   if (actual !== sha256) return { refused: `module ${sha256}: Redis holds bytes hashing to ${actual}` };
   await mkdir(dir, { recursive: true });
