@@ -88,4 +88,10 @@ describe('a node with workers in a fleet', () => {
     });
     expect(await statuses(12)).toEqual(Array(12).fill(403));
   });
+
+  it('keeps the deploy across a config reload (POST /reload re-reads the file, whose module is the old one)', async () => {
+    const reload = await getJson<{ ok: boolean }>(`${node.adminUrl}/reload`, 'POST');
+    expect(reload).toMatchObject({ status: 200, body: { ok: true } });
+    expect(await statuses(12)).toEqual(Array(12).fill(403));
+  });
 });

@@ -14,7 +14,7 @@ import { connectFleetRedis, parsePairs, type FleetRedis } from '../../../src/fle
 import { silentLogger } from '../../../src/log.ts';
 import type { EdgehookNode } from '../../../src/node.ts';
 import { buildFixture, CACHE_DIR, type Fixture } from '../../hooks/support/fixtures.ts';
-import { send, startEdgehook } from '../../support/edgehook.ts';
+import { send, startEdgehook, testConfig } from '../../support/edgehook.ts';
 import { closeAfterEach } from '../../support/lifecycle.ts';
 import { startOrigin } from '../../support/origin.ts';
 import { startRedis, type RedisServer } from '../../support/redis-server.ts';
@@ -190,6 +190,10 @@ describe('fleet hook deploys', () => {
     const second = await publisher.deploy('h', deny.bytes);
     expect(Object.values(await reports(r, f.stream, second.id, 2)).every((report) => report.ok)).toBe(true);
     for (const node of nodes) expect(await statusOf(node)).toBe(403);
+    // A SIGHUP re-reads the file (whose module is the old one): the deploy stays on top of it.
+    const fileHooks = testConfig(f.origin.url, { hooks: [{ name: 'h', module: header.path, phases: ['on-request'] }] }).hooks;
+    await nodes[0]!.reloadHooks(fileHooks);
+    expect(await statusOf(nodes[0]!)).toBe(403);
 
     const back = await publisher.rollback('h');
     expect(back.record).toEqual({ sha256: header.sha256, config: { v: 1 } });
