@@ -22,6 +22,7 @@ import { createDeployer, type DeployState, type HookLoader } from './fleet-deplo
 import type { FleetCursor } from './fleet-cursor.ts';
 import { FLEET_LOG_CODES } from './fleet-log-codes.ts';
 import { createFleetPublisher } from './fleet-publisher.ts';
+import { createPurgeResults } from './purge-results.ts';
 import { connectFleetRedis, parsePairs, parseXread, type StreamEntry } from './fleet-redis.ts';
 
 /** What the fleet acts on: the whole node. */
@@ -67,8 +68,6 @@ const BLOCK_MS = 5_000;
 /** How often an idle node rewrites its status in `<stream>:nodes`. */
 const STATUS_EVERY_MS = 60_000;
 const BATCH = 100;
-/** Purge results kept for publishPurge callers whose entry was applied before they began waiting. */
-const RECENT_RESULTS = 256;
 /** How long a purge may wait for Redis to take it before POST /purge answers 503. */
 const PUBLISH_TIMEOUT_MS = 5_000;
 
@@ -86,8 +85,7 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
   });
   const counts = { purge: 0, skipped: 0 };
   let gaps = 0;
-  const recent = new Map<string, number>();
-  const waiters = new Map<string, (purged: number) => void>();
+  const purges = createPurgeResults();
   const abort = new AbortController();
   let closed = false;
 
@@ -100,9 +98,7 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
       const purged = await target.purge(entry.target);
       counts.purge += 1;
       logger.info('fleet: purge applied', { id, [entry.target.kind]: entry.target.value, purged });
-      recent.set(id, purged);
-      if (recent.size > RECENT_RESULTS) recent.delete(recent.keys().next().value!);
-      waiters.get(id)?.(purged);
+      purges.applied(id, purged);
     } else if (deployer.isNew(entry.hook, id)) {
       await deployer.apply(id, entry.op, entry.hook, entry.record);
     }
@@ -186,17 +182,7 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
     async publishPurge(purgeTarget) {
       if (!writer.ready) throw new Error('Redis is unreachable');
       const id = await publisher.purge(purgeTarget, AbortSignal.timeout(PUBLISH_TIMEOUT_MS));
-      const known = recent.get(id);
-      if (known !== undefined) return { id, purged: known };
-      const purged = await new Promise<number | null>((resolve) => {
-        const timer = setTimeout(() => resolve(null), config.applyWait);
-        waiters.set(id, (n) => {
-          clearTimeout(timer);
-          resolve(n);
-        });
-      });
-      waiters.delete(id);
-      return { id, purged };
+      return { id, purged: await purges.wait(id, config.applyWait) };
     },
     hooksFor: (base) => deployer.hooksFor(base),
     async close() {
