@@ -65,6 +65,12 @@ export interface FleetFollowerDeps {
 }
 
 const BLOCK_MS = 5_000;
+/**
+ * Stream ids carry Redis's clock and a cache's start is this node's: entries up to this much older
+ * than the cache are read anyway, so a node whose clock runs ahead of Redis's skips nothing
+ * published after its cache began. (Purging a new cache again costs nothing.)
+ */
+const CLOCK_SKEW_MARGIN_MS = 60_000;
 /** How often an idle node rewrites its status in `<stream>:nodes`. */
 const STATUS_EVERY_MS = 60_000;
 const BATCH = 100;
@@ -78,7 +84,7 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
   const writer = await connectFleetRedis(config.redis, logger, `${nodeId}-writer`);
   const publisher = createFleetPublisher(writer, keys, config.maxEntries);
   const { lastApplied, cacheStart } = deps.cursor.initial;
-  let position = lastApplied ?? (cacheStart > 0 ? `${cacheStart - 1}-0` : '0-0');
+  let position = lastApplied ?? (cacheStart > CLOCK_SKEW_MARGIN_MS ? `${cacheStart - CLOCK_SKEW_MARGIN_MS}-0` : '0-0');
   let lastAppliedId = lastApplied;
   const deployer = createDeployer({
     nodeId, keys, redis: writer, loader: target, moduleDir: deps.moduleDir, reportTtlMs: config.reportTtl, logger, clock: deps.clock,
