@@ -255,6 +255,28 @@ describe('fleet and a Redis restart', () => {
     const after = JSON.parse((await send(`${n1.adminUrl}/purge`, { method: 'POST', body: JSON.stringify({ tag: 'tagged' }) })).body) as { published: string };
     await waitFor('n2 to apply a purge published after the restart', async () => (await fleetState(n2)).lastApplied === after.published);
   }, 60_000);
+
+  it('a node started while Redis is down listens after apply_wait, serves, and follows once Redis is back', async () => {
+    const f = await fleet();
+    await redis.stop();
+    let up = false;
+    try {
+      const began = Date.now();
+      const node = await f.start('early', { fleet: { redis: redis.url, stream: f.stream, node_id: 'early', apply_wait: '1s' } });
+      expect(Date.now() - began).toBeLessThan(10_000);
+      expect((await send(`${node.url}/a`)).status).toBe(200);
+      expect((await fleetState(node)).connected).toBe(false);
+      expect((await send(`${node.adminUrl}/purge`, { method: 'POST', body: JSON.stringify({ tag: 'tagged' }) })).status).toBe(503);
+      await redis.start();
+      up = true;
+      await ready(node);
+      const answer = JSON.parse((await send(`${node.adminUrl}/purge`, { method: 'POST', body: JSON.stringify({ tag: 'tagged' }) })).body) as { purged: number };
+      expect(answer.purged).toBe(1);
+    } finally {
+      // The next tests need it.
+      if (!up) await redis.start();
+    }
+  }, 60_000);
 });
 
 describe('edgehook fleet commands', () => {
