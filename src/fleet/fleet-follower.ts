@@ -182,7 +182,7 @@ export async function startFleetFollower(deps: FleetFollowerDeps): Promise<Fleet
   return {
     synced,
     status: () => ({
-      nodeId, connected: reader.ready, lastApplied: lastAppliedId, gaps, deploys: deployer.states(), deploysRefused: deployer.counts.refused,
+      nodeId, connected: reader.ready && writer.ready, lastApplied: lastAppliedId, gaps, deploys: deployer.states(), deploysRefused: deployer.counts.refused,
       applied: { purge: counts.purge, deploy: deployer.counts.deploy, rollback: deployer.counts.rollback, skipped: counts.skipped },
     }),
     async publishPurge(purgeTarget) {
