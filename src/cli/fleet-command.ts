@@ -72,12 +72,13 @@ export async function runFleetCommand(action: FleetAction, args: readonly string
 }
 
 async function connect(fleet: FleetConfig): Promise<FleetRedis> {
-  const redis = await connectFleetRedis(fleet.redis, silentLogger, 'cli');
+  const redis = await connectFleetRedis(fleet, silentLogger, 'cli');
   const deadline = Date.now() + CONNECT_TIMEOUT_MS;
   while (!redis.ready) {
     if (Date.now() > deadline) {
       await redis.close();
-      throw new ConfigError(`fleet.redis: cannot reach ${new URL(fleet.redis).host} within ${CONNECT_TIMEOUT_MS / 1000} s`);
+      const where = fleet.sentinel === null ? new URL(fleet.redis).host : `the master "${fleet.sentinel.master}" through its sentinels`;
+      throw new ConfigError(`fleet.redis: cannot reach ${where} within ${CONNECT_TIMEOUT_MS / 1000} s`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

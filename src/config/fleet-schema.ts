@@ -4,10 +4,19 @@
  * (the demo, the tests) never needs an external service.
  */
 import * as s from './dsl/index.ts';
+import type { HostPort } from './parse-host-port.ts';
+
+export interface SentinelConfig {
+  /** The master name the sentinels monitor. */
+  readonly master: string;
+  readonly nodes: readonly HostPort[];
+}
 
 export interface FleetConfig {
   /** redis:// or rediss:// (TLS) URL, credentials and database number included. */
   readonly redis: string;
+  /** Redis Sentinel: the master's address comes from these; null = `redis` names the server. */
+  readonly sentinel: SentinelConfig | null;
   /** The stream key; the other keys the fleet uses start with it (`<stream>:…`). */
   readonly stream: string;
   /** This node's name in reports; null = the host name. */
@@ -27,6 +36,13 @@ const fleetShape = {
     doc: 'The Redis server the fleet shares: redis://[user:password@]host:port[/db], or rediss:// for TLS. Every node and the `edgehook fleet` commands use the same one.',
     protocols: ['redis:', 'rediss:'],
   }),
+  sentinel: s.orNull(s.object({
+    master: s.string({ doc: 'The master name the sentinels monitor (`sentinel monitor NAME …`).', pattern: { regex: /^[A-Za-z0-9._-]{1,64}$/, label: 'a name like "mymaster"' } }),
+    nodes: s.array(s.hostPort({ doc: 'A sentinel as HOST:PORT.' }), { doc: 'Sentinels to ask for the master\'s address; one answering is enough.', minItems: 1 }),
+  }, {
+    doc: 'Redis Sentinel (high availability): every connection asks the sentinels for the current master and follows a failover (commands wait meanwhile). The redis URL then gives only the credentials, the database and TLS (rediss://); its host and port are not used.',
+    required: true,
+  }), { meaning: 'none: redis names the server' }),
   stream: s.string({ doc: 'The Redis Stream purges and deploys are published on. Other keys the fleet uses start with it (<stream>:module:<sha256>, <stream>:hooks, <stream>:nodes, …), so two fleets can share a Redis with two names. On Redis Cluster, write it in braces ({edgehook:fleet}) so every key shares one hash slot (the publishing scripts touch several).', default: 'edgehook:fleet', pattern: KEY }),
   node_id: s.orNull(s.string({
     doc: 'This node\'s name in deploy reports and `edgehook fleet status`. Give each node of one machine its own.',

@@ -6,7 +6,7 @@
  */
 import type { LogLevel } from '../log.ts';
 import type { ByteCount, Millis } from './dsl/units.ts';
-import type { FleetConfig } from './fleet-schema.ts';
+import type { FleetConfig, SentinelConfig } from './fleet-schema.ts';
 import type { CacheKeyConfig, GeoConfig } from './geo-schema.ts';
 import type { HookConfig } from './hooks-schema.ts';
 import type { ImageConfig } from './image-schema.ts';
@@ -15,7 +15,7 @@ import type { SliceConfig } from './slice-schema.ts';
 import type { MetricsConfig, TelemetryConfig, TracesConfig } from './telemetry-schema.ts';
 import type { WorkersSetting } from './workers-schema.ts';
 
-export type { ByteCount, FleetConfig, HookConfig, HostPort, Millis, MetricsConfig, SliceConfig, TelemetryConfig, TracesConfig, WorkersSetting };
+export type { ByteCount, FleetConfig, HookConfig, SentinelConfig, HostPort, Millis, MetricsConfig, SliceConfig, TelemetryConfig, TracesConfig, WorkersSetting };
 
 export interface EdgehookConfig {
   readonly origin: OriginConfig;

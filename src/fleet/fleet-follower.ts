@@ -80,8 +80,8 @@ const PUBLISH_TIMEOUT_MS = 5_000;
 export async function startFleetFollower(deps: FleetFollowerDeps): Promise<FleetFollower> {
   const { config, nodeId, target, logger } = deps;
   const keys = fleetKeys(config.stream);
-  const reader = await connectFleetRedis(config.redis, logger, `${nodeId}-reader`);
-  const writer = await connectFleetRedis(config.redis, logger, `${nodeId}-writer`);
+  const reader = await connectFleetRedis(config, logger, `${nodeId}-reader`);
+  const writer = await connectFleetRedis(config, logger, `${nodeId}-writer`);
   const publisher = createFleetPublisher(writer, keys, config.maxEntries);
   const { lastApplied, cacheStart } = deps.cursor.initial;
   let position = lastApplied ?? (cacheStart > CLOCK_SKEW_MARGIN_MS ? `${cacheStart - CLOCK_SKEW_MARGIN_MS}-0` : '0-0');

@@ -5,6 +5,7 @@
  * the stream across a restart, as a production Redis would.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,12 +20,21 @@ export interface RedisServer {
   close(): Promise<void>;
 }
 
-export async function startRedis(options: { persist?: boolean } = {}): Promise<RedisServer> {
+export interface RedisOptions {
+  /** An append-only file, so the data survives a restart. */
+  readonly persist?: boolean;
+  /** Make it a replica of this port's server. */
+  readonly replicaOf?: number;
+  /** Run a sentinel monitoring the master on this port as "fleetmaster" (quorum 1, down after 1 s). */
+  readonly sentinelFor?: number;
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'edgehook-redis-'));
   let child: ChildProcess | null = null;
   let port = 0;
   const launch = async (): Promise<void> => {
-    child = await spawnRedis(dir, port, options.persist === true);
+    child = await spawnRedis(dir, port, options);
   };
   for (let attempt = 0; ; attempt++) {
     port = 20_000 + Math.floor(Math.random() * 40_000);
@@ -58,14 +68,26 @@ export async function startRedis(options: { persist?: boolean } = {}): Promise<R
   };
 }
 
-function spawnRedis(dir: string, port: number, persist: boolean): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', persist ? 'yes' : 'no', '--loglevel', 'notice'];
+function spawnRedis(dir: string, port: number, options: RedisOptions): Promise<ChildProcess> {
+  const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--loglevel', 'notice'];
+  let args = [...common, '--save', '', '--appendonly', options.persist === true ? 'yes' : 'no',
+    ...(options.replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(options.replicaOf)])];
+  if (options.sentinelFor !== undefined) {
+    // A sentinel rewrites its config file, so it gets one of its own.
+    const file = join(dir, 'sentinel.conf');
+    writeFileSync(file, [
+      `sentinel monitor fleetmaster 127.0.0.1 ${options.sentinelFor} 1`,
+      'sentinel down-after-milliseconds fleetmaster 1000',
+      'sentinel failover-timeout fleetmaster 3000',
+    ].join('\n') + '\n');
+    args = [file, '--sentinel', ...common];
+  }
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      if (/Ready to accept connections/.test(output)) {
+      if (/Ready to accept connections|\+monitor master/.test(output)) {
         child.stdout!.off('data', onData);
         child.stdout!.resume();
         resolve(child);

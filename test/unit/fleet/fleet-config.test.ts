@@ -23,11 +23,17 @@ describe('fleet config', () => {
 
   it('fills the defaults around the Redis URL', () => {
     expect(resolveConfig({ origin: ORIGIN, fleet: { redis: 'rediss://user:pw@redis.internal:6380/2' } }).fleet).toEqual({
-      redis: 'rediss://user:pw@redis.internal:6380/2', stream: 'edgehook:fleet', nodeId: null, maxEntries: 100_000, applyWait: 5000, reportTtl: 7 * 86_400_000,
+      redis: 'rediss://user:pw@redis.internal:6380/2', sentinel: null, stream: 'edgehook:fleet', nodeId: null, maxEntries: 100_000, applyWait: 5000, reportTtl: 7 * 86_400_000,
     });
   });
 
+  it('reads sentinels as HOST:PORT', () => {
+    const fleet = resolveConfig({ origin: ORIGIN, fleet: { redis: 'redis://:pw@unused:6379', sentinel: { master: 'm', nodes: ['10.0.0.1:26379', '[::1]:26380'] } } }).fleet;
+    expect(fleet?.sentinel).toEqual({ master: 'm', nodes: [{ host: '10.0.0.1', port: 26379 }, { host: '::1', port: 26380 }] });
+  });
+
   it.each([
+    ['no sentinels', { fleet: { redis: 'redis://r:6379', sentinel: { master: 'm', nodes: [] } } }, 'fleet.sentinel.nodes'],
     ['no Redis URL', { fleet: {} }, 'fleet.redis: expected an redis/rediss URL like "redis://127.0.0.1:9001", got nothing (the key is required)'],
     ['an http URL', { fleet: { redis: 'http://127.0.0.1:6379' } }, 'fleet.redis: expected an redis/rediss URL'],
     ['a stream with spaces', { fleet: { redis: 'redis://r:6379', stream: 'a b' } }, 'fleet.stream: expected a Redis key'],
