@@ -34,7 +34,8 @@ import { mirrorMetrics } from './telemetry/otel-metrics.ts';
 import { createProxyMetrics, type ProxyMetrics } from './telemetry/proxy-metrics.ts';
 import { createTelemetry, type Telemetry } from './telemetry/telemetry.ts';
 import { traceOriginClient } from './telemetry/traced-origin.ts';
-import type { FleetFollower } from './fleet/fleet-follower.ts';
+import type { FleetCursor } from './fleet/fleet-cursor.ts';
+import type { FleetFollower, FleetTarget } from './fleet/fleet-follower.ts';
 
 export interface StartOptions {
   readonly config: EdgehookConfig;
@@ -174,22 +175,15 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   const shedder = createLoadShedder({ maxInFlight: config.limits.maxInFlight, maxEventLoopDelayMs: config.limits.maxEventLoopDelay });
   const shedStatus = `${config.cache.name}; detail=EH_OVERLOADED`;
   let baseHooks = config.hooks;
-  let fleet: FleetFollower | null = null;
-  if (fleetModule !== null && fleetCursor !== null && config.fleet !== null) {
-    fleet = await fleetModule.startNodeFleet({
-      fleet: config.fleet, cursor: fleetCursor, logger, clock, hookCacheDir: options.hookCacheDir ?? join(process.cwd(), '.cache'),
-      target: {
-        purge: async (target) => applyPurge(store, target),
-        dropAll: async () => store.purgeUrlPrefix('http://') + store.purgeUrlPrefix('https://'),
-        baseHooks: () => baseHooks,
-        loadHooks: async (list) => (hooks === null ? { ok: false, error: 'this node has no hooks configured' } : hooks.reload(list)),
-      },
-    });
-    // The deploys in force before the first request (bounded: a Redis that does not answer is
-    // waited on no longer than a purge is; the node then serves its file's hooks until it does).
-    const waitMs = config.fleet.applyWait;
-    await Promise.race([fleet.synced, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
-  }
+  const fleet = fleetModule === null || fleetCursor === null ? null : await followFleet(config, fleetModule, fleetCursor, {
+    logger, clock, hookCacheDir: options.hookCacheDir ?? join(process.cwd(), '.cache'),
+    target: {
+      purge: async (target) => applyPurge(store, target),
+      dropAll: async () => store.purgeUrlPrefix('http://') + store.purgeUrlPrefix('https://'),
+      baseHooks: () => baseHooks,
+      loadHooks: async (list) => (hooks === null ? { ok: false, error: 'this node has no hooks configured' } : hooks.reload(list)),
+    },
+  });
   const proxy = await startHttpServer(config.listen, { ...serverLimits, slowClients }, {
     request: createRequestHandler(deps),
     admit: (req, res, inFlight) => {
@@ -295,6 +289,22 @@ async function loadHooks(
     reload,
     close: async () => registry.close(),
   };
+}
+
+/**
+ * Follows the fleet's stream for this node (a single process: it is the whole node) and waits for
+ * the deploys in force before the first request — bounded: a Redis that does not answer is waited
+ * on no longer than a purge is (fleet.apply_wait); the node then serves its file's hooks until it does.
+ */
+async function followFleet(
+  config: EdgehookConfig, fleetModule: typeof import('./fleet/start-fleet.ts'), cursor: FleetCursor,
+  deps: { readonly logger: Logger; readonly clock: Clock; readonly hookCacheDir: string; readonly target: FleetTarget },
+): Promise<FleetFollower | null> {
+  if (config.fleet === null) return null;
+  const fleet = await fleetModule.startNodeFleet({ fleet: config.fleet, cursor, ...deps });
+  const waitMs = config.fleet.applyWait;
+  await Promise.race([fleet.synced, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
+  return fleet;
 }
 
 /**
