@@ -12,7 +12,7 @@ import { parseDuration } from '../config/parse-duration.ts';
 import type { FleetConfig } from '../config/types.ts';
 import { ConfigError } from '../errors.ts';
 import { fleetKeys, type FleetKeys } from '../fleet/fleet-entry.ts';
-import { createFleetPublisher } from '../fleet/fleet-publisher.ts';
+import { createFleetPublisher, type FleetPublisher } from '../fleet/fleet-publisher.ts';
 import { connectFleetRedis, parsePairs, type FleetRedis } from '../fleet/fleet-redis.ts';
 import { canonicalUrl } from '../http/path-form.ts';
 import { silentLogger } from '../log.ts';
@@ -54,14 +54,14 @@ export async function runFleetCommand(action: FleetAction, args: readonly string
         const bytes = new Uint8Array(await readFile(need(flags, 'module', action)));
         const hookConfig = flags['hook-config'] === undefined ? undefined : parseJson(flags['hook-config']);
         const { id, sha256 } = await publisher.deploy(hook, bytes, hookConfig);
-        return await awaitReports(redis, keys, { published: id, op: 'deploy', hook, sha256 }, waitMs(flags));
+        return await awaitReports(redis, keys, publisher, { published: id, op: 'deploy', hook, sha256 }, waitMs(flags));
       }
       case 'rollback': {
         const hook = need(flags, 'hook', action);
         const { id, record } = await publisher.rollback(hook).catch((error: Error) => {
           throw new ConfigError(error.message.replace(/^NOTHING /, 'nothing '));
         });
-        return await awaitReports(redis, keys, { published: id, op: 'rollback', hook, sha256: record.sha256 }, waitMs(flags));
+        return await awaitReports(redis, keys, publisher, { published: id, op: 'rollback', hook, sha256: record.sha256 }, waitMs(flags));
       }
       case 'status':
         return print(await fleetStatus(redis, keys));
@@ -119,20 +119,41 @@ function waitMs(flags: Flags): number {
 }
 
 /** Waits for every live node's report on `entry`; exit 0 only when all applied it. */
-async function awaitReports(redis: FleetRedis, keys: FleetKeys, entry: Record<string, unknown> & { published: string }, timeoutMs: number): Promise<number> {
+interface Reports {
+  readonly reports: Record<string, { ok: boolean; error?: string }>;
+  /** Live nodes that did not report in time. */
+  readonly missing: string[];
+  readonly refused: string[];
+}
+
+/** Waits for a report on entry `id` from every node whose status is recent. */
+async function collectReports(redis: FleetRedis, keys: FleetKeys, id: string, timeoutMs: number): Promise<Reports> {
   const nodes = parsePairs(await redis.command(['HGETALL', keys.nodes]));
   const live = Object.entries(nodes).filter(([, text]) => Date.now() - Date.parse(String((JSON.parse(String(text)) as { at?: string }).at)) < LIVE_NODE_MS).map(([node]) => node);
   const deadline = Date.now() + timeoutMs;
-  let reports: Record<string, { ok: boolean; error?: string }> = {};
+  let reports: Reports['reports'] = {};
   for (;;) {
-    reports = Object.fromEntries(Object.entries(parsePairs(await redis.command(['HGETALL', keys.report(entry.published)]))).map(([node, text]) => [node, JSON.parse(String(text)) as { ok: boolean }]));
+    reports = Object.fromEntries(Object.entries(parsePairs(await redis.command(['HGETALL', keys.report(id)]))).map(([node, text]) => [node, JSON.parse(String(text)) as { ok: boolean }]));
     if (live.every((node) => node in reports) || Date.now() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const missing = live.filter((node) => !(node in reports));
-  const refused = Object.entries(reports).filter(([, report]) => !report.ok).map(([node]) => node);
-  print({ ...entry, ok: missing.length === 0 && refused.length === 0, reports, ...(missing.length === 0 ? {} : { missing }) });
-  return missing.length === 0 && refused.length === 0 ? 0 : 1;
+  return { reports, missing: live.filter((node) => !(node in reports)), refused: Object.entries(reports).filter(([, report]) => !report.ok).map(([node]) => node) };
+}
+
+/**
+ * Prints each node's report; exit 0 only when all applied it. A deploy some node refused is
+ * rolled back at once (`rolledBack`: the rollback's entry), so the fleet — and a node that starts
+ * later — runs one version, the previous one, rather than a mix.
+ */
+async function awaitReports(redis: FleetRedis, keys: FleetKeys, publisher: FleetPublisher, entry: Record<string, unknown> & { published: string; op: string; hook: string }, timeoutMs: number): Promise<number> {
+  const { reports, missing, refused } = await collectReports(redis, keys, entry.published, timeoutMs);
+  const ok = missing.length === 0 && refused.length === 0;
+  let rolledBack: string | undefined;
+  if (entry.op === 'deploy' && refused.length > 0) {
+    rolledBack = (await publisher.rollback(entry.hook)).id;
+  }
+  print({ ...entry, ok, reports, ...(missing.length === 0 ? {} : { missing }), ...(rolledBack === undefined ? {} : { rolledBack }) });
+  return ok ? 0 : 1;
 }
 
 async function fleetStatus(redis: FleetRedis, keys: FleetKeys): Promise<unknown> {

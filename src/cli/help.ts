@@ -133,7 +133,8 @@ function fleetHelp(): string {
 
 Publish on the fleet's Redis Stream (the fleet: section of FILE names the Redis and the stream);
 every node applies each entry in order. deploy and rollback wait for every node seen in the last
-10 minutes to report (--wait, default 30s) and exit 1 if one refused it or did not answer.
+10 minutes to report (--wait, default 30s) and exit 1 if one refused it or did not answer; a
+deploy any node refused is rolled back at once, so the whole fleet stays on the previous version.
 
 Actions:
   purge     --url URL | --prefix URL | --tag TAG

@@ -301,7 +301,11 @@ describe('edgehook fleet commands', () => {
 
     const refused = await cli('deploy', '--config', file, '--hook', 'h', '--module', bad, '--wait', '10s');
     expect(refused.code).toBe(1);
-    expect(refused.out).toMatchObject({ ok: false, reports: { c1: { ok: false }, c2: { ok: false } } });
+    expect(refused.out).toMatchObject({ ok: false, reports: { c1: { ok: false }, c2: { ok: false } }, rolledBack: expect.any(String) });
+    // Rolled back at once: the deploy in force is the previous version again (here the file's),
+    // so a node started later does not try the refused module.
+    const inForce = parsePairs(await (await client(f.stream)).redis.command(['HGETALL', fleetKeys(f.stream).hooks]));
+    expect(JSON.parse(String(inForce['h']))).toMatchObject({ id: refused.out['rolledBack'], op: 'rollback', record: { sha256: null } });
 
     const good = await cli('deploy', '--config', file, '--hook', 'h', '--module', deny.path);
     expect(good).toMatchObject({ code: 0, out: { ok: true, sha256: deny.sha256 } });
