@@ -19,6 +19,8 @@
  * workers, with the primary's own share and the workers' split printed under the table).
  * `--group shield` (only when asked for; bench/shield-bench.ts, `--objects N`): two edges and a
  * shield in front of one origin — origin fetches per object and hit latency at edge vs shield.
+ * `--group fleet` (never in the default run: it needs redis-server) measures purge propagation
+ * across three nodes and a node's catch-up after 10 s offline (bench/fleet-bench.ts).
  *
  * Defaults: 50 connections, 1 s warmup + 5 s measured per scenario, wrk when installed (else
  * autocannon's CLI), server under test pinned to CPU 0 and load generator + origin to CPU 1.
@@ -130,12 +132,13 @@ const GROUPS: readonly ScenarioGroup[] = [
   },
 ];
 
-const USAGE = `usage: node bench/run.ts [--group ${[...GROUPS.map((g) => g.id), 'shield'].join('|')}] [--scenarios a,b] [--targets a,b]
+const USAGE = `usage: node bench/run.ts [--group ${[...GROUPS.map((g) => g.id), 'shield', 'fleet'].join('|')}] [--scenarios a,b] [--targets a,b]
        [--duration 5] [--warmup 1] [--connections 50] [--generator auto|wrk|autocannon] [--no-pin]
        [--compare-with DIR] [--objects 1000] [--smoke] [--out FILE]
 groups and their targets (* = run when --targets is not given):
 ${GROUPS.map((g) => `  ${g.id.padEnd(8)} ${g.targets.map((t) => (g.defaultTargets?.includes(t.id) ?? true ? `${t.id}*` : t.id)).join(', ')}\n           scenarios: ${g.scenarios.map((sc) => sc.id).join(', ')}`).join('\n')}
   shield   (only when asked for) two edges + one shield: origin fetches per object, hit latency (--objects N)
+  fleet    (only when asked for; needs redis-server) purge propagation across three nodes, catch-up after 10 s offline
 examples:
   npm run bench                                   # every group but shield, default targets
   npm run bench -- --group core --targets bare,edgehook,nginx,http-proxy-3
@@ -195,7 +198,7 @@ function selectGroups(
   group: string | null, targets: ReadonlySet<string> | null, scenarios: ReadonlySet<string> | null, compareWith: string | null, smoke: boolean,
 ): ScenarioGroup[] {
   const chosen = GROUPS.filter((g) => group === null || g.id === group);
-  if (chosen.length === 0) throw new Error(`no group ${group}; groups: ${[...GROUPS.map((g) => g.id), 'shield'].join(', ')}`);
+  if (chosen.length === 0) throw new Error(`no group ${group}; groups: ${[...GROUPS.map((g) => g.id), 'shield', 'fleet'].join(', ')}`);
   // Another checkout beside this one, in the same run: before and after a change, side by side.
   const earlier = compareWith === null ? [] : [edgehookTarget('edgehook-compared', null, { checkout: compareWith })];
   return chosen.map((g) => ({
@@ -214,6 +217,12 @@ async function main(): Promise<void> {
     const { formatShieldBench, runShieldBench } = await import('./shield-bench.ts');
     console.log(formatShieldBench(await runShieldBench(options.objects, (line) => void process.stderr.write(`  ${line}\n`))));
     return;
+  }
+  if (options.group === 'fleet') {
+    // Latencies, not throughput: its own runner (redis-server and three nodes; bench/fleet-bench.ts).
+    const { runFleetBench } = await import('./fleet-bench.ts');
+    warnIfBusy();
+    return runFleetBench({ purges: 200, gapMs: 10, offlineSeconds: 10, rate: 100 });
   }
   const generator = pickLoadGenerator(options.generator);
   const cpus = planCpus(options.pin);

@@ -5,7 +5,7 @@
 import { createAttributeServices, transformBoundsOf, type AttributeServices } from './attributes/attribute-services.ts';
 import { createClientIpResolver, normalizeAddress, type ClientIpResolver } from './attributes/client-ip.ts';
 import { createAdminHandler } from './admin/admin-server.ts';
-import { createLocalBackend, type NodeAdminHooks } from './admin/local-backend.ts';
+import { applyPurge, createLocalBackend, type NodeAdminHooks } from './admin/local-backend.ts';
 import { takeMetricsSnapshot, type MetricsSnapshot } from './admin/metrics-snapshot.ts';
 import { createNodeCache, type CacheStoreConfig, type NodeCache } from './cache/create-store.ts';
 import type { CacheStore } from './cache/types.ts';
@@ -35,6 +35,8 @@ import { mirrorMetrics } from './telemetry/otel-metrics.ts';
 import { createProxyMetrics, type ProxyMetrics } from './telemetry/proxy-metrics.ts';
 import { createTelemetry, type Telemetry } from './telemetry/telemetry.ts';
 import { traceOriginClient } from './telemetry/traced-origin.ts';
+import type { FleetCursor } from './fleet/fleet-cursor.ts';
+import type { FleetFollower, FleetTarget } from './fleet/fleet-follower.ts';
 
 export interface StartOptions {
   readonly config: EdgehookConfig;
@@ -108,6 +110,9 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   const hooks = options.hooks ?? (config.hooks.length === 0 ? null
     : await loadHooks(config.hooks, logger, clock, telemetry, options.hookCacheDir, hookRuntime));
   attributes = options.attributes ?? createAttributeServices(config, { hooksMayReadGeo: hooks !== null && (hooks.readsGeo?.() ?? true) });
+  // A worker's primary follows the fleet for it; the cursor is read before the store is opened.
+  const fleetModule = config.fleet === null || options.worker !== undefined ? null : await import('./fleet/start-fleet.ts');
+  const fleetCursor = fleetModule === null || config.fleet === null ? null : await fleetModule.openNodeFleetCursor({ ...config, fleet: config.fleet }, clock);
   const cache: NodeCache = options.store === undefined
     ? createNodeCache(cacheStoreConfig(config), logger, options.worker === undefined ? undefined : clock)
     : { store: options.store, fillLeases: null };
@@ -172,6 +177,16 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   };
   const shedder = createLoadShedder({ maxInFlight: config.limits.maxInFlight, maxEventLoopDelayMs: config.limits.maxEventLoopDelay });
   const shedStatus = `${config.cache.name}; detail=EH_OVERLOADED`;
+  let baseHooks = config.hooks;
+  const fleet = fleetModule === null || fleetCursor === null ? null : await followFleet(config, fleetModule, fleetCursor, {
+    logger, clock, hookCacheDir: options.hookCacheDir ?? join(process.cwd(), '.cache'),
+    target: {
+      purge: async (target) => applyPurge(store, target),
+      dropAll: async () => store.purgeUrlPrefix('http://') + store.purgeUrlPrefix('https://'),
+      baseHooks: () => baseHooks,
+      loadHooks: async (list) => (hooks === null ? { ok: false, error: 'this node has no hooks configured' } : hooks.reload(list)),
+    },
+  });
   const proxy = await startHttpServer(config.listen, { ...serverLimits, slowClients }, {
     request: createRequestHandler(deps),
     admit: (req, res, inFlight) => {
@@ -199,15 +214,20 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
       }
       upgrades.handle(req, socket, head, target);
     },
-  }, logger);
+  }, logger).catch(async (error: unknown) => {
+    // The fleet's Redis connections would keep the process alive after a failed start.
+    await fleet?.close();
+    throw error;
+  });
 
   let ready = true;
   let admin: ListeningServer | null = null;
   if (config.admin !== null) {
+    const backend = createLocalBackend({ store, metrics, hookMetrics: telemetry.hooks, hooks: hooks?.admin ?? null, isReady: () => ready });
     admin = await startHttpServer(config.admin, serverLimits, {
       request: createAdminHandler({
         token: config.admin.token, logger, paths: requestRules.paths,
-        backend: createLocalBackend({ store, metrics, hookMetrics: telemetry.hooks, hooks: hooks?.admin ?? null, isReady: () => ready }),
+        backend: fleet === null || fleetModule === null ? backend : fleetModule.withFleet(backend, fleet),
       }),
     }, logger);
   }
@@ -222,7 +242,12 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     metrics,
     metricsSnapshot: () => takeMetricsSnapshot(store, metrics, telemetry.hooks),
     listHooks: () => hooks?.admin?.list() ?? [],
-    reloadHooks: async (next) => (hooks === null ? null : hooks.reload(next)),
+    reloadHooks: async (next) => {
+      if (hooks === null) return null;
+      if (next !== undefined) baseHooks = next;
+      // A new hooks list (SIGHUP) keeps the fleet's deploys on top of it.
+      return hooks.reload(next === undefined || fleet === null ? next : fleet.hooksFor(next));
+    },
     close(graceMs = config.limits.shutdownGrace, how = 'stop') {
       closing ??= (async () => {
         ready = false;
@@ -230,6 +255,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
         shedder.stop();
         upgrades.close();
         await admin?.shutdown(0);
+        await fleet?.close();
         unmirrorMetrics();
         await hooks?.close();
         await origin.close();
@@ -266,6 +292,22 @@ async function loadHooks(
     reload,
     close: async () => registry.close(),
   };
+}
+
+/**
+ * Follows the fleet's stream for this node (a single process: it is the whole node) and waits for
+ * the deploys in force before the first request — bounded: a Redis that does not answer is waited
+ * on no longer than a purge is (fleet.apply_wait); the node then serves its file's hooks until it does.
+ */
+async function followFleet(
+  config: EdgehookConfig, fleetModule: typeof import('./fleet/start-fleet.ts'), cursor: FleetCursor,
+  deps: { readonly logger: Logger; readonly clock: Clock; readonly hookCacheDir: string; readonly target: FleetTarget },
+): Promise<FleetFollower | null> {
+  if (config.fleet === null) return null;
+  const fleet = await fleetModule.startNodeFleet({ fleet: config.fleet, cursor, ...deps });
+  const waitMs = config.fleet.applyWait;
+  await Promise.race([fleet.synced, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
+  return fleet;
 }
 
 /**

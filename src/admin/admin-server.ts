@@ -41,6 +41,8 @@ export interface AdminBackend {
   readonly hooks: AdminHooks | null;
   /** POST /reload: re-read the config file and apply it (a node with workers); absent = 404. */
   reload?(): Promise<AdminAnswer>;
+  /** Fleet coordination state, shown by GET /hooks (src/fleet); absent when fleet is off. */
+  fleet?(): unknown;
 }
 
 export interface AdminDeps {
@@ -64,7 +66,10 @@ const ROUTES: Record<string, Route> = {
     res.end(text);
   },
   'POST /purge': purge,
-  'GET /hooks': async (_req, res, { backend }) => json(res, 200, { hooks: await backend.hooks?.list() ?? [] }),
+  'GET /hooks': async (_req, res, { backend }) => json(res, 200, {
+    hooks: await backend.hooks?.list() ?? [],
+    ...(backend.fleet === undefined ? {} : { fleet: backend.fleet() }),
+  }),
   'POST /hooks/reload': async (_req, res, { backend }) => {
     if (backend.hooks === null) return json(res, 404, { error: 'no hooks configured' });
     const answer = await backend.hooks.reload();

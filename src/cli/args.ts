@@ -11,11 +11,13 @@ import { FLAG_FIELDS, parseFlagValue, type ConfigOverrides } from '../config/ove
 import type { HostPort } from '../config/parse-host-port.ts';
 import { didYouMean } from '../config/suggest.ts';
 
-export const COMMANDS = ['serve', 'demo', 'hook', 'help'] as const;
+export const COMMANDS = ['serve', 'demo', 'hook', 'fleet', 'help'] as const;
 export const HOOK_ACTIONS = ['new', 'build', 'run'] as const;
 export type HookAction = (typeof HOOK_ACTIONS)[number];
+export const FLEET_ACTIONS = ['purge', 'deploy', 'rollback', 'status'] as const;
+export type FleetAction = (typeof FLEET_ACTIONS)[number];
 /** A command with its own help page; null is the global page. */
-export type HelpTopic = 'serve' | 'demo' | 'hook';
+export type HelpTopic = 'serve' | 'demo' | 'hook' | 'fleet';
 
 export type CliCommand =
   | { readonly command: 'help'; readonly topic: HelpTopic | null }
@@ -40,6 +42,12 @@ export type CliCommand =
     readonly command: 'hook';
     readonly action: HookAction;
     /** Everything after the action, untouched (the hook tooling parses it). */
+    readonly args: readonly string[];
+  }
+  | {
+    readonly command: 'fleet';
+    readonly action: FleetAction;
+    /** Everything after the action, untouched (cli/fleet-command.ts parses it). */
     readonly args: readonly string[];
   };
 
@@ -97,6 +105,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     case 'serve': return parseServe(rest);
     case 'demo': return parseDemo(rest);
     case 'hook': return parseHook(rest);
+    case 'fleet': return parseFleet(rest);
     case 'help': return parseHelp(rest);
     default: throw unknownCommand(first);
   }
@@ -111,7 +120,7 @@ function parseHelp(rest: readonly string[]): CliCommand {
   const [topic, extra] = rest;
   if (topic === undefined) return { command: 'help', topic: null };
   if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`, null);
-  if (topic === 'serve' || topic === 'demo' || topic === 'hook') return { command: 'help', topic };
+  if (topic === 'serve' || topic === 'demo' || topic === 'hook' || topic === 'fleet') return { command: 'help', topic };
   throw unknownCommand(topic);
 }
 
@@ -165,6 +174,16 @@ function parseDemo(rest: readonly string[]): CliCommand {
     admin: adminText === 'off' ? null : address('admin', DEMO_DEFAULTS.admin),
     logLevel: checkFlag(FLAG_FIELDS.logLevel, '--log-level', flags.get('log-level') ?? DEMO_DEFAULTS.logLevel, 'demo'),
   };
+}
+
+/** `fleet <action> ...`: only the action is ours; the rest belongs to cli/fleet-command.ts. */
+function parseFleet(rest: readonly string[]): CliCommand {
+  const [action, ...args] = rest;
+  if (action === undefined || action === '--help' || action === '-h') return { command: 'help', topic: 'fleet' };
+  if (!(FLEET_ACTIONS as readonly string[]).includes(action)) {
+    throw new UsageError(`unknown fleet action "${action}"${didYouMean(action, FLEET_ACTIONS)}; expected one of ${FLEET_ACTIONS.join(', ')}`, 'fleet');
+  }
+  return { command: 'fleet', action: action as FleetAction, args };
 }
 
 /** `hook <action> ...`: only the action is ours; the rest belongs to the hook tooling. */

@@ -12,6 +12,7 @@ export function helpText(topic: HelpTopic | null): string {
     case 'serve': return serveHelp();
     case 'demo': return demoHelp();
     case 'hook': return hookHelp();
+    case 'fleet': return fleetHelp();
   }
 }
 
@@ -34,6 +35,7 @@ Usage:
   edgehook demo [--listen HOST:PORT] [--origin-listen HOST:PORT] [--admin HOST:PORT|off]
                 [--log-level LEVEL]
   edgehook hook <new|build|run> [ARGS...]
+  edgehook fleet <purge|deploy|rollback|status> --config FILE [ARGS...]
   edgehook help [COMMAND]
   edgehook --version
 
@@ -41,6 +43,7 @@ Commands:
   serve   Run the caching proxy in front of an origin server.
   demo    Run the proxy and a small built-in origin together, to try edgehook with one command.
   hook    Create, build and try out hooks (edgehook hook --help).
+  fleet   Publish purges and hook deploys to every node of a fleet (edgehook fleet --help).
   help    Show help for a command.
 
 Options:
@@ -122,5 +125,31 @@ Examples:
   edgehook hook new my-hook
   edgehook hook build my-hook
   edgehook hook run my-hook --help
+`;
+}
+
+function fleetHelp(): string {
+  return `Usage: edgehook fleet <purge|deploy|rollback|status> --config FILE [ARGS...]
+
+Publish on the fleet's Redis Stream (the fleet: section of FILE names the Redis and the stream);
+every node applies each entry in order. deploy and rollback wait for every node seen in the last
+10 minutes to report (--wait, default 30s) and exit 1 if one refused it or did not answer; a
+deploy any node refused is rolled back at once, so the whole fleet stays on the previous version.
+
+Actions:
+  purge     --url URL | --prefix URL | --tag TAG
+  deploy    --hook NAME --module FILE.wasm [--hook-config JSON] [--wait DURATION]
+  rollback  --hook NAME [--wait DURATION]
+  status    Each node's last applied entry and the deploys it runs.
+
+A deploy names a hook of the nodes' config files: its module (stored in Redis by sha256) and,
+with --hook-config, its config value replace the file's. A rollback returns to the hook's
+previous fleet deploy, or to the config file's module when there is none.
+
+Examples:
+  edgehook fleet purge --config edgehook.yaml --tag products
+  edgehook fleet deploy --config edgehook.yaml --hook auth --module auth-v2.wasm
+  edgehook fleet rollback --config edgehook.yaml --hook auth
+  edgehook fleet status --config edgehook.yaml
 `;
 }

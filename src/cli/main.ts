@@ -40,6 +40,10 @@ async function main(argv: readonly string[]): Promise<number> {
       const { runHookCommand } = await import('./hook-command.ts');
       return runHookCommand([command.action, ...command.args]);
     }
+    case 'fleet': {
+      const { runFleetCommand } = await import('./fleet-command.ts');
+      return runFleetCommand(command.action, command.args);
+    }
   }
 }
 

@@ -16,14 +16,15 @@
  */
 import type { PurgeTarget } from '../admin/admin-server.ts';
 import type { MetricsSnapshot } from '../admin/metrics-snapshot.ts';
-import type { EdgehookConfig } from '../config/types.ts';
+import type { EdgehookConfig, HookConfig } from '../config/types.ts';
 import type { ReloadResult } from '../hook-runtime/hook-registry.ts';
 
 export type WorkerOp =
   | { readonly name: 'purge'; readonly target: PurgeTarget }
   | { readonly name: 'metrics' }
   | { readonly name: 'hooks-list' }
-  | { readonly name: 'hooks-reload' }
+  /** `hooks`: a new hooks list (a fleet deploy); absent = reload the modules of the current one. */
+  | { readonly name: 'hooks-reload'; readonly hooks?: readonly HookConfig[] }
   /** A URL another worker invalidated after an unsafe request. */
   | { readonly name: 'invalidate'; readonly url: string };
 

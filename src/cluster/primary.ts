@@ -16,6 +16,10 @@ import { createNodeBackend } from './node-backend.ts';
 import { resolveWorkerCount } from './worker-count.ts';
 import { WorkerStartError } from './worker-handle.ts';
 import { startWorkerPool } from './worker-pool.ts';
+import { createPoolFleetTarget } from './pool-fleet-target.ts';
+import type { FleetFollower } from '../fleet/fleet-follower.ts';
+import { systemClock } from '../clock.ts';
+import { join } from 'node:path';
 
 export interface PrimaryOptions {
   /** Validated; `workers` says how many (the CLI starts a primary only for more than one). */
@@ -38,6 +42,12 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
   const { logger } = options;
   let config = options.config;
   const count = resolveWorkerCount(config.workers);
+  // The primary follows the fleet for its workers; the cursor is read before they open the store.
+  const fleetModule = config.fleet === null ? null : await import('../fleet/start-fleet.ts');
+  const fleetCursor = fleetModule === null || config.fleet === null ? null : await fleetModule.openNodeFleetCursor({ ...config, fleet: config.fleet }, systemClock);
+  let fleet: FleetFollower | null = null;
+  /** Workers never open the admin API nor Redis: the primary answers and follows for them. They run the fleet's deploys. */
+  const forWorkers = (source: EdgehookConfig): EdgehookConfig => Object.freeze({ ...source, admin: null, fleet: null, hooks: fleet?.hooksFor(source.hooks) ?? source.hooks });
   const pool = await startWorkerPool(forWorkers(config), count, { logger }).catch((error: unknown) => {
     // A worker refusing the config (a hook module that does not load) is the operator's to fix,
     // reported like any config error: the message alone.
@@ -73,9 +83,17 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
 
   let admin: ListeningServer | null = null;
   try {
-    admin = await startAdmin(config, createNodeBackend({ pool, hasHooks: () => config.hooks.length > 0, isStopping: () => stopping, reload }), logger);
+    if (fleetModule !== null && fleetCursor !== null && config.fleet !== null) {
+      fleet = await fleetModule.startNodeFleet({
+        fleet: config.fleet, cursor: fleetCursor, logger, clock: systemClock, hookCacheDir: join(process.cwd(), '.cache'),
+        target: createPoolFleetTarget(pool, () => config.hooks),
+      });
+    }
+    const backend = createNodeBackend({ pool, hasHooks: () => config.hooks.length > 0, isStopping: () => stopping, reload });
+    admin = await startAdmin(config, fleet === null || fleetModule === null ? backend : fleetModule.withFleet(backend, fleet), logger);
   } catch (error) {
     // Workers left running would keep this process alive after the CLI reported the failure.
+    await fleet?.close();
     await pool.stop(0);
     throw error;
   }
@@ -89,6 +107,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
     close(graceMs = config.limits.shutdownGrace) {
       closing ??= (async () => {
         stopping = true;
+        await fleet?.close();
         await pool.stop(graceMs);
         await admin?.shutdown(0);
         logger.info('stopped');
@@ -113,11 +132,6 @@ async function startAdmin(config: EdgehookConfig, backend: AdminBackend, logger:
       paths: { mergeSlashes: config.proxy.mergeSlashes, escapedSlashes: config.proxy.pathWithEscapedSlashes },
     }),
   }, logger);
-}
-
-/** Workers never open the admin API: the primary answers it for them. */
-function forWorkers(config: EdgehookConfig): EdgehookConfig {
-  return Object.freeze({ ...config, admin: null });
 }
 
 function sameAdmin(a: EdgehookConfig, b: EdgehookConfig): boolean {

@@ -78,7 +78,7 @@ async function call(op: WorkerOp, { node, logger }: Running): Promise<OpResults[
     case 'metrics': return node.metricsSnapshot();
     case 'hooks-list': return node.listHooks();
     case 'hooks-reload': {
-      const result = await node.reloadHooks();
+      const result = await node.reloadHooks(op.hooks);
       if (result !== null) logger.info('hooks reloaded', { status: reloadAnswer(result).status, result });
       return result;
     }

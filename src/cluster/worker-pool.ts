@@ -7,7 +7,7 @@
  * nothing. The counters of workers that have gone stay in `retired` (merge-metrics.ts).
  */
 import type { MetricsSnapshot } from '../admin/metrics-snapshot.ts';
-import type { EdgehookConfig } from '../config/types.ts';
+import type { EdgehookConfig, HookConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import { retire } from './merge-metrics.ts';
 import { CLUSTER_LOG_CODES } from './cluster-log-codes.ts';
@@ -48,6 +48,8 @@ export interface WorkerPool {
   broadcast<N extends WorkerOp['name']>(op: Extract<WorkerOp, { name: N }>, timeoutMs?: number): Promise<{ answered: Answered<OpResults[N]>[]; failed: number[] }>;
   /** Replaces every worker with one running `config`, one by one; `count` may differ from now. */
   replaceAll(config: EdgehookConfig, count: number): Promise<ReplaceOutcome>;
+  /** The hooks list workers started from now on run (after every running one has loaded it: a fleet deploy). */
+  setHooks(hooks: readonly HookConfig[]): void;
   /** Drains every worker (in parallel) and waits for them to exit. */
   stop(graceMs: number): Promise<void>;
 }
@@ -219,6 +221,9 @@ export async function startWorkerPool(config: EdgehookConfig, count: number, opt
       return { answered, failed };
     },
     replaceAll,
+    setHooks(hooks) {
+      current = Object.freeze({ ...current, hooks });
+    },
     async stop(graceMs) {
       stopping = true;
       for (const timer of timers) clearTimeout(timer);

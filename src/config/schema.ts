@@ -11,6 +11,7 @@ import { cacheKeyField, checkGeoKey, geoField } from './geo-schema.ts';
 import { imageField } from './image-schema.ts';
 import { checkSliceSize, sliceField } from './slice-schema.ts';
 import { checkParents, upstreamField } from './upstream-schema.ts';
+import { fleetField } from './fleet-schema.ts';
 import { workersField } from './workers-schema.ts';
 import type { LogLevel } from '../log.ts';
 import type { AdminConfig, EdgehookConfig } from './types.ts';
@@ -220,7 +221,10 @@ const log = s.object({
   level: s.enumOf(LOG_LEVELS, { doc: 'Lowest level written (JSON lines on stderr).', default: 'info' }),
 }, { doc: 'Logging.' });
 
-const configShape = { origin, upstream: upstreamField, listen, admin, workers: workersField, cache, limits, proxy, log, hooks: hooksField, telemetry: telemetryField, geo: geoField, image: imageField };
+const configShape = {
+  origin, upstream: upstreamField, listen, admin, workers: workersField, cache, limits, proxy, log, hooks: hooksField,
+  telemetry: telemetryField, geo: geoField, image: imageField, fleet: fleetField,
+};
 
 /** The whole config: the root mapping, plus checks that span sections. */
 export const edgehookSchema: s.Field<EdgehookConfig> = s.map(s.map(s.map(s.map(s.object(configShape, { doc: 'edgehook configuration.' }), checkAddresses), checkGeoKey), checkSliceSize), checkParents);

@@ -6,6 +6,7 @@
  */
 import type { LogLevel } from '../log.ts';
 import type { ByteCount, Millis } from './dsl/units.ts';
+import type { FleetConfig, SentinelConfig } from './fleet-schema.ts';
 import type { CacheKeyConfig, GeoConfig } from './geo-schema.ts';
 import type { HookConfig } from './hooks-schema.ts';
 import type { ImageConfig } from './image-schema.ts';
@@ -15,7 +16,10 @@ import type { ParentConfig, UpstreamConfig } from './upstream-schema.ts';
 import type { MetricsConfig, TelemetryConfig, TracesConfig } from './telemetry-schema.ts';
 import type { WorkersSetting } from './workers-schema.ts';
 
-export type { ByteCount, HookConfig, HostPort, Millis, MetricsConfig, ParentConfig, SliceConfig, TelemetryConfig, TracesConfig, UpstreamConfig, WorkersSetting };
+export type {
+  ByteCount, FleetConfig, HookConfig, HostPort, Millis, MetricsConfig, ParentConfig, SentinelConfig, SliceConfig, TelemetryConfig, TracesConfig,
+  UpstreamConfig, WorkersSetting,
+};
 
 export interface EdgehookConfig {
   readonly origin: OriginConfig;
@@ -34,6 +38,8 @@ export interface EdgehookConfig {
   readonly telemetry: TelemetryConfig;
   readonly geo: GeoConfig;
   readonly image: ImageConfig;
+  /** Fleet coordination on Redis (src/fleet); null = off. */
+  readonly fleet: FleetConfig | null;
 }
 
 export interface OriginConfig {

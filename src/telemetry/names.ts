@@ -102,6 +102,13 @@ export const PROM = {
   /** A node with workers (its primary renders these): workers serving and wanted, replacements. */
   workers: 'edgehook_workers',
   workerRestarts: 'edgehook_worker_restarts_total',
+  /** Fleet coordination on Redis (src/fleet): rendered by whichever process follows the stream. */
+  fleetConnected: 'edgehook_fleet_connected',
+  fleetLastApplied: 'edgehook_fleet_last_applied_timestamp_seconds',
+  fleetApplied: 'edgehook_fleet_entries_applied_total',
+  fleetDeploysRefused: 'edgehook_fleet_deploys_refused_total',
+  fleetGaps: 'edgehook_fleet_gaps_total',
+  fleetDeploy: 'edgehook_fleet_deploy_info',
 } as const;
 
 /** OpenTelemetry instrument names (what an OTLP metrics exporter sends). */

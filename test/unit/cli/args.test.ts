@@ -39,6 +39,9 @@ describe('parseCli', () => {
     }],
     ['hook new', ['hook', 'new', 'my-hook'], { command: 'hook', action: 'new', args: ['my-hook'] }],
     ['hook run without arguments', ['hook', 'run'], { command: 'hook', action: 'run', args: [] }],
+    ['fleet passes its arguments through', ['fleet', 'purge', '--config', 'e.yaml', '--tag', 't'], { command: 'fleet', action: 'purge', args: ['--config', 'e.yaml', '--tag', 't'] }],
+    ['fleet alone', ['fleet'], { command: 'help', topic: 'fleet' }],
+    ['help fleet', ['help', 'fleet'], { command: 'help', topic: 'fleet' }],
   ];
 
   it.each(ok)('%s', (_name, argv, expected) => {
@@ -65,6 +68,7 @@ describe('parseCli', () => {
     ['no workers', ['serve', '--config', 'e.yaml', '--workers', '0'], '--workers: expected "auto" or an integer from 1 to 256, got "0"'],
     ['a bad demo origin address', ['demo', '--origin-listen', 'localhost'], '--origin-listen: expected HOST:PORT like "127.0.0.1:8080", got "localhost"\nRun "edgehook demo --help" for usage.'],
     ['an unknown hook action, with a suggestion', ['hook', 'biuld'], 'unknown hook action "biuld" (did you mean "build"?); expected one of new, build, run\nRun "edgehook hook --help" for usage.'],
+    ['an unknown fleet action, with a suggestion', ['fleet', 'deplyo'], 'unknown fleet action "deplyo" (did you mean "deploy"?); expected one of purge, deploy, rollback, status\nRun "edgehook fleet --help" for usage.'],
   ];
 
   it.each(bad)('rejects %s', (_name, argv, message) => {

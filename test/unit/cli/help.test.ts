@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMMAND_FLAGS, DEMO_DEFAULTS, HOOK_ACTIONS } from '../../../src/cli/args.ts';
+import { COMMAND_FLAGS, DEMO_DEFAULTS, FLEET_ACTIONS, HOOK_ACTIONS } from '../../../src/cli/args.ts';
 import { helpText } from '../../../src/cli/help.ts';
 import { resolveConfig } from '../../../src/config/load.ts';
 import { formatHostPort } from '../../../src/config/parse-host-port.ts';
@@ -28,6 +28,10 @@ describe('helpText', () => {
     for (const action of HOOK_ACTIONS) expect(helpText('hook')).toMatch(new RegExp(`^ {2}${action} `, 'm'));
   });
 
+  it('documents every fleet action', () => {
+    for (const action of FLEET_ACTIONS) expect(helpText('fleet')).toMatch(new RegExp(`^ {2}${action} `, 'm'));
+  });
+
   it('shows the config defaults, read from the schema', () => {
     const defaults = resolveConfig({ origin: { url: 'http://127.0.0.1:9001' } }, { env: {} });
     expect(helpText('serve')).toContain(`default ${formatHostPort(defaults.listen)}`);
@@ -37,7 +41,7 @@ describe('helpText', () => {
   });
 
   it('ends every page with a newline and keeps lines within 100 columns', () => {
-    for (const topic of [null, 'serve', 'demo', 'hook'] as const) {
+    for (const topic of [null, 'serve', 'demo', 'hook', 'fleet'] as const) {
       const text = helpText(topic);
       expect(text.endsWith('\n')).toBe(true);
       for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(100);

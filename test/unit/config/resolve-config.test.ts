@@ -72,6 +72,7 @@ describe('resolveConfig defaults', () => {
         transform: { maxWidth: 4096, maxHeight: 4096, defaultQuality: 80, negotiate: ['avif', 'webp'], concurrency: 0, maxQueue: 64, timeout: 10_000 },
         transformQuery: { pathPrefixes: [] },
       },
+      fleet: null,
     };
     expect(resolveConfig({ origin: ORIGIN }, NO_ENV)).toEqual(expected);
   });
