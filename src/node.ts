@@ -29,6 +29,8 @@ import { refusalBytes, refusalOf } from './server/refusal.ts';
 import { guardRequest, type GuardedTarget, type RequestRules } from './server/request-guard.ts';
 import type { FramingWatch } from './server/chunk-framing.ts';
 import { startHttpServer, type ListeningServer } from './server/http-server.ts';
+import { describeListenError, type AddressSource } from './server/listen-error.ts';
+import type { HostPort } from './config/parse-host-port.ts';
 import { createUpgradeProxy } from './server/upgrade-proxy.ts';
 import { mirrorMetrics } from './telemetry/otel-metrics.ts';
 import { createProxyMetrics, type ProxyMetrics } from './telemetry/proxy-metrics.ts';
@@ -45,7 +47,7 @@ export interface StartOptions {
   readonly telemetry?: Telemetry;
   /** Hook wiring to use instead of loading config.hooks (tests of the seam itself). */
   readonly hooks?: NodeHooks;
-  /** Where prepared hook modules are cached by content hash (default: <cwd>/.cache). */
+  /** Where prepared hook modules are cached by content hash (default: config.hook_cache_dir, else <cwd>/.cache). */
   readonly hookCacheDir?: string;
   /** Geo resolver, image transformer, …; by default built from config (tests inject counting ones). */
   readonly attributes?: AttributeServices;
@@ -105,7 +107,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     },
   };
   const hooks = options.hooks ?? (config.hooks.length === 0 ? null
-    : await loadHooks(config.hooks, logger, clock, telemetry, options.hookCacheDir, hookRuntime));
+    : await loadHooks(config.hooks, logger, clock, telemetry, options.hookCacheDir ?? config.hookCacheDir ?? undefined, hookRuntime));
   attributes = options.attributes ?? createAttributeServices(config, { hooksMayReadGeo: hooks !== null && (hooks.readsGeo?.() ?? true) });
   const cache: NodeCache = options.store === undefined
     ? createNodeCache(cacheStoreConfig(config), logger, options.worker === undefined ? undefined : clock)
@@ -169,7 +171,28 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   };
   const shedder = createLoadShedder({ maxInFlight: config.limits.maxInFlight, maxEventLoopDelayMs: config.limits.maxEventLoopDelay });
   const shedStatus = `${config.cache.name}; detail=EH_OVERLOADED`;
-  const proxy = await startHttpServer(config.listen, { ...serverLimits, slowClients }, {
+  // What is built so far holds timers, sockets and the store open: a listener that cannot bind
+  // must release them all, so the CLI's one-line error is the end of the process.
+  const release = async (): Promise<void> => {
+    shedder.stop();
+    upgrades.close();
+    unmirrorMetrics();
+    await hooks?.close();
+    await origin.close();
+    if (options.store === undefined) await store.close();
+  };
+  let ready = true;
+  const admin = config.admin === null ? null : await listenOn(config.admin, ADMIN_SOURCE, release, () => startHttpServer(config.admin!, serverLimits, {
+    request: createAdminHandler({
+      token: config.admin!.token, logger, paths: requestRules.paths,
+      backend: createLocalBackend({ store, metrics, hookMetrics: telemetry.hooks, hooks: hooks?.admin ?? null, isReady: () => ready }),
+    }),
+  }, logger));
+  const releaseAll = async (): Promise<void> => {
+    await admin?.shutdown(0);
+    await release();
+  };
+  const proxy = await listenOn(config.listen, LISTEN_SOURCE, releaseAll, () => startHttpServer(config.listen, { ...serverLimits, slowClients }, {
     request: createRequestHandler(deps),
     admit: (req, res, inFlight) => {
       const reason = shedder.reason(inFlight);
@@ -196,18 +219,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
       }
       upgrades.handle(req, socket, head, target);
     },
-  }, logger);
-
-  let ready = true;
-  let admin: ListeningServer | null = null;
-  if (config.admin !== null) {
-    admin = await startHttpServer(config.admin, serverLimits, {
-      request: createAdminHandler({
-        token: config.admin.token, logger, paths: requestRules.paths,
-        backend: createLocalBackend({ store, metrics, hookMetrics: telemetry.hooks, hooks: hooks?.admin ?? null, isReady: () => ready }),
-      }),
-    }, logger);
-  }
+  }, logger));
   // A worker's line is not the node's: the primary says when the node as a whole listens.
   logger.info(options.worker === undefined ? 'listening' : 'worker listening', { url: proxy.url, admin: admin?.url ?? null, origin: config.origin.url });
 
@@ -236,6 +248,21 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
       return closing;
     },
   };
+}
+
+const LISTEN_SOURCE: AddressSource = { key: 'listen', flag: '--listen' };
+const ADMIN_SOURCE: AddressSource = { key: 'admin', flag: '--admin' };
+
+/** Binds a listener; if it cannot, releases what the node built and throws one line naming the key. */
+async function listenOn(
+  address: HostPort, source: AddressSource, release: () => Promise<void>, start: () => Promise<ListeningServer>,
+): Promise<ListeningServer> {
+  try {
+    return await start();
+  } catch (error) {
+    await release();
+    throw describeListenError(error, address, source);
+  }
 }
 
 /**

@@ -12,6 +12,7 @@ import { formatHostPort } from '../config/parse-host-port.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { startHttpServer, type ListeningServer } from '../server/http-server.ts';
+import { describeListenError } from '../server/listen-error.ts';
 import { createNodeBackend } from './node-backend.ts';
 import { resolveWorkerCount } from './worker-count.ts';
 import { WorkerStartError } from './worker-handle.ts';
@@ -41,7 +42,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
   const pool = await startWorkerPool(forWorkers(config), count, { logger }).catch((error: unknown) => {
     // A worker refusing the config (a hook module that does not load) is the operator's to fix,
     // reported like any config error: the message alone.
-    if (error instanceof WorkerStartError && error.configRefused) throw new ConfigError(error.message);
+    if (error instanceof WorkerStartError && error.configRefused) throw new ConfigError(error.reason);
     throw error;
   });
   const url = await pool.workers()[0]!.ready;
@@ -77,7 +78,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
   } catch (error) {
     // Workers left running would keep this process alive after the CLI reported the failure.
     await pool.stop(0);
-    throw error;
+    throw config.admin === null ? error : describeListenError(error, config.admin, { key: 'admin', flag: '--admin' });
   }
   logger.info('listening', { url, admin: admin?.url ?? null, origin: config.origin.url, workers: count, pid: process.pid });
 

@@ -219,7 +219,14 @@ const log = s.object({
   level: s.enumOf(LOG_LEVELS, { doc: 'Lowest level written (JSON lines on stderr).', default: 'info' }),
 }, { doc: 'Logging.' });
 
-const configShape = { origin, listen, admin, workers: workersField, cache, limits, proxy, log, hooks: hooksField, telemetry: telemetryField, geo: geoField, image: imageField };
+const hookCacheDir = s.orNull(s.path({
+  doc: 'Directory where prepared hook modules (memory-capped, fuel-metered: seconds of work for a large module) are kept by content hash, in its hooks/ subdirectory, so a restart skips the work; relative to the config file. Must be writable.',
+}), { meaning: '.cache in the working directory' });
+
+const configShape = {
+  origin, listen, admin, workers: workersField, cache, limits, proxy, log, hooks: hooksField, hook_cache_dir: hookCacheDir,
+  telemetry: telemetryField, geo: geoField, image: imageField,
+};
 
 /** The whole config: the root mapping, plus checks that span sections. */
 export const edgehookSchema: s.Field<EdgehookConfig> = s.map(s.map(s.map(s.object(configShape, { doc: 'edgehook configuration.' }), checkAddresses), checkGeoKey), checkSliceSize);

@@ -28,6 +28,8 @@ export interface EdgehookConfig {
   readonly proxy: ProxyConfig;
   readonly log: LogConfig;
   readonly hooks: readonly HookConfig[];
+  /** Where prepared hook modules are cached (absolute); null = <cwd>/.cache. */
+  readonly hookCacheDir: string | null;
   readonly telemetry: TelemetryConfig;
   readonly geo: GeoConfig;
   readonly image: ImageConfig;

@@ -59,6 +59,7 @@ describe('resolveConfig defaults', () => {
       },
       log: { level: 'info' },
       hooks: [],
+      hookCacheDir: null,
       telemetry: {
         serviceName: 'edgehook',
         traces: { exporter: 'none', endpoint: null, sampleRatio: 1 },
@@ -94,6 +95,7 @@ describe('resolveConfig accepts', () => {
   const cases: Array<[string, Record<string, unknown>, (c: EdgehookConfig) => unknown, unknown, Record<string, string>?]> = [
     ['an https origin with a path prefix', { origin: { url: 'https://origin.example/app' } }, (c) => c.origin.url, 'https://origin.example/app'],
     ['durations and sizes with units', { origin: { ...ORIGIN, connect_timeout: '1500ms', body_timeout: '1m30s' } }, (c) => [c.origin.connectTimeout, c.origin.bodyTimeout], [1500, 90_000]],
+    ['a hook cache directory (issue 13)', { hook_cache_dir: '/var/cache/edgehook' }, (c) => c.hookCacheDir, '/var/cache/edgehook'],
     ['a bare 0 as a duration', { limits: { shutdown_grace: 0 } }, (c) => c.limits.shutdownGrace, 0],
     ['a bare number under a key named for its unit', { cache: { max_object_bytes: 4096 } }, (c) => c.cache.maxObjectBytes, 4096],
     ['a port alone as listen (issue 13)', { listen: 8080 }, (c) => c.listen, { host: '127.0.0.1', port: 8080 }],
