@@ -11,7 +11,10 @@ import { createNodeCache, type CacheStoreConfig, type NodeCache } from './cache/
 import type { CacheStore } from './cache/types.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { EdgehookConfig, HookConfig } from './config/types.ts';
-import { ConfigError, EdgehookError } from './errors.ts';
+import { ConfigError, EdgehookError, StartupError } from './errors.ts';
+import { createAccessLog, type AccessLog } from './logs/access-log.ts';
+import { createErrorLog, type ErrorLog } from './logs/error-log.ts';
+import { createLogSink, type LogSink } from './logs/log-sink.ts';
 import type { HookPlanDeps, HookRegistry, ReloadResult } from './hook-runtime/index.ts';
 import { join } from 'node:path';
 import { createLogger, type Logger } from './log.ts';
@@ -85,6 +88,8 @@ export interface EdgehookNode {
   listHooks(): unknown;
   /** Hot reload (admin POST /hooks/reload, SIGHUP); null when no hooks are configured. */
   reloadHooks(hooks?: readonly HookConfig[]): Promise<ReloadResult | null>;
+  /** Reopens the access-log file (SIGUSR1, after logrotate moved it); a no-op without one. */
+  reopenLogs(): void;
   /**
    * Graceful: stop accepting, finish in-flight requests up to the grace period, close everything.
    * `drain` (a worker being replaced while others serve): keep-alive connections end after their
@@ -95,7 +100,11 @@ export interface EdgehookNode {
 
 export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   const { config } = options;
-  const logger = options.logger ?? createLogger({ level: config.log.level });
+  // Every line with a stable code goes through the error log's per-code rate limit (log.error_burst).
+  const errorLog = createErrorLog(options.logger ?? createLogger({ level: config.log.level }), { burst: config.log.errorBurst, windowMs: config.log.errorWindow });
+  const logger = errorLog.logger;
+  // First: a log file that cannot be opened stops startup before anything else holds resources.
+  const accessLog = openAccessLog(config, errorLog);
   const clock = options.clock ?? systemClock;
   const telemetry = options.telemetry ?? createTelemetry();
   // Built after the hooks (whether they read geo decides what it loads); a reload may still need it.
@@ -154,6 +163,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     collapser: createCollapser<FillOutcome>(config.cache.collapseMaxWaiters, settledWhen),
     peerFills: cache.fillLeases === null || config.cache.peerFillWait === null ? null : { leases: cache.fillLeases, waitMs: config.cache.peerFillWait },
     hooks: hooks === null ? () => null : () => hooks.plan(),
+    accessLog,
   };
   const upgrades = createUpgradeProxy(config.origin.url, config.proxy.cdnLoop.cdnId, logger);
   const serverLimits = {
@@ -180,6 +190,8 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     await hooks?.close();
     await origin.close();
     if (options.store === undefined) await store.close();
+    errorLog.close();
+    await accessLog?.close();
   };
   let ready = true;
   const admin = config.admin === null ? null : await listenOn(config.admin, ADMIN_SOURCE, release, () => startHttpServer(config.admin!, serverLimits, {
@@ -199,7 +211,8 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
       if (reason === null) return true;
       metrics.countShed(reason);
       metrics.countResponse('error', 503, 0);
-      logger.debug('request shed', { code: 'EH_OVERLOADED', reason, in_flight: inFlight, method: req.method, url: req.url });
+      accessLog?.begin(req, res)?.head(shedStatus, 'error');
+      logger.info('request shed', { code: 'EH_OVERLOADED', reason, in_flight: inFlight, method: req.method, url: req.url });
       answerShed(req, res, shedStatus);
       return false;
     },
@@ -232,6 +245,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     metricsSnapshot: () => takeMetricsSnapshot(store, metrics, telemetry.hooks),
     listHooks: () => hooks?.admin?.list() ?? [],
     reloadHooks: async (next) => (hooks === null ? null : hooks.reload(next)),
+    reopenLogs: () => accessLog?.reopen(),
     close(graceMs = config.limits.shutdownGrace, how = 'stop') {
       closing ??= (async () => {
         ready = false;
@@ -243,11 +257,26 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
         await hooks?.close();
         await origin.close();
         if (options.store === undefined) await store.close();
+        errorLog.close();
+        await accessLog?.close();
         logger.info('stopped');
       })();
       return closing;
     },
   };
+}
+
+/** The access log of log.access, its file opened now: a path that cannot be written stops startup, naming the key. */
+function openAccessLog(config: EdgehookConfig, errorLog: ErrorLog): AccessLog | null {
+  const access = config.log.access;
+  if (access === null) return null;
+  let sink: LogSink;
+  try {
+    sink = createLogSink(access.path, (error) => errorLog.logger.error('access log write failed', { code: 'EH_ACCESS_LOG', path: access.path, error }));
+  } catch (error) {
+    throw new StartupError(`log.access.path: cannot open ${access.path} for appending: ${(error as Error).message}`);
+  }
+  return createAccessLog(access, sink);
 }
 
 const LISTEN_SOURCE: AddressSource = { key: 'listen', flag: '--listen' };

@@ -31,6 +31,8 @@ export interface EdgehookPrimary {
   readonly adminUrl: string | null;
   /** Re-reads and applies the config (SIGHUP, POST /reload). */
   reload(): Promise<AdminAnswer>;
+  /** Passes SIGUSR1 to every worker, each of which reopens its access-log file. */
+  reopenLogs(): void;
   /** Stops every worker gracefully (in-flight requests finish within the grace period), then the admin API. */
   close(graceMs?: number): Promise<void>;
 }
@@ -87,6 +89,15 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
     url,
     adminUrl: admin?.url ?? null,
     reload,
+    reopenLogs() {
+      for (const worker of pool.workers()) {
+        try {
+          if (worker.pid > 0) process.kill(worker.pid, 'SIGUSR1');
+        } catch {
+          // Gone between the listing and the signal: its replacement opens the file afresh.
+        }
+      }
+    },
     close(graceMs = config.limits.shutdownGrace) {
       closing ??= (async () => {
         stopping = true;

@@ -137,6 +137,8 @@ function runWorker(): void {
   });
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => stopOnce(undefined, 'stop'));
+  // From the primary (or the whole process group): reopen the access-log file after logrotate.
+  process.on('SIGUSR1', () => void running.then((node) => node?.node.reopenLogs()));
   send({ kind: 'hello' });
 }
 

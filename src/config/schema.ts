@@ -11,7 +11,7 @@ import { cacheKeyField, checkGeoKey, geoField } from './geo-schema.ts';
 import { imageField } from './image-schema.ts';
 import { checkSliceSize, sliceField } from './slice-schema.ts';
 import { workersField } from './workers-schema.ts';
-import type { LogLevel } from '../log.ts';
+import { logField } from './log-schema.ts';
 import type { AdminConfig, EdgehookConfig } from './types.ts';
 
 const timeout = (doc: string, fallback: string): s.Field<s.Millis> => s.duration({ doc, default: fallback, min: 1 });
@@ -213,11 +213,8 @@ const proxy = s.object({
   }),
 }, { doc: 'Reverse-proxy behaviour.' });
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[];
-
-const log = s.object({
-  level: s.enumOf(LOG_LEVELS, { doc: 'Lowest level written (JSON lines on stderr).', default: 'info' }),
-}, { doc: 'Logging.' });
+export { LOG_LEVELS } from './log-schema.ts';
+const log = logField;
 
 const hookCacheDir = s.orNull(s.path({
   doc: 'Directory where prepared hook modules (memory-capped, fuel-metered: seconds of work for a large module) are kept by content hash, in its hooks/ subdirectory, so a restart skips the work; relative to the config file. Must be writable.',

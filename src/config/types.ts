@@ -4,7 +4,7 @@
  * for readability; schema.ts fails to compile if the schema ever produces anything else.
  * Defaults and meanings live in schema.ts (and docs/configuration.md, generated from it).
  */
-import type { LogLevel } from '../log.ts';
+import type { LogConfig } from './log-schema.ts';
 import type { ByteCount, Millis } from './dsl/units.ts';
 import type { CacheKeyConfig, GeoConfig } from './geo-schema.ts';
 import type { HookConfig } from './hooks-schema.ts';
@@ -142,6 +142,4 @@ export interface CdnLoopConfig {
   readonly maxAllowedOccurrences: number;
 }
 
-export interface LogConfig {
-  readonly level: LogLevel;
-}
+export type { LogConfig };

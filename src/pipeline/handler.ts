@@ -16,6 +16,7 @@ import { SPAN } from '../telemetry/names.ts';
 import { recordFailure, recordRequestTarget, tracePhase } from '../telemetry/pipeline-spans.ts';
 import { traceLogFields } from '../telemetry/request-tracing.ts';
 import { cacheFlow } from './cache-flow.ts';
+import type { AccessEntry } from '../logs/access-entry.ts';
 import type { Pending, PipelineDeps, RequestContext } from './context.ts';
 import type { HookRequestState, RouteHooks } from './hook-seam.ts';
 import { hasRequestBody, passThrough } from './pass-through.ts';
@@ -37,8 +38,10 @@ export function createRequestHandler(deps: PipelineDeps): RequestHandler {
       return;
     }
     const span = deps.tracing.startServerSpan(req, res);
+    const access = deps.accessLog?.begin(req, res) ?? null;
+    if (access !== null && span !== null) access.traceId = span.spanContext().traceId;
     try {
-      handle(deps, refused, req, res, span)?.catch((error: unknown) => lastResort(deps, req, res, error, span));
+      handle(deps, refused, req, res, span, access)?.catch((error: unknown) => lastResort(deps, req, res, error, span));
     } catch (error) {
       lastResort(deps, req, res, error, span);
     }
@@ -50,7 +53,7 @@ export function createRequestHandler(deps: PipelineDeps): RequestHandler {
  * a promise (each async step costs an allocation and a microtask on the busiest path there is);
  * only steps that wait return one.
  */
-function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessage, res: ServerResponse, span: Span | null): Pending {
+function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessage, res: ServerResponse, span: Span | null, access: AccessEntry | null): Pending {
   let target: GuardedTarget;
   try {
     // One spelling per resource, for hook routes, the cache key and the origin alike (the guard
@@ -61,6 +64,7 @@ function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessa
     return reject(deps, refused, req, res, error, span);
   }
   const clientIp = deps.clientIp.resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']);
+  if (access !== null) access.clientIp = clientIp;
   const route = deps.hooks()?.select(req.method ?? 'GET', target.authority, target.path) ?? null;
   const attributes = new RequestAttributeSet(clientIp, deps.attributes, readersOf(route));
   const queryVariant = variantFromQuery(deps, req.method ?? 'GET', target);
@@ -78,6 +82,7 @@ function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessa
     view: hookRequest === null ? viewFromNode(req, target) : viewFromHookState(hookRequest),
     attributes,
     variant: null,
+    access,
   };
   if (route?.onRequest != null && hookRequest !== null) {
     return runRequestPhase(ctx, route, hookRequest).then((answered) => (answered ? undefined : serve(ctx, queryVariant)));
@@ -106,6 +111,7 @@ async function runRequestPhase(ctx: RequestContext, route: RouteHooks, state: Ho
   const pathBefore = state.path;
   const phaseSpan = ctx.deps.tracing.startChild(ctx.span, SPAN.phase['on-request']);
   const verdict = await tracePhase(phaseSpan, route.onRequest!.run(state, phaseSpan));
+  ctx.access?.verdict('on-request', verdict.tag);
   if (verdict.tag === 'continue') {
     if (state.path === pathBefore) return false;
     // A path a hook set takes the one form a client's path takes, so the cache key and the origin read it alike.

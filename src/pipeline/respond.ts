@@ -58,6 +58,7 @@ async function runResponsePhase(ctx: RequestContext, out: Outgoing): Promise<Out
   ctx.attributes.setImage(out.image);
   const phaseSpan = ctx.deps.tracing.startChild(ctx.span, SPAN.phase['on-response']);
   const verdict = await tracePhase(phaseSpan, route.onResponse!.run(ctx.hookRequest!, state, phaseSpan));
+  ctx.access?.verdict('on-response', verdict.tag);
   if (verdict.tag === 'respond') {
     releaseBody(out.body);
     return localOutgoing(ctx, verdict.val, 'local');
@@ -116,6 +117,7 @@ function writeOut(ctx: RequestContext, out: Outgoing): void {
   const bytes = bodyLength(out.body);
   ctx.deps.metrics.countResponse(out.source, out.status, noBody ? 0 : bytes);
   recordResponse(ctx.span, out.source, out.status, out.cacheStatus);
+  ctx.access?.head(out.cacheStatus, out.source);
   res.writeHead(out.status, flat);
   if (noBody) {
     releaseBody(out.body);

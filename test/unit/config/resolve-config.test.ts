@@ -57,7 +57,7 @@ describe('resolveConfig defaults', () => {
         trustedProxies: [], via: 'edgehook', addForwardedHeaders: true, cdnLoop: { cdnId: 'edgehook', maxAllowedOccurrences: 0 },
         headersWithUnderscores: 'drop', mergeSlashes: true, pathWithEscapedSlashes: 'reject',
       },
-      log: { level: 'info' },
+      log: { level: 'info', access: null, errorBurst: 10, errorWindow: 10_000 },
       hooks: [],
       hookCacheDir: null,
       telemetry: {
