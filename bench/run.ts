@@ -7,7 +7,8 @@
  *
  * Groups: core (edgehook vs bare node:http; bare + edgehook unless --targets says otherwise),
  * tracing (cache hits with tracing off, at sample ratio 0.01 and at 1, spans exported over
- * OTLP/HTTP to a no-op receiver in the bench origin), hooks, image, and workers (cache hits from
+ * OTLP/HTTP to a no-op receiver in the bench origin), logs (no access log vs JSON and text lines
+ * to a file), hooks, image, and workers (cache hits from
  * `--workers 1`, `2` and `auto`, unpinned; CPU per request summed over the primary and its
  * workers, with the primary's own share and the workers' split printed under the table).
  *
@@ -72,6 +73,13 @@ const IMAGE_TARGETS = [bareTarget, edgehookTarget('edgehook-images', join(import
 /** Hook overhead: the same route with no hook, a no-op hook and a header rewrite, per guest path. */
 const HOOK_TARGETS = [edgehookTarget('no-hooks'), ...HOOK_VARIANTS.map((v) => edgehookTarget(v.id, hookConfigPath(v)))];
 
+/** Access-log overhead: the same node with no access log, JSON lines and text lines to a file. */
+const LOG_TARGETS = [
+  edgehookTarget('access-log-off'),
+  edgehookTarget('access-log-json', join(TRACING_CONFIGS, 'access-log-json.yaml')),
+  edgehookTarget('access-log-text', join(TRACING_CONFIGS, 'access-log-template.yaml')),
+];
+
 /** Scenario groups. Hook, tracing and transform overhead groups go here as edgehook variants. */
 const GROUPS: readonly ScenarioGroup[] = [
   {
@@ -81,6 +89,10 @@ const GROUPS: readonly ScenarioGroup[] = [
   {
     id: 'tracing', title: 'tracing: edgehook with tracing off vs on (OTLP/HTTP to a local no-op receiver)', baseline: 'tracing-off',
     targets: TRACING_TARGETS, scenarios: CORE_SCENARIOS.filter((s) => s.id === 'hit-1k' || s.id === 'miss-unique'),
+  },
+  {
+    id: 'logs', title: 'logs: edgehook with no access log vs one line per request to a file', baseline: 'access-log-off',
+    targets: LOG_TARGETS, scenarios: CORE_SCENARIOS.filter((s) => s.id === 'hit-1k' || s.id === 'miss-unique'),
   },
   {
     id: 'hooks', title: 'hooks: one on-request hook per request vs none (fast AssemblyScript path and QuickJS)', baseline: 'no-hooks',
