@@ -25,6 +25,8 @@ export type ShedReason = 'in-flight' | 'event-loop' | 'origin-queue';
 
 export interface ProxyMetrics {
   countResponse(source: ResponseSource, status: number, bodyBytes: number): void;
+  /** Body bytes of a streamed or shared response, added once it has closed. */
+  countBodyBytes(source: ResponseSource, bodyBytes: number): void;
   observeOriginLatency(seconds: number): void;
   countCollapsed(): void;
   countOriginError(code: string): void;
@@ -71,6 +73,9 @@ export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetri
       const c = Math.min(Math.max(Math.floor(status / 100) - 1, 0), 4);
       responses[s * STATUS_CLASSES.length + c]! += 1;
       bytes[s]! += bodyBytes;
+    },
+    countBodyBytes(source, bodyBytes) {
+      bytes[sourceIndex.get(source) ?? 0]! += bodyBytes;
     },
     observeOriginLatency(seconds) {
       observe(latency, seconds);

@@ -38,13 +38,14 @@ function bytesServed(text: string, cache: string): number {
 
 describe('bytes served (issue 13)', () => {
   it.each([
-    ['a stored miss streamed while it fills', '/page?size=10485760', {}, 'miss'],
-    ['a pass-through (no-store)', '/nostore?size=10485760', {}, 'pass'],
-    ['a miss too large to store', '/big?size=10485760', { cache: { max_object_bytes: '1MiB' } }, 'miss'],
-  ] as const)('counts %s', async (_name, path, raw, cache) => {
+    ['a stored miss streamed while it fills', 'GET', '/page?size=10485760', {}, 'miss'],
+    ['a miss that may not be stored (no-store)', 'GET', '/nostore?size=10485760', {}, 'miss'],
+    ['a pass-through (POST)', 'POST', '/upload?size=10485760', {}, 'pass'],
+    ['a miss too large to store', 'GET', '/big?size=10485760', { cache: { max_object_bytes: '1MiB' } }, 'miss'],
+  ] as const)('counts %s', async (_name, method, path, raw, cache) => {
     origin = await chunkedOrigin();
     node = await startEdgehook(origin.url, raw);
-    const answer = await send(`${node.url}${path}`);
+    const answer = await send(`${node.url}${path}`, { method, ...(method === 'POST' ? { body: 'x' } : {}) });
     expect(answer.body.length).toBe(10 * MiB);
     // The count lands when the response closes, just after the client has its last byte.
     await new Promise((resolve) => setTimeout(resolve, 50));
