@@ -37,6 +37,7 @@ import type { HostPort } from './config/parse-host-port.ts';
 import { createUpgradeProxy } from './server/upgrade-proxy.ts';
 import { mirrorMetrics } from './telemetry/otel-metrics.ts';
 import { createProxyMetrics, type ProxyMetrics } from './telemetry/proxy-metrics.ts';
+import { createProcessMetrics } from './telemetry/process-metrics.ts';
 import { createTelemetry, type Telemetry } from './telemetry/telemetry.ts';
 import { traceOriginClient } from './telemetry/traced-origin.ts';
 
@@ -183,7 +184,10 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   const shedStatus = `${config.cache.name}; detail=EH_OVERLOADED`;
   // What is built so far holds timers, sockets and the store open: a listener that cannot bind
   // must release them all, so the CLI's one-line error is the end of the process.
+  let proxyListener: ListeningServer | null = null;
+  const processMetrics = createProcessMetrics(() => proxyListener?.load() ?? { requests: 0, connections: 0 });
   const release = async (): Promise<void> => {
+    processMetrics.stop();
     shedder.stop();
     upgrades.close();
     unmirrorMetrics();
@@ -197,7 +201,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   const admin = config.admin === null ? null : await listenOn(config.admin, ADMIN_SOURCE, release, () => startHttpServer(config.admin!, serverLimits, {
     request: createAdminHandler({
       token: config.admin!.token, logger, paths: requestRules.paths,
-      backend: createLocalBackend({ store, metrics, hookMetrics: telemetry.hooks, hooks: hooks?.admin ?? null, isReady: () => ready }),
+      backend: createLocalBackend({ store, metrics, hookMetrics: telemetry.hooks, processMetrics, hooks: hooks?.admin ?? null, isReady: () => ready }),
     }),
   }, logger));
   const releaseAll = async (): Promise<void> => {
@@ -233,6 +237,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
       upgrades.handle(req, socket, head, target);
     },
   }, logger));
+  proxyListener = proxy;
   // A worker's line is not the node's: the primary says when the node as a whole listens.
   logger.info(options.worker === undefined ? 'listening' : 'worker listening', { url: proxy.url, admin: admin?.url ?? null, origin: config.origin.url });
 
@@ -242,7 +247,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     adminUrl: admin?.url ?? null,
     store,
     metrics,
-    metricsSnapshot: () => takeMetricsSnapshot(store, metrics, telemetry.hooks),
+    metricsSnapshot: () => takeMetricsSnapshot(store, metrics, telemetry.hooks, processMetrics),
     listHooks: () => hooks?.admin?.list() ?? [],
     reloadHooks: async (next) => (hooks === null ? null : hooks.reload(next)),
     reopenLogs: () => accessLog?.reopen(),
@@ -251,6 +256,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
         ready = false;
         await (how === 'drain' ? proxy.drain(graceMs) : proxy.shutdown(graceMs));
         shedder.stop();
+        processMetrics.stop();
         upgrades.close();
         await admin?.shutdown(0);
         unmirrorMetrics();

@@ -9,6 +9,8 @@ import type { Histogram } from '../telemetry/histogram.ts';
 import { PROM, TIER_FAULT_LABELS } from '../telemetry/names.ts';
 import { hitRatio, type ProxyMetricsSnapshot } from '../telemetry/proxy-metrics.ts';
 import type { MetricsSnapshot } from './metrics-snapshot.ts';
+import { buildInfo } from '../telemetry/build-info.ts';
+import type { ProcessSnapshot } from '../telemetry/process-metrics.ts';
 
 /**
  * What is rendered: one node's snapshot, or several workers' added together. Hook circuits are
@@ -23,8 +25,10 @@ export interface MetricsSources extends MetricsSnapshot {
 
 type Lines = string[];
 
-export function renderPrometheus({ proxy, store, tiers, hooks, circuitCounts, extra }: MetricsSources): string {
+export function renderPrometheus({ proxy, store, tiers, hooks, circuitCounts, extra, process: processes }: MetricsSources): string {
   const lines: Lines = [];
+  renderBuild(lines);
+  if (processes !== undefined) renderProcess(lines, processes);
   renderProxy(lines, proxy);
   renderStore(lines, store);
   if (tiers !== undefined) renderTiers(lines, tiers);
@@ -48,6 +52,26 @@ export function countCircuits(perProcess: Iterable<ReadonlyMap<string, CircuitSt
 
 function header(lines: Lines, name: string, type: string, help: string): void {
   lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+}
+
+function renderBuild(lines: Lines): void {
+  const { version, nodeVersion } = buildInfo();
+  header(lines, PROM.buildInfo, 'gauge', 'Always 1; the labels say which edgehook and which Node.js run.');
+  lines.push(`${PROM.buildInfo}{version="${label(version)}",node_version="${label(nodeVersion)}"} 1`);
+}
+
+function renderProcess(lines: Lines, p: ProcessSnapshot): void {
+  const series = [
+    [PROM.processCpu, 'counter', 'User and system CPU time spent, in seconds (with workers: the workers together).', p.cpuSeconds],
+    [PROM.processResident, 'gauge', 'Resident memory, in bytes (with workers: the workers together).', p.residentBytes],
+    [PROM.eventLoopDelay, 'gauge', 'The 99th percentile of the event loop\'s delay since the previous scrape, in seconds (with workers: the worst).', p.eventLoopDelayP99Seconds],
+    [PROM.requestsInFlight, 'gauge', 'Client requests being answered now.', p.requestsInFlight],
+    [PROM.clientConnections, 'gauge', 'Client connections open now.', p.clientConnections],
+  ] as const;
+  for (const [name, type, help, value] of series) {
+    header(lines, name, type, help);
+    lines.push(`${name} ${value}`);
+  }
 }
 
 function renderProxy(lines: Lines, proxy: ProxyMetricsSnapshot): void {

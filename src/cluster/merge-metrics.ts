@@ -10,7 +10,9 @@
  *    live in the shared database), so taken once — the bound as the lowest any worker has
  *    lowered it to after a full disk;
  *  - hook circuit states: per process, so counted (how many workers are in each state);
- *  - the hit ratio: recomputed from the summed responses.
+ *  - the hit ratio: recomputed from the summed responses;
+ *  - the process figures: CPU time summed (kept across replacements, a counter), memory and
+ *    load summed over the live workers, the loop delay the worst worker's.
  */
 import type { MetricsSources } from '../admin/prometheus.ts';
 import { countCircuits } from '../admin/prometheus.ts';
@@ -20,6 +22,7 @@ import type { CacheStoreStats } from '../cache/types.ts';
 import type { Histogram } from '../telemetry/histogram.ts';
 import type { HookPhaseSnapshot } from '../telemetry/hook-metrics.ts';
 import type { ProxyMetricsSnapshot } from '../telemetry/proxy-metrics.ts';
+import { sumProcesses } from '../telemetry/process-metrics.ts';
 
 const FAULT_FIELDS = ['refused', 'corrupt', 'dropped', 'writeFailures', 'skipped'] as const;
 
@@ -34,6 +37,8 @@ export function retire(retired: MetricsSnapshot | null, gone: MetricsSnapshot): 
       })),
     }),
     ...(gone.hooks === undefined ? {} : { hooks: { phases: gone.hooks.phases, circuits: new Map() } }),
+    // CPU time is a counter: a gone worker's keeps counting; its memory and load are gone with it.
+    ...(gone.process === undefined ? {} : { process: { ...gone.process, residentBytes: 0, eventLoopDelayP99Seconds: 0, requestsInFlight: 0, clientConnections: 0 } }),
   };
   return retired === null ? counters : sumSnapshots([retired, counters], []);
 }
@@ -52,11 +57,13 @@ function sumSnapshots(all: readonly MetricsSnapshot[], live: readonly MetricsSna
   if (first === undefined) throw new Error('no metrics to merge');
   const hooks = all.flatMap((snapshot) => (snapshot.hooks === undefined ? [] : [snapshot.hooks.phases]));
   const tiered = all.some((snapshot) => snapshot.tiers !== undefined);
+  const processes = all.flatMap((snapshot) => (snapshot.process === undefined ? [] : [snapshot.process]));
   return {
     proxy: all.map((snapshot) => snapshot.proxy).reduce(sumProxy),
     store: sumMemoryStats(all.map((snapshot) => snapshot.store)),
     ...(tiered ? { tiers: mergeTiers(all, live) } : {}),
     ...(hooks.length === 0 ? {} : { hooks: { phases: sumPhases(hooks.flat()), circuits: new Map() } }),
+    ...(processes.length === 0 ? {} : { process: processes.reduce(sumProcesses) }),
   };
 }
 

@@ -92,6 +92,13 @@ export const PROM = {
   hookCircuit: 'edgehook_hook_circuit_state',
   transforms: 'edgehook_transforms_total',
   transformDuration: 'edgehook_transform_duration_seconds',
+  /** Issue 13: the process (summed over a node's workers; the loop delay is the worst worker's). */
+  buildInfo: 'edgehook_build_info',
+  processCpu: 'edgehook_process_cpu_seconds_total',
+  processResident: 'edgehook_process_resident_memory_bytes',
+  eventLoopDelay: 'edgehook_event_loop_delay_seconds',
+  requestsInFlight: 'edgehook_requests_in_flight',
+  clientConnections: 'edgehook_client_connections',
   /** A node with workers (its primary renders these): workers serving and wanted, replacements. */
   workers: 'edgehook_workers',
   workerRestarts: 'edgehook_worker_restarts_total',
