@@ -84,6 +84,10 @@ function renderProxy(lines: Lines, proxy: ProxyMetricsSnapshot): void {
   lines.push(`${PROM.hitRatio} ${hitRatio(proxy)}`);
   header(lines, PROM.responseBytes, 'counter', 'Body bytes served, by cache outcome.');
   for (const [source, bytes] of proxy.bytesServed) lines.push(`${PROM.responseBytes}{cache="${source}"} ${bytes}`);
+  header(lines, PROM.requestDuration, 'histogram', 'Client request time, from arrival to the last byte handed to the socket, by cache outcome.');
+  for (const [source, histogram] of proxy.requestDuration ?? []) renderHistogram(lines, PROM.requestDuration, `cache="${source}",`, histogram);
+  header(lines, PROM.ttfb, 'histogram', 'Client request time to first byte (the response head written), by cache outcome.');
+  for (const [source, histogram] of proxy.ttfb ?? []) renderHistogram(lines, PROM.ttfb, `cache="${source}",`, histogram);
   header(lines, PROM.originLatency, 'histogram', 'Time from sending an origin request to its response head.');
   renderHistogram(lines, PROM.originLatency, '', proxy.originLatency);
   header(lines, PROM.originErrors, 'counter', 'Origin requests that failed, by error code.');

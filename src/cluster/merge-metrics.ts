@@ -115,7 +115,21 @@ function sumProxy(a: ProxyMetricsSnapshot, b: ProxyMetricsSnapshot): ProxyMetric
     shed: sumMaps(a.shed, b.shed),
     transforms: sumMaps(a.transforms, b.transforms),
     transformDuration: sumHistograms(a.transformDuration, b.transformDuration),
+    requestDuration: sumHistogramMaps(a.requestDuration, b.requestDuration),
+    ttfb: sumHistogramMaps(a.ttfb, b.ttfb),
   };
+}
+
+/** Per-outcome histograms; a snapshot without them (an older worker's) adds nothing. */
+function sumHistogramMaps<K>(a: ReadonlyMap<K, Readonly<Histogram>> | undefined, b: ReadonlyMap<K, Readonly<Histogram>> | undefined): Map<K, Histogram> {
+  const sum = new Map<K, Histogram>();
+  for (const map of [a, b]) {
+    for (const [key, histogram] of map ?? []) {
+      const seen = sum.get(key);
+      sum.set(key, seen === undefined ? { ...histogram, counts: [...histogram.counts] } : sumHistograms(seen, histogram));
+    }
+  }
+  return sum;
 }
 
 function sumPhases(phases: readonly HookPhaseSnapshot[]): HookPhaseSnapshot[] {

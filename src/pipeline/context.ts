@@ -79,6 +79,8 @@ export interface RequestContext {
   readonly attributes: RequestAttributeSet;
   /** The image variant the request asks for (set after on-request), or null: serve the URL as is. */
   variant: ResolvedTransform | null;
+  /** performance.now() when the request reached the handler: duration and TTFB histograms start here. */
+  readonly started: number;
   /** This request's access-log entry; null (or absent) when it is not logged. */
   readonly access?: AccessEntry | null;
 }

@@ -37,11 +37,12 @@ export function createRequestHandler(deps: PipelineDeps): RequestHandler {
       req.resume();
       return;
     }
+    const started = performance.now();
     const span = deps.tracing.startServerSpan(req, res);
     const access = deps.accessLog?.begin(req, res) ?? null;
     if (access !== null && span !== null) access.traceId = span.spanContext().traceId;
     try {
-      handle(deps, refused, req, res, span, access)?.catch((error: unknown) => lastResort(deps, req, res, error, span));
+      handle(deps, refused, req, res, span, access, started)?.catch((error: unknown) => lastResort(deps, req, res, error, span));
     } catch (error) {
       lastResort(deps, req, res, error, span);
     }
@@ -53,7 +54,9 @@ export function createRequestHandler(deps: PipelineDeps): RequestHandler {
  * a promise (each async step costs an allocation and a microtask on the busiest path there is);
  * only steps that wait return one.
  */
-function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessage, res: ServerResponse, span: Span | null, access: AccessEntry | null): Pending {
+function handle(
+  deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessage, res: ServerResponse, span: Span | null, access: AccessEntry | null, started: number,
+): Pending {
   let target: GuardedTarget;
   try {
     // One spelling per resource, for hook routes, the cache key and the origin alike (the guard
@@ -82,6 +85,7 @@ function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessa
     view: hookRequest === null ? viewFromNode(req, target) : viewFromHookState(hookRequest),
     attributes,
     variant: null,
+    started,
     access,
   };
   if (route?.onRequest != null && hookRequest !== null) {

@@ -120,19 +120,21 @@ function writeOut(ctx: RequestContext, out: Outgoing): void {
   ctx.deps.metrics.countResponse(out.source, out.status, noBody ? 0 : bodyLength(out.body));
   recordResponse(ctx.span, out.source, out.status, out.cacheStatus);
   ctx.access?.head(out.cacheStatus, out.source);
-  res.writeHead(out.status, flat);
-  if (noBody) {
-    releaseBody(out.body);
-    res.end();
-    return;
-  }
-  if (known) {
-    sendBody(res, out.body, null);
-    return;
-  }
   const { metrics } = ctx.deps;
+  const headAt = performance.now();
+  res.writeHead(out.status, flat);
+  if (noBody || known) {
+    if (noBody) releaseBody(out.body);
+    sendBody(res, noBody ? NO_BODY : out.body, null);
+    // A whole body is handed to the socket now: no listener needed to time its end.
+    metrics.observeRequest(out.source, (headAt - ctx.started) / 1000, (performance.now() - ctx.started) / 1000);
+    return;
+  }
   const tally: SentBytes = { bytes: 0 };
-  res.once('close', () => metrics.countBodyBytes(out.source, tally.bytes));
+  res.once('close', () => {
+    metrics.countBodyBytes(out.source, tally.bytes);
+    metrics.observeRequest(out.source, (headAt - ctx.started) / 1000, (performance.now() - ctx.started) / 1000);
+  });
   sendBody(res, out.body, tally);
 }
 

@@ -94,6 +94,8 @@ export const PROM = {
   transformDuration: 'edgehook_transform_duration_seconds',
   /** Issue 13: the process (summed over a node's workers; the loop delay is the worst worker's). */
   buildInfo: 'edgehook_build_info',
+  requestDuration: 'edgehook_request_duration_seconds',
+  ttfb: 'edgehook_ttfb_seconds',
   processCpu: 'edgehook_process_cpu_seconds_total',
   processResident: 'edgehook_process_resident_memory_bytes',
   eventLoopDelay: 'edgehook_event_loop_delay_seconds',
@@ -111,6 +113,9 @@ export const METRIC = {
   responseBytes: 'edgehook.response.body.size',
   /** semconv: HTTP client request duration, here the origin fetch up to its response head. */
   originDuration: 'http.client.request.duration',
+  /** semconv: HTTP server request duration (here by edgehook's cache outcome). */
+  requestDuration: 'http.server.request.duration',
+  ttfb: 'edgehook.response.ttfb',
   originErrors: 'edgehook.origin.errors',
   collapsed: 'edgehook.collapsed_requests',
   clientCuts: 'edgehook.client.cuts',
