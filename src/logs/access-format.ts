@@ -47,16 +47,42 @@ export function isAccessField(name: string): boolean {
   return Object.hasOwn(ACCESS_FIELDS, name);
 }
 
+/**
+ * The getter of `name` for one formatter. `time` remembers its last string: requests that
+ * arrive in the same millisecond share it (toISOString was ~1 µs of a ~4 µs line, measured
+ * with bench/access-log-bench.ts).
+ */
+function getterOf(name: string): Getter {
+  if (name !== 'time') return ACCESS_FIELDS[name]!;
+  let lastMs = -1;
+  let lastText = '';
+  return (e) => {
+    if (e.startWall !== lastMs) {
+      lastMs = e.startWall;
+      lastText = new Date(lastMs).toISOString();
+    }
+    return lastText;
+  };
+}
+
+/** Characters a JSON string must escape; lone surrogates too, as JSON.stringify does. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify of one value, without its cost for the common plain string and number. */
+function jsonValue(value: Value): string {
+  if (typeof value === 'string') return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  return value === null ? 'null' : String(value);
+}
+
 /** One JSON object per line, keys in the order given. */
 export function compileJsonFormat(fields: readonly string[]): AccessFormatter {
-  const parts = fields.map((name) => ({ prefix: `${JSON.stringify(name)}:`, get: ACCESS_FIELDS[name]! }));
+  const prefixes = fields.map((name, i) => `${i === 0 ? '{' : ','}${JSON.stringify(name)}:`);
+  const getters = fields.map(getterOf);
   return (e) => {
-    let line = '{';
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i]!;
-      line += (i === 0 ? '' : ',') + part.prefix + JSON.stringify(part.get(e));
-    }
-    return line + '}';
+    let line = '';
+    for (let i = 0; i < getters.length; i++) line += prefixes[i]! + jsonValue(getters[i]!(e));
+    return (getters.length === 0 ? '{' : line) + '}';
   };
 }
 
@@ -78,7 +104,7 @@ export function compileTemplateFormat(template: string): AccessFormatter {
   let last = 0;
   for (const match of template.matchAll(PLACEHOLDER)) {
     literals.push(template.slice(last, match.index));
-    getters.push(ACCESS_FIELDS[(match[1] ?? match[2])!]!);
+    getters.push(getterOf((match[1] ?? match[2])!));
     last = match.index + match[0].length;
   }
   const tail = template.slice(last);
