@@ -2,7 +2,7 @@
  * The access log: one line per request, written when its response closes (finished or cut).
  * Sampling is decided when the request arrives, so a sampled-out request costs one random
  * number and nothing else; a logged one costs an AccessEntry, a close listener and the
- * compiled formatter (measured in docs/performance.md, "Access log").
+ * compiled formatter: ~1.6 µs in all for a JSON line (README, "Logs"; bench/access-log-bench.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AccessEntry } from './access-entry.ts';
