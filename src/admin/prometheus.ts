@@ -80,7 +80,7 @@ function renderProxy(lines: Lines, proxy: ProxyMetricsSnapshot): void {
     const [source, statusClass] = key.split('|');
     lines.push(`${PROM.responses}{cache="${source}",status_class="${statusClass}"} ${value}`);
   }
-  header(lines, PROM.hitRatio, 'gauge', 'Share of cacheable responses served from cache (hit + stale) since start.');
+  header(lines, PROM.hitRatio, 'gauge', 'Since start: hit and stale responses over hit, stale, revalidated and miss ones (a miss may be a response that could not be stored, such as no-store); for a ratio over a window, use rate() of edgehook_responses_total.');
   lines.push(`${PROM.hitRatio} ${hitRatio(proxy)}`);
   header(lines, PROM.responseBytes, 'counter', 'Body bytes served, by cache outcome.');
   for (const [source, bytes] of proxy.bytesServed) lines.push(`${PROM.responseBytes}{cache="${source}"} ${bytes}`);

@@ -26,7 +26,7 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
   const i = {
     responses: counter(METRIC.responses, 'Responses sent, by cache outcome and status class.', '{response}'),
     responseBytes: counter(METRIC.responseBytes, 'Body bytes served, by cache outcome.', 'By'),
-    hitRatio: gauge(METRIC.hitRatio, 'Share of cacheable responses served from cache (hit + stale) since start.', '1'),
+    hitRatio: gauge(METRIC.hitRatio, 'Since start: hit and stale responses over hit, stale, revalidated and miss ones (a miss may be a response that could not be stored, such as no-store); for a ratio over a window, use rate() of edgehook_responses_total.', '1'),
     originErrors: counter(METRIC.originErrors, 'Origin requests that failed, by error code.', '{request}'),
     collapsed: counter(METRIC.collapsed, 'Requests that waited on another request\'s origin fetch.', '{request}'),
     clientCuts: counter(METRIC.clientCuts, 'Client connections cut for sending or reading too slowly, by reason.', '{connection}'),

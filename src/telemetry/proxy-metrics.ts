@@ -162,7 +162,11 @@ function otelHistograms(meter: Meter): Record<'originDuration' | 'transformDurat
   };
 }
 
-/** Share of cacheable responses served from cache (hit + stale) since start; 0 before any. */
+/**
+ * Since start: hit + stale over hit, stale, revalidated and miss (misses include responses that
+ * could not be stored: the counters cannot tell them apart); 0 before any. The help text says so
+ * (issue 13: it claimed "cacheable"); dashboards use rate() of the responses instead.
+ */
 export function hitRatio(proxy: ProxyMetricsSnapshot): number {
   let hits = 0;
   let total = 0;
