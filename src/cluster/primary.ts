@@ -41,7 +41,14 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
   const { logger } = options;
   let config = options.config;
   const count = resolveWorkerCount(config.workers);
-  const pool = await startWorkerPool(forWorkers(config), count, { logger }).catch((error: unknown) => {
+  // The admin address is bound first: a busy or forbidden one stops startup before a worker is
+  // forked. Until the workers are up it answers 503 (health: starting).
+  let backend: AdminBackend | null = null;
+  const admin = await startAdmin(config, deferredBackend(() => backend), logger).catch((error: unknown) => {
+    throw config.admin === null ? error : describeListenError(error, config.admin, { key: 'admin', flag: '--admin' });
+  });
+  const pool = await startWorkerPool(forWorkers(config), count, { logger }).catch(async (error: unknown) => {
+    await admin?.shutdown(0);
     // A worker refusing the config (a hook module that does not load) is the operator's to fix,
     // reported like any config error: the message alone.
     if (error instanceof WorkerStartError && error.configRefused) throw new ConfigError(error.reason);
@@ -74,14 +81,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
     return { status: 200, body: { ok: true, workers, url: listening, ...(notApplied.length === 0 ? {} : { notApplied }) } };
   }
 
-  let admin: ListeningServer | null = null;
-  try {
-    admin = await startAdmin(config, createNodeBackend({ pool, hasHooks: () => config.hooks.length > 0, isStopping: () => stopping, reload }), logger);
-  } catch (error) {
-    // Workers left running would keep this process alive after the CLI reported the failure.
-    await pool.stop(0);
-    throw config.admin === null ? error : describeListenError(error, config.admin, { key: 'admin', flag: '--admin' });
-  }
+  backend = createNodeBackend({ pool, hasHooks: () => config.hooks.length > 0, isStopping: () => stopping, reload });
   logger.info('listening', { url, admin: admin?.url ?? null, origin: config.origin.url, workers: count, pid: process.pid });
 
   let closing: Promise<void> | null = null;
@@ -125,6 +125,20 @@ async function startAdmin(config: EdgehookConfig, backend: AdminBackend, logger:
       paths: { mergeSlashes: config.proxy.mergeSlashes, escapedSlashes: config.proxy.pathWithEscapedSlashes },
     }),
   }, logger);
+}
+
+/** The admin API's answers before the workers are up: not ready, nothing to purge or reload yet. */
+function deferredBackend(current: () => AdminBackend | null): AdminBackend {
+  const starting = { status: 503, body: { ok: false, error: 'the node is starting' } };
+  return {
+    health: () => current()?.health() ?? { ready: false, body: { status: 'starting' } },
+    metrics: () => current()?.metrics() ?? '',
+    purge: (target) => current()?.purge(target) ?? starting,
+    get hooks() {
+      return current()?.hooks ?? null;
+    },
+    reload: () => current()?.reload?.() ?? Promise.resolve(starting),
+  };
 }
 
 /** Workers never open the admin API: the primary answers it for them. */
