@@ -133,7 +133,10 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     maxQueue: config.origin.maxQueue,
   }), telemetry.tracing, config.origin.url);
   const metrics = createProxyMetrics(telemetry.meter);
-  const unmirrorMetrics = mirrorMetrics(telemetry.meter, { proxy: metrics, store, hooks: telemetry.hooks });
+  // The listener is bound last; until then nothing is in flight.
+  let proxyListener: ListeningServer | null = null;
+  const processMetrics = createProcessMetrics(() => proxyListener?.load() ?? { requests: 0, connections: 0 });
+  const unmirrorMetrics = mirrorMetrics(telemetry.meter, { proxy: metrics, store, hooks: telemetry.hooks, process: processMetrics });
   const limits = { maxHeaders: config.limits.maxHeaders, maxUriBytes: config.limits.maxUriBytes, maxBodyBytes: config.limits.maxBodyBytes };
   const requestRules: RequestRules = {
     cdnLoop: config.proxy.cdnLoop,
@@ -184,8 +187,6 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   const shedStatus = `${config.cache.name}; detail=EH_OVERLOADED`;
   // What is built so far holds timers, sockets and the store open: a listener that cannot bind
   // must release them all, so the CLI's one-line error is the end of the process.
-  let proxyListener: ListeningServer | null = null;
-  const processMetrics = createProcessMetrics(() => proxyListener?.load() ?? { requests: 0, connections: 0 });
   const release = async (): Promise<void> => {
     processMetrics.stop();
     shedder.stop();

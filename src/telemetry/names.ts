@@ -116,6 +116,11 @@ export const METRIC = {
   /** semconv: HTTP server request duration (here by edgehook's cache outcome). */
   requestDuration: 'http.server.request.duration',
   ttfb: 'edgehook.response.ttfb',
+  processCpu: 'edgehook.process.cpu.time',
+  processMemory: 'edgehook.process.memory.usage',
+  eventLoopDelay: 'edgehook.event_loop.delay',
+  requestsInFlight: 'edgehook.requests.in_flight',
+  clientConnections: 'edgehook.client.connections',
   originErrors: 'edgehook.origin.errors',
   collapsed: 'edgehook.collapsed_requests',
   clientCuts: 'edgehook.client.cuts',

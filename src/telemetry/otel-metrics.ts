@@ -9,12 +9,15 @@ import type { CacheFaultCounts, CacheStore, CacheStoreStats } from '../cache/typ
 import { CIRCUIT_STATES, type HookMetrics } from './hook-metrics.ts';
 import { LABEL, METRIC, TIER_FAULT_LABELS } from './names.ts';
 import { hitRatio, type ProxyMetrics } from './proxy-metrics.ts';
+import type { ProcessMetrics, ProcessSnapshot } from './process-metrics.ts';
 
 export interface MirroredSources {
   readonly proxy: ProxyMetrics;
   /** A tiered store's tiers are observed one by one as well. */
   readonly store: CacheStore;
   readonly hooks: HookMetrics;
+  /** CPU, memory, loop delay and load of this process (absent: not observed). */
+  readonly process?: ProcessMetrics;
 }
 
 /** Registers the instruments; the returned function unregisters them (node shutdown). */
@@ -43,6 +46,11 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
     hookErrors: counter(METRIC.hookErrors, 'Hook calls that failed, per hook, phase and error code.', '{call}'),
     hookCircuit: gauge(METRIC.hookCircuit, 'Hook circuit breaker state: 1 for the current state, 0 for the others.'),
     transforms: counter(METRIC.transforms, 'Body transforms, by kind and outcome.', '{transform}'),
+    processCpu: counter(METRIC.processCpu, 'User and system CPU time spent.', 's'),
+    processMemory: gauge(METRIC.processMemory, 'Resident memory.', 'By'),
+    eventLoopDelay: gauge(METRIC.eventLoopDelay, 'The 99th percentile of the event loop\'s delay since the previous collection or scrape.', 's'),
+    requestsInFlight: gauge(METRIC.requestsInFlight, 'Client requests being answered now.', '{request}'),
+    clientConnections: gauge(METRIC.clientConnections, 'Client connections open now.', '{connection}'),
   };
   const observables = Object.values(i);
   const callback = (result: BatchObservableResult): void => {
@@ -50,6 +58,7 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
     observeStore(result, i, sources.store.stats());
     if (isTieredStore(sources.store)) observeTiers(result, i, sources.store);
     observeHooks(result, i, sources.hooks);
+    if (sources.process !== undefined) observeProcess(result, i, sources.process.snapshot());
   };
   meter.addBatchObservableCallback(callback, observables);
   return () => meter.removeBatchObservableCallback(callback, observables);
@@ -57,7 +66,8 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
 
 type Instruments = Record<
   'responses' | 'responseBytes' | 'hitRatio' | 'originErrors' | 'collapsed' | 'clientCuts' | 'shed' | 'cacheBytes' | 'cacheMaxBytes' | 'cacheEntries'
-  | 'cacheEvictions' | 'tierSize' | 'tierMaxSize' | 'tierEntries' | 'tierFaults' | 'hookCalls' | 'hookErrors' | 'hookCircuit' | 'transforms',
+  | 'cacheEvictions' | 'tierSize' | 'tierMaxSize' | 'tierEntries' | 'tierFaults' | 'hookCalls' | 'hookErrors' | 'hookCircuit' | 'transforms'
+  | 'processCpu' | 'processMemory' | 'eventLoopDelay' | 'requestsInFlight' | 'clientConnections',
   Observable
 >;
 
@@ -109,4 +119,12 @@ function observeHooks(result: BatchObservableResult, i: Instruments, hooks: Hook
   for (const [hook, current] of snapshot.circuits) {
     for (const state of CIRCUIT_STATES) result.observe(i.hookCircuit, state === current ? 1 : 0, { [LABEL.hook]: hook, [LABEL.state]: state });
   }
+}
+
+function observeProcess(result: BatchObservableResult, i: Instruments, p: ProcessSnapshot): void {
+  result.observe(i.processCpu, p.cpuSeconds);
+  result.observe(i.processMemory, p.residentBytes);
+  result.observe(i.eventLoopDelay, p.eventLoopDelayP99Seconds);
+  result.observe(i.requestsInFlight, p.requestsInFlight);
+  result.observe(i.clientConnections, p.clientConnections);
 }

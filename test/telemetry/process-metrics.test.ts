@@ -10,6 +10,8 @@ import type { EdgehookNode } from '../../src/node.ts';
 import { send, startEdgehook } from '../support/edgehook.ts';
 import { spawnEdgehook, type EdgehookProcess } from '../support/edgehook-process.ts';
 import { startOrigin, type TestOrigin } from '../support/origin.ts';
+import { METRIC } from '../../src/telemetry/names.ts';
+import { createTracingHarness } from './support/in-memory-tracing.ts';
 
 let origin: TestOrigin | undefined;
 let node: EdgehookNode | undefined;
@@ -82,6 +84,23 @@ describe('process metrics (issue 13)', () => {
       // The miss took the origin's 60 ms; the hit is under 50 ms even on a loaded machine.
       expect(value(text, `${name}_bucket{cache="miss",le="0.05"}`)).toBe(0);
       expect(value(text, `${name}_bucket{cache="hit",le="0.05"}`)).toBe(1);
+    }
+  });
+
+  it('gives OpenTelemetry the same figures, and the request histograms by cache outcome', async () => {
+    const harness = createTracingHarness();
+    try {
+      origin = await startOrigin((_req, res) => void res.writeHead(200, { 'cache-control': 'max-age=60' }).end('ok'));
+      node = await startEdgehook(origin.url, {}, { telemetry: harness.telemetry });
+      await send(`${node.url}/otel`);
+      await send(`${node.url}/otel`);
+      const { resourceMetrics } = await harness.metricReader.collect();
+      const names = new Set(resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).map((metric) => metric.descriptor.name));
+      for (const name of [METRIC.processCpu, METRIC.processMemory, METRIC.eventLoopDelay, METRIC.requestsInFlight, METRIC.clientConnections, METRIC.requestDuration, METRIC.ttfb]) {
+        expect(names, name).toContain(name);
+      }
+    } finally {
+      await harness.shutdown();
     }
   });
 });
