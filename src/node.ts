@@ -16,6 +16,7 @@ import { createAccessLog, type AccessLog } from './logs/access-log.ts';
 import { createErrorLog, type ErrorLog } from './logs/error-log.ts';
 import { createLogSink, type LogSink } from './logs/log-sink.ts';
 import type { HookPlanDeps, HookRegistry, ReloadResult } from './hook-runtime/index.ts';
+import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, type Logger } from './log.ts';
 import { createOriginClient } from './origin/origin-client.ts';
@@ -286,6 +287,20 @@ function openAccessLog(config: EdgehookConfig, errorLog: ErrorLog): AccessLog | 
   return createAccessLog(access, sink);
 }
 
+/**
+ * A directory edgehook writes to, made and checked at startup: one that cannot be (a file in the
+ * way, no permission, a read-only mount) stops startup with a line naming the key, instead of
+ * failing at the first module prepared or object stored.
+ */
+function checkWritableDir(dir: string, key: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, fsConstants.R_OK | fsConstants.W_OK);
+  } catch (error) {
+    throw new StartupError(`${key}: cannot write ${dir}: ${(error as Error).message}`);
+  }
+}
+
 const LISTEN_SOURCE: AddressSource = { key: 'listen', flag: '--listen' };
 const ADMIN_SOURCE: AddressSource = { key: 'admin', flag: '--admin' };
 
@@ -309,6 +324,7 @@ async function loadHooks(
   configs: readonly HookConfig[], logger: Logger, clock: Clock, telemetry: Telemetry, cacheDir = join(process.cwd(), '.cache'),
   runtime: Pick<HookPlanDeps, 'transformBounds' | 'beforeSwap'> = {},
 ): Promise<NodeHooks> {
+  checkWritableDir(join(cacheDir, 'hooks'), 'hook_cache_dir');
   let registry: HookRegistry;
   try {
     // Loaded only when hooks are configured: the runtime pulls in binaryen and jco, which a node

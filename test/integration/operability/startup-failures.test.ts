@@ -114,6 +114,14 @@ describe('settings refused at startup (issue 13)', () => {
     expect(outcome.lines.at(-1)).toMatch(/^edgehook: telemetry: OTEL_TRACES_SAMPLER=bogus: expected one of always_on, /);
   });
 
+  it('a hook cache directory that cannot be written', async () => {
+    const file = join(dir, 'not-a-dir');
+    writeFileSync(file, '');
+    const config = configFile('hook-cache', { hook_cache_dir: file, hooks: [{ name: 'any', module: join(dir, 'any.wasm'), phases: ['on-request'] }] });
+    const outcome = await run([MAIN, 'serve', '--config', config, '--listen', '127.0.0.1:0', '--admin', 'off']);
+    expectOneLine(outcome, `edgehook: hook_cache_dir: cannot write ${file}/hooks: ENOTDIR: not a directory, mkdir '${file}/hooks'`);
+  });
+
   it('a duration without its unit', async () => {
     const config = configFile('bare-duration', { limits: { shutdown_grace: 10 } });
     const outcome = await run([MAIN, 'serve', '--config', config, '--listen', '127.0.0.1:0', '--admin', 'off']);
