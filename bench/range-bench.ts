@@ -23,7 +23,7 @@ const MiB = 1024 * 1024;
 const scenarios: Array<[string, RawConfig]> = [
   ['stored whole (max_object_bytes > size)', { cache: { max_object_bytes: size + MiB, memory: { max_bytes: 2 * size } } }],
   ['passed through (default max_object_bytes)', {}],
-  [`sliced (${values.slice})`, { cache: { slice: { size: sliceSize, paths: ['/**'] } } }],
+  [`sliced (${values.slice})`, { cache: { slice: { size: `${sliceSize}B`, paths: ['/**'] } } }],
 ];
 
 const origin = await startRangedOrigin();

@@ -13,8 +13,9 @@
  *
  * Groups: core (edgehook vs bare node:http; bare + edgehook unless --targets says otherwise),
  * tracing (cache hits with tracing off, at sample ratio 0.01 and at 1, spans exported over
- * OTLP/HTTP to a no-op receiver in the bench origin), hooks, examples (each examples/ hook in both
- * languages vs no hooks), image, and workers (cache hits from
+ * OTLP/HTTP to a no-op receiver in the bench origin), logs (no access log vs JSON and text lines
+ * to a file), hooks, examples (each examples/ hook in both languages vs no hooks), image, and
+ * workers (cache hits from
  * `--workers 1`, `2` and `auto`, unpinned; CPU per request summed over the primary and its
  * workers, with the primary's own share and the workers' split printed under the table).
  * `--group shield` (only when asked for; bench/shield-bench.ts, `--objects N`): two edges and a
@@ -101,6 +102,13 @@ const EXAMPLE_SCENARIOS: readonly Scenario[] = [
   },
 ];
 
+/** Access-log overhead: the same node with no access log, JSON lines and text lines to a file. */
+const LOG_TARGETS = [
+  edgehookTarget('access-log-off'),
+  edgehookTarget('access-log-json', join(TRACING_CONFIGS, 'access-log-json.yaml')),
+  edgehookTarget('access-log-text', join(TRACING_CONFIGS, 'access-log-template.yaml')),
+];
+
 /** Scenario groups. Hook, tracing and transform overhead groups go here as edgehook variants. */
 const GROUPS: readonly ScenarioGroup[] = [
   {
@@ -110,6 +118,10 @@ const GROUPS: readonly ScenarioGroup[] = [
   {
     id: 'tracing', title: 'tracing: edgehook with tracing off vs on (OTLP/HTTP to a local no-op receiver)', baseline: 'tracing-off',
     targets: TRACING_TARGETS, scenarios: CORE_SCENARIOS.filter((s) => s.id === 'hit-1k' || s.id === 'miss-unique'),
+  },
+  {
+    id: 'logs', title: 'logs: edgehook with no access log vs one line per request to a file', baseline: 'access-log-off',
+    targets: LOG_TARGETS, scenarios: CORE_SCENARIOS.filter((s) => s.id === 'hit-1k' || s.id === 'miss-unique'),
   },
   {
     id: 'hooks', title: 'hooks: one hook on on-request (or on all three phases) vs none (fast AssemblyScript path and QuickJS)', baseline: 'no-hooks',

@@ -73,3 +73,16 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/**
+ * The node could not start for a reason outside the config file's syntax — a busy or forbidden
+ * listen address, a bad telemetry setting — named with the key or flag to change. Printed as one
+ * line without a stack trace, like a ConfigError (it is the operator's to fix, not a bug).
+ */
+export class StartupError extends ConfigError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message);
+    this.name = 'StartupError';
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}

@@ -11,8 +11,12 @@ import { createNodeCache, type CacheStoreConfig, type NodeCache } from './cache/
 import type { CacheStore } from './cache/types.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { EdgehookConfig, HookConfig } from './config/types.ts';
-import { ConfigError, EdgehookError } from './errors.ts';
+import { ConfigError, EdgehookError, StartupError } from './errors.ts';
+import { createAccessLog, type AccessLog } from './logs/access-log.ts';
+import { createErrorLog, type ErrorLog } from './logs/error-log.ts';
+import { createLogSink, type LogSink } from './logs/log-sink.ts';
 import type { HookPlanDeps, HookRegistry, ReloadResult } from './hook-runtime/index.ts';
+import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, type Logger } from './log.ts';
 import { createOriginClient } from './origin/origin-client.ts';
@@ -30,9 +34,12 @@ import { refusalBytes, refusalOf } from './server/refusal.ts';
 import { guardRequest, type GuardedTarget, type RequestRules } from './server/request-guard.ts';
 import type { FramingWatch } from './server/chunk-framing.ts';
 import { startHttpServer, type ListeningServer } from './server/http-server.ts';
+import { describeListenError, type AddressSource } from './server/listen-error.ts';
+import type { HostPort } from './config/parse-host-port.ts';
 import { createUpgradeProxy } from './server/upgrade-proxy.ts';
 import { mirrorMetrics } from './telemetry/otel-metrics.ts';
 import { createProxyMetrics, type ProxyMetrics } from './telemetry/proxy-metrics.ts';
+import { createProcessMetrics } from './telemetry/process-metrics.ts';
 import { createTelemetry, type Telemetry } from './telemetry/telemetry.ts';
 import { traceOriginClient } from './telemetry/traced-origin.ts';
 import type { FleetCursor } from './fleet/fleet-cursor.ts';
@@ -48,7 +55,7 @@ export interface StartOptions {
   readonly telemetry?: Telemetry;
   /** Hook wiring to use instead of loading config.hooks (tests of the seam itself). */
   readonly hooks?: NodeHooks;
-  /** Where prepared hook modules are cached by content hash (default: <cwd>/.cache). */
+  /** Where prepared hook modules are cached by content hash (default: config.hook_cache_dir, else <cwd>/.cache). */
   readonly hookCacheDir?: string;
   /** Geo resolver, image transformer, …; by default built from config (tests inject counting ones). */
   readonly attributes?: AttributeServices;
@@ -86,6 +93,8 @@ export interface EdgehookNode {
   listHooks(): unknown;
   /** Hot reload (admin POST /hooks/reload, SIGHUP); null when no hooks are configured. */
   reloadHooks(hooks?: readonly HookConfig[]): Promise<ReloadResult | null>;
+  /** Reopens the access-log file (SIGUSR1, after logrotate moved it); a no-op without one. */
+  reopenLogs(): void;
   /**
    * Graceful: stop accepting, finish in-flight requests up to the grace period, close everything.
    * `drain` (a worker being replaced while others serve): keep-alive connections end after their
@@ -96,7 +105,11 @@ export interface EdgehookNode {
 
 export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   const { config } = options;
-  const logger = options.logger ?? createLogger({ level: config.log.level });
+  // Every line with a stable code goes through the error log's per-code rate limit (log.error_burst).
+  const errorLog = createErrorLog(options.logger ?? createLogger({ level: config.log.level }), { burst: config.log.errorBurst, windowMs: config.log.errorWindow });
+  const logger = errorLog.logger;
+  // First: a log file that cannot be opened stops startup before anything else holds resources.
+  const accessLog = openAccessLog(config, errorLog);
   const clock = options.clock ?? systemClock;
   const telemetry = options.telemetry ?? createTelemetry();
   // Built after the hooks (whether they read geo decides what it loads); a reload may still need it.
@@ -108,7 +121,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     },
   };
   const hooks = options.hooks ?? (config.hooks.length === 0 ? null
-    : await loadHooks(config.hooks, logger, clock, telemetry, options.hookCacheDir, hookRuntime));
+    : await loadHooks(config.hooks, logger, clock, telemetry, options.hookCacheDir ?? config.hookCacheDir ?? undefined, hookRuntime));
   attributes = options.attributes ?? createAttributeServices(config, { hooksMayReadGeo: hooks !== null && (hooks.readsGeo?.() ?? true) });
   // A worker's primary follows the fleet for it; the cursor is read before the store is opened.
   const fleetModule = config.fleet === null || options.worker !== undefined ? null : await import('./fleet/start-fleet.ts');
@@ -129,7 +142,10 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   }), telemetry.tracing, config.origin.url);
   // With upstream.parents, cache fills go through the shield tier first (src/origin/parent-tier.ts).
   const origin = createUpstream(config, direct, { clock, logger, metrics, tracing: telemetry.tracing });
-  const unmirrorMetrics = mirrorMetrics(telemetry.meter, { proxy: metrics, store, hooks: telemetry.hooks });
+  // The listener is bound last; until then nothing is in flight.
+  let proxyListener: ListeningServer | null = null;
+  const processMetrics = createProcessMetrics(() => proxyListener?.load() ?? { requests: 0, connections: 0 });
+  const unmirrorMetrics = mirrorMetrics(telemetry.meter, { proxy: metrics, store, hooks: telemetry.hooks, process: processMetrics });
   const limits = { maxHeaders: config.limits.maxHeaders, maxUriBytes: config.limits.maxUriBytes, maxBodyBytes: config.limits.maxBodyBytes };
   const requestRules: RequestRules = {
     cdnLoop: config.proxy.cdnLoop,
@@ -160,6 +176,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     collapser: createCollapser<FillOutcome>(config.cache.collapseMaxWaiters, settledWhen),
     peerFills: cache.fillLeases === null || config.cache.peerFillWait === null ? null : { leases: cache.fillLeases, waitMs: config.cache.peerFillWait },
     hooks: hooks === null ? () => null : () => hooks.plan(),
+    accessLog,
   };
   const upgrades = createUpgradeProxy(config.origin.url, config.proxy.cdnLoop.cdnId, logger);
   const serverLimits = {
@@ -177,24 +194,55 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   };
   const shedder = createLoadShedder({ maxInFlight: config.limits.maxInFlight, maxEventLoopDelayMs: config.limits.maxEventLoopDelay });
   const shedStatus = `${config.cache.name}; detail=EH_OVERLOADED`;
+  // What is built so far holds timers, sockets, Redis connections and the store open: a listener
+  // that cannot bind must release them all, so the CLI's one-line error is the end of the process.
+  let fleet: FleetFollower | null = null;
+  const release = async (): Promise<void> => {
+    processMetrics.stop();
+    shedder.stop();
+    upgrades.close();
+    await fleet?.close();
+    unmirrorMetrics();
+    await hooks?.close();
+    await origin.close();
+    if (options.store === undefined) await store.close();
+    errorLog.close();
+    await accessLog?.close();
+  };
   let baseHooks = config.hooks;
-  const fleet = fleetModule === null || fleetCursor === null ? null : await followFleet(config, fleetModule, fleetCursor, {
-    logger, clock, hookCacheDir: options.hookCacheDir ?? join(process.cwd(), '.cache'),
-    target: {
-      purge: async (target) => applyPurge(store, target),
-      dropAll: async () => store.purgeUrlPrefix('http://') + store.purgeUrlPrefix('https://'),
-      baseHooks: () => baseHooks,
-      loadHooks: async (list) => (hooks === null ? { ok: false, error: 'this node has no hooks configured' } : hooks.reload(list)),
-    },
-  });
-  const proxy = await startHttpServer(config.listen, { ...serverLimits, slowClients }, {
+  if (fleetModule !== null && fleetCursor !== null) {
+    fleet = await followFleet(config, fleetModule, fleetCursor, {
+      logger, clock, hookCacheDir: options.hookCacheDir ?? join(process.cwd(), '.cache'),
+      target: {
+        purge: async (target) => applyPurge(store, target),
+        dropAll: async () => store.purgeUrlPrefix('http://') + store.purgeUrlPrefix('https://'),
+        baseHooks: () => baseHooks,
+        loadHooks: async (list) => (hooks === null ? { ok: false, error: 'this node has no hooks configured' } : hooks.reload(list)),
+      },
+    }).catch(async (error: unknown) => {
+      await release();
+      throw error;
+    });
+  }
+  let ready = true;
+  const localBackend = createLocalBackend({ store, metrics, hookMetrics: telemetry.hooks, processMetrics, hooks: hooks?.admin ?? null, isReady: () => ready });
+  const adminBackend = fleet === null || fleetModule === null ? localBackend : fleetModule.withFleet(localBackend, fleet);
+  const admin = config.admin === null ? null : await listenOn(config.admin, ADMIN_SOURCE, release, () => startHttpServer(config.admin!, serverLimits, {
+    request: createAdminHandler({ token: config.admin!.token, logger, paths: requestRules.paths, backend: adminBackend }),
+  }, logger));
+  const releaseAll = async (): Promise<void> => {
+    await admin?.shutdown(0);
+    await release();
+  };
+  const proxy = await listenOn(config.listen, LISTEN_SOURCE, releaseAll, () => startHttpServer(config.listen, { ...serverLimits, slowClients }, {
     request: createRequestHandler(deps),
     admit: (req, res, inFlight) => {
       const reason = shedder.reason(inFlight);
       if (reason === null) return true;
       metrics.countShed(reason);
       metrics.countResponse('error', 503, 0);
-      logger.debug('request shed', { code: 'EH_OVERLOADED', reason, in_flight: inFlight, method: req.method, url: req.url });
+      accessLog?.begin(req, res)?.head(shedStatus, 'error');
+      logger.info('request shed', { code: 'EH_OVERLOADED', reason, in_flight: inFlight, method: req.method, url: req.url });
       answerShed(req, res, shedStatus);
       return false;
     },
@@ -214,23 +262,8 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
       }
       upgrades.handle(req, socket, head, target);
     },
-  }, logger).catch(async (error: unknown) => {
-    // The fleet's Redis connections would keep the process alive after a failed start.
-    await fleet?.close();
-    throw error;
-  });
-
-  let ready = true;
-  let admin: ListeningServer | null = null;
-  if (config.admin !== null) {
-    const backend = createLocalBackend({ store, metrics, hookMetrics: telemetry.hooks, hooks: hooks?.admin ?? null, isReady: () => ready });
-    admin = await startHttpServer(config.admin, serverLimits, {
-      request: createAdminHandler({
-        token: config.admin.token, logger, paths: requestRules.paths,
-        backend: fleet === null || fleetModule === null ? backend : fleetModule.withFleet(backend, fleet),
-      }),
-    }, logger);
-  }
+  }, logger));
+  proxyListener = proxy;
   // A worker's line is not the node's: the primary says when the node as a whole listens.
   logger.info(options.worker === undefined ? 'listening' : 'worker listening', { url: proxy.url, admin: admin?.url ?? null, origin: config.origin.url });
 
@@ -240,7 +273,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     adminUrl: admin?.url ?? null,
     store,
     metrics,
-    metricsSnapshot: () => takeMetricsSnapshot(store, metrics, telemetry.hooks),
+    metricsSnapshot: () => takeMetricsSnapshot(store, metrics, telemetry.hooks, processMetrics),
     listHooks: () => hooks?.admin?.list() ?? [],
     reloadHooks: async (next) => {
       if (hooks === null) return null;
@@ -248,11 +281,13 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
       // A new hooks list (SIGHUP) keeps the fleet's deploys on top of it.
       return hooks.reload(next === undefined || fleet === null ? next : fleet.hooksFor(next));
     },
+    reopenLogs: () => accessLog?.reopen(),
     close(graceMs = config.limits.shutdownGrace, how = 'stop') {
       closing ??= (async () => {
         ready = false;
         await (how === 'drain' ? proxy.drain(graceMs) : proxy.shutdown(graceMs));
         shedder.stop();
+        processMetrics.stop();
         upgrades.close();
         await admin?.shutdown(0);
         await fleet?.close();
@@ -260,11 +295,55 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
         await hooks?.close();
         await origin.close();
         if (options.store === undefined) await store.close();
+        errorLog.close();
+        await accessLog?.close();
         logger.info('stopped');
       })();
       return closing;
     },
   };
+}
+
+/** The access log of log.access, its file opened now: a path that cannot be written stops startup, naming the key. */
+function openAccessLog(config: EdgehookConfig, errorLog: ErrorLog): AccessLog | null {
+  const access = config.log.access;
+  if (access === null) return null;
+  let sink: LogSink;
+  try {
+    sink = createLogSink(access.path, (error) => errorLog.logger.error('access log write failed', { code: 'EH_ACCESS_LOG', path: access.path, error }));
+  } catch (error) {
+    throw new StartupError(`log.access.path: cannot open ${access.path} for appending: ${(error as Error).message}`);
+  }
+  return createAccessLog(access, sink);
+}
+
+/**
+ * A directory edgehook writes to, made and checked at startup: one that cannot be (a file in the
+ * way, no permission, a read-only mount) stops startup with a line naming the key, instead of
+ * failing at the first module prepared or object stored.
+ */
+function checkWritableDir(dir: string, key: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, fsConstants.R_OK | fsConstants.W_OK);
+  } catch (error) {
+    throw new StartupError(`${key}: cannot write ${dir}: ${(error as Error).message}`);
+  }
+}
+
+const LISTEN_SOURCE: AddressSource = { key: 'listen', flag: '--listen' };
+const ADMIN_SOURCE: AddressSource = { key: 'admin', flag: '--admin' };
+
+/** Binds a listener; if it cannot, releases what the node built and throws one line naming the key. */
+async function listenOn(
+  address: HostPort, source: AddressSource, release: () => Promise<void>, start: () => Promise<ListeningServer>,
+): Promise<ListeningServer> {
+  try {
+    return await start();
+  } catch (error) {
+    await release();
+    throw describeListenError(error, address, source);
+  }
 }
 
 /**
@@ -275,6 +354,7 @@ async function loadHooks(
   configs: readonly HookConfig[], logger: Logger, clock: Clock, telemetry: Telemetry, cacheDir = join(process.cwd(), '.cache'),
   runtime: Pick<HookPlanDeps, 'transformBounds' | 'beforeSwap'> = {},
 ): Promise<NodeHooks> {
+  checkWritableDir(join(cacheDir, 'hooks'), 'hook_cache_dir');
   let registry: HookRegistry;
   try {
     // Loaded only when hooks are configured: the runtime pulls in binaryen and jco, which a node

@@ -7,6 +7,7 @@ import type { CacheStore } from '../cache/types.ts';
 import type { ReloadResult } from '../hook-runtime/hook-registry.ts';
 import type { HookMetrics } from '../telemetry/hook-metrics.ts';
 import type { ProxyMetrics } from '../telemetry/proxy-metrics.ts';
+import type { ProcessMetrics } from '../telemetry/process-metrics.ts';
 import type { AdminAnswer, AdminBackend, PurgeTarget } from './admin-server.ts';
 import { takeMetricsSnapshot } from './metrics-snapshot.ts';
 import { renderPrometheus } from './prometheus.ts';
@@ -20,6 +21,8 @@ export interface NodeAdminHooks {
 export interface LocalBackendDeps {
   readonly store: CacheStore;
   readonly metrics: ProxyMetrics;
+  /** CPU, memory, loop delay and load of this process (absent: no process section). */
+  readonly processMetrics?: ProcessMetrics;
   /** Per hook and phase call metrics (absent: no hook section in /metrics). */
   readonly hookMetrics?: HookMetrics;
   readonly hooks: NodeAdminHooks | null;
@@ -31,7 +34,7 @@ export function createLocalBackend(deps: LocalBackendDeps): AdminBackend {
   const { hooks } = deps;
   return {
     health: () => (deps.isReady() ? { ready: true, body: { status: 'ok' } } : { ready: false, body: { status: 'draining' } }),
-    metrics: () => renderPrometheus(takeMetricsSnapshot(deps.store, deps.metrics, deps.hookMetrics)),
+    metrics: () => renderPrometheus(takeMetricsSnapshot(deps.store, deps.metrics, deps.hookMetrics, deps.processMetrics)),
     purge: (target) => ({ status: 200, body: { purged: applyPurge(deps.store, target) } }),
     hooks: hooks === null ? null : { list: () => hooks.list(), reload: async () => reloadAnswer(await hooks.reload()) },
   };

@@ -7,6 +7,7 @@ import { isTieredStore, type TierStats } from '../cache/tiered-store.ts';
 import type { CacheStore, CacheStoreStats } from '../cache/types.ts';
 import type { HookMetrics, HookMetricsSnapshot } from '../telemetry/hook-metrics.ts';
 import type { ProxyMetrics, ProxyMetricsSnapshot } from '../telemetry/proxy-metrics.ts';
+import type { ProcessMetrics, ProcessSnapshot } from '../telemetry/process-metrics.ts';
 
 export interface MetricsSnapshot {
   readonly proxy: ProxyMetricsSnapshot;
@@ -14,10 +15,15 @@ export interface MetricsSnapshot {
   /** Each tier of a tiered store (memory, disk); `store` is the memory tier's. */
   readonly tiers?: readonly TierStats[];
   readonly hooks?: HookMetricsSnapshot;
+  /** The process's CPU, memory, loop delay and load (absent from snapshots older than issue 13). */
+  readonly process?: ProcessSnapshot;
 }
 
-export function takeMetricsSnapshot(store: CacheStore, metrics: ProxyMetrics, hookMetrics: HookMetrics | undefined): MetricsSnapshot {
+export function takeMetricsSnapshot(
+  store: CacheStore, metrics: ProxyMetrics, hookMetrics: HookMetrics | undefined, processMetrics?: ProcessMetrics,
+): MetricsSnapshot {
   return {
+    ...(processMetrics === undefined ? {} : { process: processMetrics.snapshot() }),
     proxy: metrics.snapshot(),
     store: store.stats(),
     ...(isTieredStore(store) ? { tiers: store.tiers() } : {}),

@@ -10,6 +10,8 @@ import type { Histogram } from '../telemetry/histogram.ts';
 import { PROM, TIER_FAULT_LABELS } from '../telemetry/names.ts';
 import { hitRatio, type ProxyMetricsSnapshot } from '../telemetry/proxy-metrics.ts';
 import type { MetricsSnapshot } from './metrics-snapshot.ts';
+import { buildInfo } from '../telemetry/build-info.ts';
+import type { ProcessSnapshot } from '../telemetry/process-metrics.ts';
 
 /**
  * What is rendered: one node's snapshot, or several workers' added together. Hook circuits are
@@ -24,8 +26,10 @@ export interface MetricsSources extends MetricsSnapshot {
 
 type Lines = string[];
 
-export function renderPrometheus({ proxy, store, tiers, hooks, circuitCounts, extra }: MetricsSources): string {
+export function renderPrometheus({ proxy, store, tiers, hooks, circuitCounts, extra, process: processes }: MetricsSources): string {
   const lines: Lines = [];
+  renderBuild(lines);
+  if (processes !== undefined) renderProcess(lines, processes);
   renderProxy(lines, proxy);
   renderStore(lines, store);
   if (tiers !== undefined) renderTiers(lines, tiers);
@@ -52,16 +56,40 @@ function header(lines: Lines, name: string, type: string, help: string): void {
   lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
 }
 
+function renderBuild(lines: Lines): void {
+  const { version, nodeVersion } = buildInfo();
+  header(lines, PROM.buildInfo, 'gauge', 'Always 1; the labels say which edgehook and which Node.js run.');
+  lines.push(`${PROM.buildInfo}{version="${label(version)}",node_version="${label(nodeVersion)}"} 1`);
+}
+
+function renderProcess(lines: Lines, p: ProcessSnapshot): void {
+  const series = [
+    [PROM.processCpu, 'counter', 'User and system CPU time spent, in seconds (with workers: the workers together).', p.cpuSeconds],
+    [PROM.processResident, 'gauge', 'Resident memory, in bytes (with workers: the workers together).', p.residentBytes],
+    [PROM.eventLoopDelay, 'gauge', 'The 99th percentile of the event loop\'s delay since the previous scrape, in seconds (with workers: the worst).', p.eventLoopDelayP99Seconds],
+    [PROM.requestsInFlight, 'gauge', 'Client requests being answered now.', p.requestsInFlight],
+    [PROM.clientConnections, 'gauge', 'Client connections open now.', p.clientConnections],
+  ] as const;
+  for (const [name, type, help, value] of series) {
+    header(lines, name, type, help);
+    lines.push(`${name} ${value}`);
+  }
+}
+
 function renderProxy(lines: Lines, proxy: ProxyMetricsSnapshot): void {
   header(lines, PROM.responses, 'counter', 'Responses sent, by cache outcome and status class.');
   for (const [key, value] of proxy.responses) {
     const [source, statusClass] = key.split('|');
     lines.push(`${PROM.responses}{cache="${source}",status_class="${statusClass}"} ${value}`);
   }
-  header(lines, PROM.hitRatio, 'gauge', 'Share of cacheable responses served from cache (hit + stale) since start.');
+  header(lines, PROM.hitRatio, 'gauge', 'Since start: hit and stale responses over hit, stale, revalidated and miss ones (a miss may be a response that could not be stored, such as no-store); for a ratio over a window, use rate() of edgehook_responses_total.');
   lines.push(`${PROM.hitRatio} ${hitRatio(proxy)}`);
   header(lines, PROM.responseBytes, 'counter', 'Body bytes served, by cache outcome.');
   for (const [source, bytes] of proxy.bytesServed) lines.push(`${PROM.responseBytes}{cache="${source}"} ${bytes}`);
+  header(lines, PROM.requestDuration, 'histogram', 'Client request time, from arrival to the last byte handed to the socket, by cache outcome.');
+  for (const [source, histogram] of proxy.requestDuration ?? []) renderHistogram(lines, PROM.requestDuration, `cache="${source}",`, histogram);
+  header(lines, PROM.ttfb, 'histogram', 'Client request time to first byte (the response head written), by cache outcome.');
+  for (const [source, histogram] of proxy.ttfb ?? []) renderHistogram(lines, PROM.ttfb, `cache="${source}",`, histogram);
   header(lines, PROM.originLatency, 'histogram', 'Time from sending an origin request to its response head.');
   renderHistogram(lines, PROM.originLatency, '', proxy.originLatency);
   header(lines, PROM.originErrors, 'counter', 'Origin requests that failed, by error code.');

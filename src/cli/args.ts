@@ -80,6 +80,7 @@ export const COMMAND_FLAGS = {
     origin: { type: 'string', value: 'URL' },
     listen: { type: 'string', value: 'HOST:PORT' },
     admin: { type: 'string', value: 'HOST:PORT|off' },
+    'admin-token': { type: 'string', value: 'TOKEN' },
     'log-level': { type: 'string', value: 'LEVEL' },
     workers: { type: 'string', value: 'N|auto' },
     help: HELP_FLAG,
@@ -137,7 +138,7 @@ function parseServe(rest: readonly string[]): CliCommand {
 
 function serveOverrides(flags: ReadonlyMap<string, string>): ConfigOverrides {
   const overrides: { -readonly [K in keyof ConfigOverrides]: ConfigOverrides[K] } = {};
-  const [origin, listen, admin, level, workers] = ['origin', 'listen', 'admin', 'log-level', 'workers'].map((name) => flags.get(name));
+  const [origin, listen, admin, level, workers, adminToken] = ['origin', 'listen', 'admin', 'log-level', 'workers', 'admin-token'].map((name) => flags.get(name));
   if (origin !== undefined) overrides.origin = checkFlag(FLAG_FIELDS.origin, '--origin', origin, 'serve');
   if (listen !== undefined) overrides.listen = addressText('--listen', listen);
   if (admin !== undefined) overrides.admin = admin === 'off' ? admin : addressText('--admin', admin);
@@ -145,6 +146,10 @@ function serveOverrides(flags: ReadonlyMap<string, string>): ConfigOverrides {
   if (workers !== undefined) {
     checkFlag(FLAG_FIELDS.workers, '--workers', workers, 'serve');
     overrides.workers = workers;
+  }
+  if (adminToken !== undefined) {
+    if (admin === 'off') throw new UsageError('--admin-token: the admin API is off (--admin off)', 'serve');
+    overrides.adminToken = checkFlag(FLAG_FIELDS.adminToken, '--admin-token', adminToken, 'serve');
   }
   return overrides;
 }

@@ -31,7 +31,7 @@ with sandboxed WebAssembly hooks.
 
 Usage:
   edgehook serve (--config FILE | --origin URL) [--listen HOST:PORT] [--admin HOST:PORT|off]
-                 [--log-level LEVEL] [--workers N|auto]
+                 [--admin-token TOKEN] [--log-level LEVEL] [--workers N|auto]
   edgehook demo [--listen HOST:PORT] [--origin-listen HOST:PORT] [--admin HOST:PORT|off]
                 [--log-level LEVEL]
   edgehook hook <new|build|run> [ARGS...]
@@ -70,8 +70,12 @@ Options:
   --origin URL               Origin base URL, http:// or https:// (overrides origin.url).
   --listen HOST:PORT         Where clients connect (overrides listen; default ${address('listen')}).
                              Port 0 picks a free port; IPv6 hosts go in brackets: [::1]:8080.
+                             A port alone (8080 or :8080) listens on ${defaultOf('listen', 'host')}.
   --admin HOST:PORT|off      Where the admin API listens, or off (overrides admin; default
                              ${address('admin')}). The admin token from the file is kept.
+  --admin-token TOKEN        Bearer token the admin API requires (overrides admin.token and
+                             admin.token_env). Visible to other users in ps: on a shared host
+                             prefer admin.token_env.
   --log-level LEVEL          debug, info, warn or error (overrides log.level; default ${defaultOf('log', 'level')}).
   --workers N|auto           Worker processes serving the listen address, or auto for one per CPU
                              (overrides workers; default ${defaultOf('workers')}). See README, "Running on every core".

@@ -59,6 +59,9 @@ async function serve(config: EdgehookConfig, rereadConfig: () => Promise<Edgehoo
   const telemetry = await startTelemetry(config.telemetry, process.env, logger);
   const node = await startNode({ config, logger, telemetry: telemetry.telemetry });
   reloadHooksOnSighup(node, rereadConfig, logger);
+  // logrotate's postrotate: `kill -USR1 <pid>` (nginx's signal for the same). A listener also
+  // keeps Node from opening its inspector on SIGUSR1.
+  process.on('SIGUSR1', () => node.reopenLogs());
   return waitForSignal(node, () => telemetry.shutdown());
 }
 
@@ -87,6 +90,7 @@ async function servePrimary(config: EdgehookConfig, rereadConfig: () => Promise<
   const logger = createLogger({ level: config.log.level, base: { role: 'primary' } });
   const { startPrimary } = await import('../cluster/primary.ts');
   const primary = await startPrimary({ config, logger, rereadConfig });
+  process.on('SIGUSR1', () => primary.reopenLogs());
   process.on('SIGHUP', () => {
     primary.reload().then((answer) => logger.info('config reload (SIGHUP)', { status: answer.status, answer: answer.body }), (error: unknown) => {
       logger.error('config reload failed (SIGHUP): the running workers keep serving', { code: 'EH_CONFIG', error });

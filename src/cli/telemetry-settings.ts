@@ -44,7 +44,19 @@ export interface TelemetrySetup {
   readonly metricsIntervalMs: number;
   /** Environment values that were not used, and why (logged at startup). */
   readonly notes: readonly string[];
+  /**
+   * Malformed values (a sampler that does not exist, a protocol or number that cannot be read):
+   * the node refuses to start with them, as with a bad config key — ignored, they would leave an
+   * operator believing traces are sampled or exported as they asked.
+   */
+  readonly problems: readonly string[];
 }
+
+/** The samplers the OpenTelemetry SDK knows (OTEL_TRACES_SAMPLER), per the SDK environment spec. */
+export const KNOWN_SAMPLERS = [
+  'always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio',
+  'jaeger_remote', 'parentbased_jaeger_remote', 'xray',
+] as const;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -56,15 +68,18 @@ type Signal = keyof typeof SIGNALS;
 
 export function resolveTelemetrySetup(config: TelemetryConfig, env: Env): TelemetrySetup {
   const notes: string[] = [];
+  const problems: string[] = [];
+  checkSampler(env, problems);
   const disabled = value(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true';
   return {
     serviceName: serviceNameFromEnv(env) ? null : config.serviceName,
-    traces: disabled ? { kind: 'none' } : signalExport('traces', config.traces, env, notes),
+    traces: disabled ? { kind: 'none' } : signalExport('traces', config.traces, env, notes, problems),
     sampleRatio: value(env, 'OTEL_TRACES_SAMPLER') === undefined ? config.traces.sampleRatio : null,
-    spanBatch: spanBatch(env, notes),
-    metrics: disabled ? { kind: 'none' } : signalExport('metrics', config.metrics, env, notes),
-    metricsIntervalMs: positiveNumber(env, 'OTEL_METRIC_EXPORT_INTERVAL', notes) ?? config.metrics.interval,
+    spanBatch: spanBatch(env, problems),
+    metrics: disabled ? { kind: 'none' } : signalExport('metrics', config.metrics, env, notes, problems),
+    metricsIntervalMs: positiveNumber(env, 'OTEL_METRIC_EXPORT_INTERVAL', problems) ?? config.metrics.interval,
     notes,
+    problems,
   };
 }
 
@@ -77,10 +92,24 @@ export function describeExport(signal: SignalExport): string {
   return signal.kind === 'otlp' ? `otlp ${signal.protocol} ${signal.url}` : signal.kind;
 }
 
-function signalExport(signal: Signal, config: TracesConfig | MetricsConfig, env: Env, notes: string[]): SignalExport {
+/** OTEL_TRACES_SAMPLER must name a sampler; a ratio sampler's OTEL_TRACES_SAMPLER_ARG must be in [0, 1]. */
+function checkSampler(env: Env, problems: string[]): void {
+  const sampler = value(env, 'OTEL_TRACES_SAMPLER');
+  if (sampler === undefined) return;
+  if (!(KNOWN_SAMPLERS as readonly string[]).includes(sampler)) {
+    problems.push(`OTEL_TRACES_SAMPLER=${sampler}: expected one of ${KNOWN_SAMPLERS.join(', ')}`);
+    return;
+  }
+  const arg = value(env, 'OTEL_TRACES_SAMPLER_ARG');
+  if (arg === undefined || !sampler.endsWith('traceidratio')) return;
+  const ratio = Number(arg);
+  if (!(Number.isFinite(ratio) && ratio >= 0 && ratio <= 1)) problems.push(`OTEL_TRACES_SAMPLER_ARG=${arg}: expected a ratio from 0 to 1`);
+}
+
+function signalExport(signal: Signal, config: TracesConfig | MetricsConfig, env: Env, notes: string[], problems: string[]): SignalExport {
   const kind = exporterKind(signal, config.exporter, env, notes);
   if (kind === 'none' || kind === 'console') return { kind };
-  const protocol = protocolFor(signal, kind, env, notes);
+  const protocol = protocolFor(signal, kind, env, problems);
   return { kind: 'otlp', protocol, url: endpointFor(signal, protocol, config.endpoint, env) };
 }
 
@@ -97,12 +126,12 @@ function exporterKind(signal: Signal, configured: TelemetryExporter, env: Env, n
   return configured;
 }
 
-function protocolFor(signal: Signal, kind: 'otlp' | 'otlp-grpc', env: Env, notes: string[]): OtlpProtocol {
+function protocolFor(signal: Signal, kind: 'otlp' | 'otlp-grpc', env: Env, problems: string[]): OtlpProtocol {
   for (const name of [`OTEL_EXPORTER_OTLP_${SIGNALS[signal].env}_PROTOCOL`, 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
     const protocol = value(env, name);
     if (protocol === undefined) continue;
     if (protocol === 'http/protobuf' || protocol === 'http/json' || protocol === 'grpc') return protocol;
-    notes.push(`${name}=${protocol} is not an OTLP protocol (http/protobuf, http/json, grpc); the value is not used`);
+    problems.push(`${name}=${protocol}: expected an OTLP protocol (http/protobuf, http/json, grpc)`);
   }
   return kind === 'otlp-grpc' ? 'grpc' : 'http/protobuf';
 }
@@ -119,13 +148,13 @@ function endpointFor(signal: Signal, protocol: OtlpProtocol, configured: string 
   return `${base.endsWith('/') ? base : `${base}/`}${SIGNALS[signal].path}`;
 }
 
-function spanBatch(env: Env, notes: string[]): SpanBatchSettings {
+function spanBatch(env: Env, problems: string[]): SpanBatchSettings {
   const d = SPAN_BATCH_DEFAULTS;
   const batch = {
-    scheduledDelayMs: positiveNumber(env, 'OTEL_BSP_SCHEDULE_DELAY', notes) ?? d.scheduledDelayMs,
-    exportTimeoutMs: positiveNumber(env, 'OTEL_BSP_EXPORT_TIMEOUT', notes) ?? d.exportTimeoutMs,
-    maxQueueSize: positiveNumber(env, 'OTEL_BSP_MAX_QUEUE_SIZE', notes) ?? d.maxQueueSize,
-    maxExportBatchSize: positiveNumber(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', notes) ?? d.maxExportBatchSize,
+    scheduledDelayMs: positiveNumber(env, 'OTEL_BSP_SCHEDULE_DELAY', problems) ?? d.scheduledDelayMs,
+    exportTimeoutMs: positiveNumber(env, 'OTEL_BSP_EXPORT_TIMEOUT', problems) ?? d.exportTimeoutMs,
+    maxQueueSize: positiveNumber(env, 'OTEL_BSP_MAX_QUEUE_SIZE', problems) ?? d.maxQueueSize,
+    maxExportBatchSize: positiveNumber(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', problems) ?? d.maxExportBatchSize,
   };
   // The SDK's rule: a batch never exceeds the queue.
   return { ...batch, maxExportBatchSize: Math.min(batch.maxExportBatchSize, batch.maxQueueSize) };
@@ -137,12 +166,12 @@ function serviceNameFromEnv(env: Env): boolean {
   return attributes.split(',').some((pair) => pair.split('=')[0]?.trim() === 'service.name');
 }
 
-function positiveNumber(env: Env, name: string, notes: string[]): number | undefined {
+function positiveNumber(env: Env, name: string, problems: string[]): number | undefined {
   const raw = value(env, name);
   if (raw === undefined) return undefined;
   const parsed = Number(raw);
   if (Number.isFinite(parsed) && parsed > 0) return parsed;
-  notes.push(`${name}=${raw} is not a positive number; the value is not used`);
+  problems.push(`${name}=${raw}: expected a positive number`);
   return undefined;
 }
 

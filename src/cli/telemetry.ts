@@ -4,6 +4,7 @@
  * with everything off, the SDK is never imported and the node gets the free, no-op Telemetry.
  */
 import type { TelemetryConfig } from '../config/types.ts';
+import { StartupError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { createTelemetry, type Telemetry } from '../telemetry/telemetry.ts';
 import { describeExport, isTelemetryOn, resolveTelemetrySetup, type Env } from './telemetry-settings.ts';
@@ -16,6 +17,10 @@ export interface StartedTelemetry {
 
 export async function startTelemetry(config: TelemetryConfig, env: Env, logger: Logger): Promise<StartedTelemetry> {
   const setup = resolveTelemetrySetup(config, env);
+  if (setup.problems.length > 0) {
+    const [first, ...more] = setup.problems;
+    throw new StartupError(more.length === 0 ? `telemetry: ${first}` : `telemetry (${setup.problems.length} problems):\n  ${setup.problems.join('\n  ')}`);
+  }
   for (const note of setup.notes) logger.warn('telemetry setting ignored', { reason: note });
   if (!isTelemetryOn(setup)) return { telemetry: createTelemetry(), shutdown: async () => {} };
   logger.info('telemetry', {

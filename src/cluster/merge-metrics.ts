@@ -10,7 +10,9 @@
  *    live in the shared database), so taken once — the bound as the lowest any worker has
  *    lowered it to after a full disk;
  *  - hook circuit states: per process, so counted (how many workers are in each state);
- *  - the hit ratio: recomputed from the summed responses.
+ *  - the hit ratio: recomputed from the summed responses;
+ *  - the process figures: CPU time summed (kept across replacements, a counter), memory and
+ *    load summed over the live workers, the loop delay the worst worker's.
  */
 import type { MetricsSources } from '../admin/prometheus.ts';
 import { countCircuits } from '../admin/prometheus.ts';
@@ -21,6 +23,7 @@ import type { Histogram } from '../telemetry/histogram.ts';
 import type { HookPhaseSnapshot } from '../telemetry/hook-metrics.ts';
 import type { ProxyMetricsSnapshot } from '../telemetry/proxy-metrics.ts';
 import { sumFilterMetrics } from '../telemetry/filter-metrics.ts';
+import { sumProcesses } from '../telemetry/process-metrics.ts';
 
 const FAULT_FIELDS = ['refused', 'corrupt', 'dropped', 'writeFailures', 'skipped'] as const;
 
@@ -43,6 +46,8 @@ export function retire(retired: MetricsSnapshot | null, gone: MetricsSnapshot): 
         }),
       },
     }),
+    // CPU time is a counter: a gone worker's keeps counting; its memory and load are gone with it.
+    ...(gone.process === undefined ? {} : { process: { ...gone.process, residentBytes: 0, eventLoopDelayP99Seconds: 0, requestsInFlight: 0, clientConnections: 0 } }),
   };
   return retired === null ? counters : sumSnapshots([retired, counters], []);
 }
@@ -62,6 +67,7 @@ function sumSnapshots(all: readonly MetricsSnapshot[], live: readonly MetricsSna
   const hooks = all.flatMap((snapshot) => (snapshot.hooks === undefined ? [] : [snapshot.hooks.phases]));
   const filters = all.flatMap((snapshot) => (snapshot.hooks?.filters === undefined ? [] : [snapshot.hooks.filters]));
   const tiered = all.some((snapshot) => snapshot.tiers !== undefined);
+  const processes = all.flatMap((snapshot) => (snapshot.process === undefined ? [] : [snapshot.process]));
   return {
     proxy: all.map((snapshot) => snapshot.proxy).reduce(sumProxy),
     store: sumMemoryStats(all.map((snapshot) => snapshot.store)),
@@ -69,6 +75,7 @@ function sumSnapshots(all: readonly MetricsSnapshot[], live: readonly MetricsSna
     ...(hooks.length === 0 ? {} : {
       hooks: { phases: sumPhases(hooks.flat()), circuits: new Map(), ...(filters.length === 0 ? {} : { filters: sumFilterMetrics(filters) }) },
     }),
+    ...(processes.length === 0 ? {} : { process: processes.reduce(sumProcesses) }),
   };
 }
 
@@ -121,7 +128,21 @@ function sumProxy(a: ProxyMetricsSnapshot, b: ProxyMetricsSnapshot): ProxyMetric
     parentEvents: sumMaps(a.parentEvents, b.parentEvents),
     transforms: sumMaps(a.transforms, b.transforms),
     transformDuration: sumHistograms(a.transformDuration, b.transformDuration),
+    requestDuration: sumHistogramMaps(a.requestDuration, b.requestDuration),
+    ttfb: sumHistogramMaps(a.ttfb, b.ttfb),
   };
+}
+
+/** Per-outcome histograms; a snapshot without them (an older worker's) adds nothing. */
+function sumHistogramMaps<K>(a: ReadonlyMap<K, Readonly<Histogram>> | undefined, b: ReadonlyMap<K, Readonly<Histogram>> | undefined): Map<K, Histogram> {
+  const sum = new Map<K, Histogram>();
+  for (const map of [a, b]) {
+    for (const [key, histogram] of map ?? []) {
+      const seen = sum.get(key);
+      sum.set(key, seen === undefined ? { ...histogram, counts: [...histogram.counts] } : sumHistograms(seen, histogram));
+    }
+  }
+  return sum;
 }
 
 function sumPhases(phases: readonly HookPhaseSnapshot[]): HookPhaseSnapshot[] {

@@ -12,6 +12,7 @@ import { formatHostPort } from '../config/parse-host-port.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { startHttpServer, type ListeningServer } from '../server/http-server.ts';
+import { describeListenError } from '../server/listen-error.ts';
 import { createNodeBackend } from './node-backend.ts';
 import { resolveWorkerCount } from './worker-count.ts';
 import { WorkerStartError } from './worker-handle.ts';
@@ -34,6 +35,8 @@ export interface EdgehookPrimary {
   readonly adminUrl: string | null;
   /** Re-reads and applies the config (SIGHUP, POST /reload). */
   reload(): Promise<AdminAnswer>;
+  /** Passes SIGUSR1 to every worker, each of which reopens its access-log file. */
+  reopenLogs(): void;
   /** Stops every worker gracefully (in-flight requests finish within the grace period), then the admin API. */
   close(graceMs?: number): Promise<void>;
 }
@@ -48,10 +51,17 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
   let fleet: FleetFollower | null = null;
   /** Workers never open the admin API nor Redis: the primary answers and follows for them. They run the fleet's deploys. */
   const forWorkers = (source: EdgehookConfig): EdgehookConfig => Object.freeze({ ...source, admin: null, fleet: null, hooks: fleet?.hooksFor(source.hooks) ?? source.hooks });
-  const pool = await startWorkerPool(forWorkers(config), count, { logger }).catch((error: unknown) => {
+  // The admin address is bound first: a busy or forbidden one stops startup before a worker is
+  // forked. Until the workers are up it answers 503 (health: starting).
+  let backend: AdminBackend | null = null;
+  const admin = await startAdmin(config, deferredBackend(() => backend), logger).catch((error: unknown) => {
+    throw config.admin === null ? error : describeListenError(error, config.admin, { key: 'admin', flag: '--admin' });
+  });
+  const pool = await startWorkerPool(forWorkers(config), count, { logger }).catch(async (error: unknown) => {
+    await admin?.shutdown(0);
     // A worker refusing the config (a hook module that does not load) is the operator's to fix,
     // reported like any config error: the message alone.
-    if (error instanceof WorkerStartError && error.configRefused) throw new ConfigError(error.message);
+    if (error instanceof WorkerStartError && error.configRefused) throw new ConfigError(error.reason);
     throw error;
   });
   const url = await pool.workers()[0]!.ready;
@@ -81,7 +91,6 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
     return { status: 200, body: { ok: true, workers, url: listening, ...(notApplied.length === 0 ? {} : { notApplied }) } };
   }
 
-  let admin: ListeningServer | null = null;
   try {
     if (fleetModule !== null && fleetCursor !== null && config.fleet !== null) {
       fleet = await fleetModule.startNodeFleet({
@@ -89,14 +98,15 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
         target: createPoolFleetTarget(pool, () => config.hooks),
       });
     }
-    const backend = createNodeBackend({ pool, hasHooks: () => config.hooks.length > 0, isStopping: () => stopping, reload });
-    admin = await startAdmin(config, fleet === null || fleetModule === null ? backend : fleetModule.withFleet(backend, fleet), logger);
   } catch (error) {
     // Workers left running would keep this process alive after the CLI reported the failure.
     await fleet?.close();
     await pool.stop(0);
+    await admin?.shutdown(0);
     throw error;
   }
+  const nodeBackend = createNodeBackend({ pool, hasHooks: () => config.hooks.length > 0, isStopping: () => stopping, reload });
+  backend = fleet === null || fleetModule === null ? nodeBackend : fleetModule.withFleet(nodeBackend, fleet);
   logger.info('listening', { url, admin: admin?.url ?? null, origin: config.origin.url, workers: count, pid: process.pid });
 
   let closing: Promise<void> | null = null;
@@ -104,6 +114,15 @@ export async function startPrimary(options: PrimaryOptions): Promise<EdgehookPri
     url,
     adminUrl: admin?.url ?? null,
     reload,
+    reopenLogs() {
+      for (const worker of pool.workers()) {
+        try {
+          if (worker.pid > 0) process.kill(worker.pid, 'SIGUSR1');
+        } catch {
+          // Gone between the listing and the signal: its replacement opens the file afresh.
+        }
+      }
+    },
     close(graceMs = config.limits.shutdownGrace) {
       closing ??= (async () => {
         stopping = true;
@@ -132,6 +151,20 @@ async function startAdmin(config: EdgehookConfig, backend: AdminBackend, logger:
       paths: { mergeSlashes: config.proxy.mergeSlashes, escapedSlashes: config.proxy.pathWithEscapedSlashes },
     }),
   }, logger);
+}
+
+/** The admin API's answers before the workers are up: not ready, nothing to purge or reload yet. */
+function deferredBackend(current: () => AdminBackend | null): AdminBackend {
+  const starting = { status: 503, body: { ok: false, error: 'the node is starting' } };
+  return {
+    health: () => current()?.health() ?? { ready: false, body: { status: 'starting' } },
+    metrics: () => current()?.metrics() ?? '',
+    purge: (target) => current()?.purge(target) ?? starting,
+    get hooks() {
+      return current()?.hooks ?? null;
+    },
+    reload: () => current()?.reload?.() ?? Promise.resolve(starting),
+  };
 }
 
 function sameAdmin(a: EdgehookConfig, b: EdgehookConfig): boolean {

@@ -25,11 +25,14 @@ export type WorkerState = 'starting' | 'ready' | 'draining' | 'gone';
 /** Why a worker did not start; `configRefused`: its config was refused (retrying cannot help). */
 export class WorkerStartError extends Error {
   readonly configRefused: boolean;
+  /** The worker's own words, without "worker N:" (every worker would say the same of a config). */
+  readonly reason: string;
 
-  constructor(message: string, configRefused: boolean) {
+  constructor(message: string, configRefused: boolean, reason = message) {
     super(message);
     this.name = 'WorkerStartError';
     this.configRefused = configRefused;
+    this.reason = reason;
   }
 }
 
@@ -95,10 +98,10 @@ export function forkWorker(id: number, config: EdgehookConfig, events: WorkerEve
   ready.catch(() => {});
   const startTimer = setTimeout(() => failStart(`worker ${id} did not listen within ${options.startTimeoutMs} ms`, false), options.startTimeoutMs);
 
-  function failStart(message: string, configRefused: boolean): void {
+  function failStart(message: string, configRefused: boolean, reason = message): void {
     if (settleStart === null) return;
     clearTimeout(startTimer);
-    settleStart.reject(new WorkerStartError(message, configRefused));
+    settleStart.reject(new WorkerStartError(message, configRefused, reason));
     settleStart = null;
     expected = true;
     if (!exited()) worker.process.kill('SIGKILL');
@@ -119,7 +122,7 @@ export function forkWorker(id: number, config: EdgehookConfig, events: WorkerEve
         settleStart = null;
         return;
       case 'failed':
-        return failStart(`worker ${id}: ${message.message}`, message.config);
+        return failStart(`worker ${id}: ${message.message}`, message.config, message.message);
       case 'reply': {
         const call = pending.get(message.id);
         pending.delete(message.id);

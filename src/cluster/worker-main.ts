@@ -64,7 +64,9 @@ async function start({ config, worker }: Extract<ToWorker, { kind: 'start' }>, l
     return { node, telemetry, logger };
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
-    logger.error('worker failed to start', { code: 'EH_CONFIG', error: text });
+    // The operator's to fix (a config, a busy address): the primary reports it, once, for the
+    // node; anything else is this worker's own failure and logged here too.
+    if (!(error instanceof ConfigError)) logger.error('worker failed to start', { code: 'EH_CONFIG', error: text });
     send({ kind: 'failed', message: text, config: error instanceof ConfigError });
     exitSoon(2, leaving);
     return null;
@@ -135,6 +137,8 @@ function runWorker(): void {
   });
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => stopOnce(undefined, 'stop'));
+  // From the primary (or the whole process group): reopen the access-log file after logrotate.
+  process.on('SIGUSR1', () => void running.then((node) => node?.node.reopenLogs()));
   send({ kind: 'hello' });
 }
 

@@ -57,10 +57,13 @@ edgehook reads one config file, YAML (\`.yaml\`, \`.yml\`) or JSON (\`.json\`), 
 listed below. See [examples/edgehook.yaml](../examples/edgehook.yaml) for a commented example.
 
 - **Keys** are snake_case. Unknown keys are errors (with a "did you mean" when one is close).
-- **Sizes** are an integer number of bytes or a number with a unit: \`KB\`, \`MB\`, \`GB\`, \`TB\`
-  (powers of 1000) or \`KiB\`, \`MiB\`, \`GiB\`, \`TiB\` (powers of 1024), e.g. \`64MiB\`, \`1GB\`.
-- **Durations** are an integer number of milliseconds or number+unit parts with units \`ms\`, \`s\`,
-  \`m\`, \`h\`, \`d\`, e.g. \`500ms\`, \`30s\`, \`1m30s\`, \`1d\`.
+- **Sizes** are a number with a unit: \`B\`, \`KB\`, \`MB\`, \`GB\`, \`TB\`
+  (powers of 1000) or \`KiB\`, \`MiB\`, \`GiB\`, \`TiB\` (powers of 1024), e.g. \`64MiB\`, \`1GB\`, \`512B\`.
+- **Durations** are number+unit parts with units \`ms\`, \`s\`, \`m\`, \`h\`, \`d\`, e.g.
+  \`500ms\`, \`30s\`, \`1m30s\`, \`1d\`.
+- **A bare number** is refused for a size or a duration (\`shutdown_grace: 10\` → "did you mean
+  \"10s\"?"), except 0 and keys whose name carries the unit (\`max_bytes\`, \`timeout_ms\`) or
+  that say so (a hook's \`body\` sizes, in bytes).
 - **null** (or \`~\`, or nothing after the colon) means "none" where a key allows it: no disk tier,
   no default TTL, no body limit, no admin token. A section left empty (\`cache:\` with everything
   under it commented out) means "all defaults".

@@ -57,8 +57,8 @@ const hookShape = {
   timeout_ms: s.duration({ doc: 'Deadline for one hook call.', default: `${HOOK_DEFAULTS.timeout_ms}ms`, min: 1, max: 60_000 }),
   memory_mb: s.int({ doc: 'Cap on one instance\'s linear memory, in MiB (the module\'s declared maximum is rewritten to it).', default: HOOK_DEFAULTS.memory_mb, min: 1, max: 4096 }),
   body: s.object({
-    request: s.bytes({ doc: 'Request body bytes buffered for the hook (0 = streamed past it; over the bound: 413).', default: 0, min: 0, max: MAX_BODY_BYTES }),
-    response: s.bytes({ doc: 'Response body bytes buffered for the hook (0 = streamed past it; over the bound: 500).', default: 0, min: 0, max: MAX_BODY_BYTES }),
+    request: s.bytes({ doc: 'Request body bytes buffered for the hook (a size, or a bare number of bytes; 0 = streamed past it; over the bound: 413).', default: 0, min: 0, max: MAX_BODY_BYTES, bareNumber: true }),
+    response: s.bytes({ doc: 'Response body bytes buffered for the hook (a size, or a bare number of bytes; 0 = streamed past it; over the bound: 500).', default: 0, min: 0, max: MAX_BODY_BYTES, bareNumber: true }),
   }, { doc: 'Bodies the hook reads or replaces, bounded.' }),
   isolation: s.enumOf(['pooled', 'per-request'], {
     doc: 'pooled: instances are reused across requests, so guest globals and heap persist from one request (and client) to the next — never keep request data or secrets there; per-request: a fresh instance per call, nothing carried over, for an instantiation per call.',

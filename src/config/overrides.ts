@@ -7,6 +7,7 @@ import * as s from './dsl/index.ts';
 import { ConfigValidationError } from './config-error.ts';
 import { LOG_LEVELS } from './schema.ts';
 import { workersField } from './workers-schema.ts';
+import { parseHostPort } from './parse-host-port.ts';
 
 export interface ConfigOverrides {
   /** --origin URL: replaces origin.url. */
@@ -19,6 +20,8 @@ export interface ConfigOverrides {
   readonly logLevel?: string;
   /** --workers N|auto: replaces workers. */
   readonly workers?: string;
+  /** --admin-token TOKEN: replaces admin.token (and drops admin.token_env). */
+  readonly adminToken?: string;
 }
 
 /** The fields flag values are checked with: the same rules as the keys they replace. */
@@ -27,6 +30,7 @@ export const FLAG_FIELDS = {
   address: s.hostPort({ doc: 'Listen address.' }),
   logLevel: s.enumOf(LOG_LEVELS, { doc: 'Log level.' }),
   workers: workersField,
+  adminToken: s.string({ doc: 'Admin bearer token.' }),
 };
 
 /** Checks one flag value; problems are reported under the flag's name ("--listen: expected …"). */
@@ -48,6 +52,7 @@ export function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknow
     base.listen = overrides.listen;
   }
   if (overrides.admin !== undefined) applyAdmin(base, overrides.admin, check);
+  if (overrides.adminToken !== undefined) applyAdminToken(base, overrides.adminToken, check, issues);
   if (overrides.logLevel !== undefined && check(FLAG_FIELDS.logLevel, '--log-level', overrides.logLevel) !== s.INVALID) {
     base.log = { ...asMapping(base.log), level: overrides.logLevel };
   }
@@ -72,6 +77,23 @@ function applyAdmin(base: Record<string, unknown>, value: string, check: Check):
   base.admin = { ...asMapping(base.admin), host: address.host, port: address.port };
 }
 
+/** The token goes with the admin API wherever it listens; with the API off it has nothing to guard. */
+function applyAdminToken(base: Record<string, unknown>, token: string, check: Check, issues: s.ConfigIssue[]): void {
+  if (check(FLAG_FIELDS.adminToken, '--admin-token', token) === s.INVALID) return;
+  if (base.admin === false) {
+    issues.push({ path: ['--admin-token'], message: 'the admin API is off (admin: false or --admin off): give --admin HOST:PORT to turn it on' });
+    return;
+  }
+  let mapping = asMapping(base.admin);
+  if (typeof base.admin === 'string') {
+    const address = parseHostPort(base.admin);
+    if (address === undefined) return; // the schema reports the bad shorthand, by its line
+    mapping = { host: address.host, port: address.port };
+  }
+  const { token_env: _replaced, ...rest } = mapping;
+  base.admin = { ...rest, token };
+}
+
 function asMapping(value: unknown): Record<string, unknown> {
   return s.isPlainObject(value) ? value : {};
 }
@@ -84,5 +106,6 @@ export function overriddenPaths(overrides: ConfigOverrides): s.KeyPath[] {
   if (overrides.admin !== undefined) paths.push(['admin']);
   if (overrides.logLevel !== undefined) paths.push(['log', 'level']);
   if (overrides.workers !== undefined) paths.push(['workers']);
+  if (overrides.adminToken !== undefined) paths.push(['admin', 'token']);
   return paths;
 }

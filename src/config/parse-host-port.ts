@@ -1,6 +1,9 @@
 /**
  * Listen addresses: "HOST:PORT", with IPv6 hosts in brackets ("[::1]:8080") as in URLs. Port 0
- * means "any free port" (tests read the real one from server.address()).
+ * means "any free port" (tests read the real one from server.address()). A port alone ("8080",
+ * ":8080", as nginx's `listen 8080` and Go's ":8080" are written) keeps the default host,
+ * 127.0.0.1: an operator who means every address says 0.0.0.0 — the admin API must never open
+ * to the world because a host was left out.
  */
 import { isIP } from 'node:net';
 
@@ -21,8 +24,16 @@ export function isPort(port: number): boolean {
   return Number.isInteger(port) && port >= 0 && port <= 65_535;
 }
 
-/** Returns the parsed address, or undefined when the text is not HOST:PORT. */
+/** The host a port given alone binds to. */
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** Returns the parsed address, or undefined when the text is not HOST:PORT, :PORT or PORT. */
 export function parseHostPort(text: string): HostPort | undefined {
+  const portOnly = /^:?(\d{1,5})$/.exec(text.trim());
+  if (portOnly !== null) {
+    const port = Number(portOnly[1]);
+    return isPort(port) ? { host: DEFAULT_HOST, port } : undefined;
+  }
   const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text.trim());
   if (match === null) return undefined;
   const [, bracketed, plain, portText = ''] = match;

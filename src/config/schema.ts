@@ -13,7 +13,7 @@ import { checkSliceSize, sliceField } from './slice-schema.ts';
 import { checkParents, upstreamField } from './upstream-schema.ts';
 import { fleetField } from './fleet-schema.ts';
 import { workersField } from './workers-schema.ts';
-import type { LogLevel } from '../log.ts';
+import { logField } from './log-schema.ts';
 import type { AdminConfig, EdgehookConfig } from './types.ts';
 
 const timeout = (doc: string, fallback: string): s.Field<s.Millis> => s.duration({ doc, default: fallback, min: 1 });
@@ -215,15 +215,16 @@ const proxy = s.object({
   }),
 }, { doc: 'Reverse-proxy behaviour.' });
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[];
+export { LOG_LEVELS } from './log-schema.ts';
+const log = logField;
 
-const log = s.object({
-  level: s.enumOf(LOG_LEVELS, { doc: 'Lowest level written (JSON lines on stderr).', default: 'info' }),
-}, { doc: 'Logging.' });
+const hookCacheDir = s.orNull(s.path({
+  doc: 'Directory where prepared hook modules (memory-capped, fuel-metered: seconds of work for a large module) are kept by content hash, in its hooks/ subdirectory, so a restart skips the work; relative to the config file. Must be writable.',
+}), { meaning: '.cache in the working directory' });
 
 const configShape = {
   origin, upstream: upstreamField, listen, admin, workers: workersField, cache, limits, proxy, log, hooks: hooksField,
-  telemetry: telemetryField, geo: geoField, image: imageField, fleet: fleetField,
+  hook_cache_dir: hookCacheDir, telemetry: telemetryField, geo: geoField, image: imageField, fleet: fleetField,
 };
 
 /** The whole config: the root mapping, plus checks that span sections. */

@@ -4,7 +4,7 @@
  * for readability; schema.ts fails to compile if the schema ever produces anything else.
  * Defaults and meanings live in schema.ts (and docs/configuration.md, generated from it).
  */
-import type { LogLevel } from '../log.ts';
+import type { LogConfig } from './log-schema.ts';
 import type { ByteCount, Millis } from './dsl/units.ts';
 import type { FleetConfig, SentinelConfig } from './fleet-schema.ts';
 import type { CacheKeyConfig, GeoConfig } from './geo-schema.ts';
@@ -35,6 +35,8 @@ export interface EdgehookConfig {
   readonly proxy: ProxyConfig;
   readonly log: LogConfig;
   readonly hooks: readonly HookConfig[];
+  /** Where prepared hook modules are cached (absolute); null = <cwd>/.cache. */
+  readonly hookCacheDir: string | null;
   readonly telemetry: TelemetryConfig;
   readonly geo: GeoConfig;
   readonly image: ImageConfig;
@@ -149,6 +151,4 @@ export interface CdnLoopConfig {
   readonly maxAllowedOccurrences: number;
 }
 
-export interface LogConfig {
-  readonly level: LogLevel;
-}
+export type { LogConfig };

@@ -12,6 +12,8 @@ import type { FillLeases } from '../cache/fill-lease.ts';
 import type { CacheStore } from '../cache/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
+import type { AccessEntry } from '../logs/access-entry.ts';
+import type { AccessLog } from '../logs/access-log.ts';
 import type { OriginClient } from '../origin/origin-client.ts';
 import type { RequestLimits, RequestRules } from '../server/request-guard.ts';
 import type { ProxyMetrics } from '../telemetry/proxy-metrics.ts';
@@ -57,6 +59,8 @@ export interface PipelineDeps {
   readonly peerFills: { readonly leases: FillLeases; readonly waitMs: number } | null;
   /** The current hook plan (swapped atomically on reload); null when no hooks are configured. */
   readonly hooks: () => HookPlan | null;
+  /** One line per request (log.access); absent or null when off. */
+  readonly accessLog?: AccessLog | null;
 }
 
 export interface RequestContext {
@@ -75,4 +79,8 @@ export interface RequestContext {
   readonly attributes: RequestAttributeSet;
   /** The image variant the request asks for (set after on-request), or null: serve the URL as is. */
   variant: ResolvedTransform | null;
+  /** performance.now() when the request reached the handler: duration and TTFB histograms start here. */
+  readonly started: number;
+  /** This request's access-log entry; null (or absent) when it is not logged. */
+  readonly access?: AccessEntry | null;
 }

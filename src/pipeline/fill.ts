@@ -16,6 +16,7 @@ import { parseVary, variantKeyFor } from '../http/vary.ts';
 import { withheldPairs } from '../http/withheld-fields.ts';
 import { OriginBody, type StreamedBody } from '../origin/origin-body.ts';
 import { countOriginFailure, toOriginError, type OriginResponse } from '../origin/origin-client.ts';
+import { logOriginFailure } from './failure-log.ts';
 import { SPAN } from '../telemetry/names.ts';
 import { endStoreSpan } from '../telemetry/pipeline-spans.ts';
 import { traceLogFields } from '../telemetry/request-tracing.ts';
@@ -102,9 +103,12 @@ export async function fetchForFill(ctx: RequestContext, stale: CachedObject | nu
   } catch (error) {
     const originError = toOriginError(error);
     countOriginFailure(deps.metrics, originError);
+    logOriginFailure(ctx, originError);
     return { kind: 'error', error: originError };
   }
-  deps.metrics.observeOriginLatency((deps.clock.monotonic() - started) / 1000);
+  const took = deps.clock.monotonic() - started;
+  deps.metrics.observeOriginLatency(took / 1000);
+  ctx.access?.origin(response.status, took);
   return { kind: 'fetched', response, headerPairs: responseHeaderPairs(response.headers), timing: { requestTime, responseTime: deps.clock.now() } };
 }
 

@@ -16,6 +16,7 @@ import { SPAN } from '../telemetry/names.ts';
 import { recordFailure, recordRequestTarget, tracePhase } from '../telemetry/pipeline-spans.ts';
 import { traceLogFields } from '../telemetry/request-tracing.ts';
 import { cacheFlow } from './cache-flow.ts';
+import type { AccessEntry } from '../logs/access-entry.ts';
 import type { Pending, PipelineDeps, RequestContext } from './context.ts';
 import type { HookRequestState, PhaseVerdict, RouteHooks } from './hook-seam.ts';
 import { hasRequestBody, passThrough } from './pass-through.ts';
@@ -36,9 +37,12 @@ export function createRequestHandler(deps: PipelineDeps): RequestHandler {
       req.resume();
       return;
     }
+    const started = performance.now();
     const span = deps.tracing.startServerSpan(req, res);
+    const access = deps.accessLog?.begin(req, res) ?? null;
+    if (access !== null && span !== null) access.traceId = span.spanContext().traceId;
     try {
-      handle(deps, refused, req, res, span)?.catch((error: unknown) => lastResort(deps, req, res, error, span));
+      handle(deps, refused, req, res, span, access, started)?.catch((error: unknown) => lastResort(deps, req, res, error, span));
     } catch (error) {
       lastResort(deps, req, res, error, span);
     }
@@ -50,7 +54,9 @@ export function createRequestHandler(deps: PipelineDeps): RequestHandler {
  * a promise (each async step costs an allocation and a microtask on the busiest path there is);
  * only steps that wait return one.
  */
-function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessage, res: ServerResponse, span: Span | null): Pending {
+function handle(
+  deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessage, res: ServerResponse, span: Span | null, access: AccessEntry | null, started: number,
+): Pending {
   let target: GuardedTarget;
   try {
     // One spelling per resource, for hook routes, the cache key and the origin alike (the guard
@@ -61,6 +67,7 @@ function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessa
     return reject(deps, refused, req, res, error, span);
   }
   const clientIp = deps.clientIp.resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']);
+  if (access !== null) access.clientIp = clientIp;
   const route = deps.hooks()?.select(req.method ?? 'GET', target.authority, target.path) ?? null;
   const attributes = new RequestAttributeSet(clientIp, deps.attributes, readersOf(route));
   const queryVariant = variantFromQuery(deps, req.method ?? 'GET', target);
@@ -78,6 +85,8 @@ function handle(deps: PipelineDeps, refused: WeakSet<object>, req: IncomingMessa
     view: hookRequest === null ? viewFromNode(req, target) : viewFromHookState(hookRequest),
     attributes,
     variant: null,
+    started,
+    access,
   };
   if (route?.onRequest != null && hookRequest !== null) {
     const answered = runRequestPhase(ctx, route, hookRequest);
@@ -123,6 +132,7 @@ async function bufferThenRun(ctx: RequestContext, route: RouteHooks, state: Hook
 }
 
 function afterRequestPhase(ctx: RequestContext, state: HookRequestState, pathBefore: string, verdict: PhaseVerdict): boolean | Promise<boolean> {
+  ctx.access?.verdict('on-request', verdict.tag);
   if (verdict.tag === 'continue') {
     if (state.path === pathBefore) return false;
     // A path a hook set takes the one form a client's path takes, so the cache key and the origin read it alike.

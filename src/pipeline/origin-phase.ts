@@ -71,6 +71,7 @@ export async function runOriginPhase(ctx: RequestContext, answer: OriginAnswer, 
   }
   const phaseSpan = ctx.deps.tracing.startChild(ctx.span, SPAN.phase['on-origin-response']);
   const verdict = await tracePhase(phaseSpan, chain.run(ctx.hookRequest, state, phaseSpan));
+  ctx.access?.verdict('on-origin-response', verdict.tag);
   if (verdict.tag === 'respond') {
     if (!Buffer.isBuffer(body)) discardStream(body);
     return { kind: 'local', response: verdict.val };

@@ -12,6 +12,7 @@ import { absoluteUrl } from '../http/cache-key.ts';
 import { canonicalUrl } from '../http/path-form.ts';
 import { formatCacheStatus } from '../http/cache-status.ts';
 import { countOriginFailure, toOriginError, type OriginResponse } from '../origin/origin-client.ts';
+import { logOriginFailure } from './failure-log.ts';
 import { setAttributeHeaders } from './attribute-keys.ts';
 import type { RequestContext } from './context.ts';
 import { interimResponsesTo } from './interim-responses.ts';
@@ -56,10 +57,15 @@ export async function passThrough(ctx: RequestContext, reason: string): Promise<
     const originError = toOriginError(error);
     // A refused upload (too large, or its client answered already for being too slow) is not the origin's failure.
     const clientSide = originError.code === 'EH_BODY_TOO_LARGE' || ctx.res.headersSent;
-    if (!clientSide) countOriginFailure(deps.metrics, originError);
+    if (!clientSide) {
+      countOriginFailure(deps.metrics, originError);
+      logOriginFailure(ctx, originError);
+    }
     return respond(ctx, errorOutgoing(ctx, originError));
   }
-  deps.metrics.observeOriginLatency((deps.clock.monotonic() - started) / 1000);
+  const took = deps.clock.monotonic() - started;
+  deps.metrics.observeOriginLatency(took / 1000);
+  ctx.access?.origin(response.status, took);
   const responseHeaders = responseHeaderPairs(response.headers);
   // Invalidation follows what the origin did, whatever a hook makes of its answer.
   if (!SAFE_METHODS.has(view.method) && response.status < 400) invalidateAfterUnsafe(ctx, responseHeaders);

@@ -73,6 +73,7 @@ function runResponseHooks(ctx: RequestContext, out: Outgoing, state: HookRespons
 }
 
 function afterResponsePhase(ctx: RequestContext, out: Outgoing, state: HookResponseState, verdict: PhaseVerdict): Outgoing {
+  ctx.access?.verdict('on-response', verdict.tag);
   if (verdict.tag === 'respond') {
     releaseBody(out.body);
     return localOutgoing(ctx, verdict.val, 'local');
@@ -128,19 +129,36 @@ function writeOut(ctx: RequestContext, out: Outgoing): void {
   for (const [name, value] of out.headers) flat.push(name, value);
   flat.push('via', `1.1 ${ctx.deps.forwarding.via}`, 'cache-status', out.cacheStatus);
   const noBody = ctx.req.method === 'HEAD' || out.status === 204 || out.status === 304 || out.status < 200;
-  const bytes = bodyLength(out.body);
-  ctx.deps.metrics.countResponse(out.source, out.status, noBody ? 0 : bytes);
+  // A buffer's length is known now; a streamed or shared body is counted as it is written, when
+  // the response closes (issue 13: counted from its length at head time, a 10 MiB miss added 0).
+  const known = noBody || out.body.kind === 'buffer' || out.body.kind === 'none';
+  ctx.deps.metrics.countResponse(out.source, out.status, noBody ? 0 : bodyLength(out.body));
   recordResponse(ctx.span, out.source, out.status, out.cacheStatus);
+  ctx.access?.head(out.cacheStatus, out.source);
+  const { metrics } = ctx.deps;
+  const headAt = performance.now();
   res.writeHead(out.status, flat);
-  if (noBody) {
-    releaseBody(out.body);
-    res.end();
+  if (noBody || known) {
+    if (noBody) releaseBody(out.body);
+    sendBody(res, noBody ? NO_BODY : out.body, null);
+    // A whole body is handed to the socket now: no listener needed to time its end.
+    metrics.observeRequest(out.source, (headAt - ctx.started) / 1000, (performance.now() - ctx.started) / 1000);
     return;
   }
-  sendBody(res, out.body);
+  const tally: SentBytes = { bytes: 0 };
+  res.once('close', () => {
+    metrics.countBodyBytes(out.source, tally.bytes);
+    metrics.observeRequest(out.source, (headAt - ctx.started) / 1000, (performance.now() - ctx.started) / 1000);
+  });
+  sendBody(res, out.body, tally);
 }
 
-function sendBody(res: ServerResponse, body: BodySource): void {
+/** Body bytes handed to the socket for one response (streamed and shared bodies). */
+interface SentBytes {
+  bytes: number;
+}
+
+function sendBody(res: ServerResponse, body: BodySource, tally: SentBytes | null): void {
   switch (body.kind) {
     case 'none':
       res.end();
@@ -149,10 +167,10 @@ function sendBody(res: ServerResponse, body: BodySource): void {
       res.end(body.data);
       return;
     case 'stream':
-      pipeStream(body.stream, res);
+      pipeStream(body.stream, res, tally ?? { bytes: 0 });
       return;
     case 'shared':
-      sendShared(res, body.body, body.slice);
+      sendShared(res, body.body, body.slice, tally ?? { bytes: 0 });
   }
 }
 
@@ -162,11 +180,14 @@ function sendBody(res: ServerResponse, body: BodySource): void {
  * stream.pipeline(), which allocates an AbortController per call and aborts it on completion,
  * building a DOMException (with a stack trace) for every proxied response.
  */
-function pipeStream(stream: StreamedBody, res: ServerResponse): void {
+function pipeStream(stream: StreamedBody, res: ServerResponse, tally: SentBytes): void {
   if (stream instanceof OriginBody) {
-    writeOriginBody(stream, res);
+    writeOriginBody(stream, res, tally);
     return;
   }
+  stream.on('data', (chunk: Buffer) => {
+    tally.bytes += chunk.length;
+  });
   // Headers are out: a failing origin body can only be signalled by resetting the client.
   stream.once('error', () => res.destroy());
   res.once('close', () => {
@@ -175,7 +196,7 @@ function pipeStream(stream: StreamedBody, res: ServerResponse): void {
   stream.pipe(res);
 }
 
-function writeOriginBody(body: OriginBody, res: ServerResponse): void {
+function writeOriginBody(body: OriginBody, res: ServerResponse, tally: SentBytes): void {
   const resume = (): void => body.resume();
   res.once('close', () => {
     if (!body.ended) body.discard();
@@ -186,6 +207,7 @@ function writeOriginBody(body: OriginBody, res: ServerResponse): void {
   process.nextTick(uncork, res);
   body.pipeTo({
     write(chunk) {
+      tally.bytes += chunk.length;
       if (res.write(chunk)) return true;
       res.once('drain', resume);
       return false;
@@ -204,9 +226,10 @@ function uncork(res: ServerResponse): void {
  * Follows a shared body (optionally one byte range of it) into one client response, taking the
  * next chunk only once the socket has room (the shared body keeps the rest, or cuts the reader).
  */
-function sendShared(res: ServerResponse, shared: SharedBody, slice?: { start: number; end: number }): void {
+function sendShared(res: ServerResponse, shared: SharedBody, slice: { start: number; end: number } | undefined, tally: SentBytes): void {
   let offset = 0;
   const write = (piece: Buffer, resume: () => void): boolean => {
+    tally.bytes += piece.length;
     if (res.write(piece)) return true;
     res.once('drain', resume);
     return false;
@@ -231,9 +254,8 @@ function bodyLength(body: BodySource): number {
   switch (body.kind) {
     case 'buffer':
       return body.data.length;
-    case 'shared':
-      return body.slice === undefined ? body.body.bytes : body.slice.end - body.slice.start + 1;
     default:
+      // Streamed and shared bodies are counted as they are written (writeOut).
       return 0;
   }
 }

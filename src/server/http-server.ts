@@ -36,6 +36,8 @@ export interface ListeningServer {
    * it; connections still open after graceMs are closed.
    */
   drain(graceMs: number): Promise<void>;
+  /** Requests being answered and client connections open, now (for /metrics). */
+  load(): { readonly requests: number; readonly connections: number };
 }
 
 export interface ServerHandlers {
@@ -83,6 +85,11 @@ export async function startHttpServer(
     if (admit !== undefined && !admit(req, res, inFlight.size)) return;
     handlers.request(req, res);
   });
+  let connections = 0;
+  server.on('connection', (socket: Socket) => {
+    connections++;
+    socket.once('close', () => connections--);
+  });
   const answerClientError = createClientErrorAnswer(logger, inFlight);
   server.on('clientError', answerClientError);
   watchChunkFraming(server, (request, reason) => refuseFraming(request, reason, logger), limits.verifyChunkFraming);
@@ -113,6 +120,7 @@ export async function startHttpServer(
     address,
     url: `http://${host}:${address.port}`,
     shutdown: (graceMs) => shutdown(server, inFlight, tunnels, graceMs),
+    load: () => ({ requests: inFlight.size, connections }),
     drain: (graceMs) => {
       state.draining = true;
       return drain(server, inFlight, tunnels, graceMs);

@@ -14,6 +14,12 @@ export interface Histogram {
 /** Origin latency buckets in seconds (Prometheus convention). */
 export const LATENCY_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/**
+ * Client request buckets in seconds (duration and time to first byte): a cache hit is answered
+ * in tens of microseconds, a miss in the origin's time, a large body in seconds.
+ */
+export const REQUEST_BUCKETS: readonly number[] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 /** Hook call buckets in seconds: hooks run in tens of microseconds to tens of milliseconds. */
 export const HOOK_BUCKETS: readonly number[] = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 

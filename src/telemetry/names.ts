@@ -99,6 +99,15 @@ export const PROM = {
   filterRefusals: 'edgehook_filter_bound_refusals_total',
   transforms: 'edgehook_transforms_total',
   transformDuration: 'edgehook_transform_duration_seconds',
+  /** Issue 13: the process (summed over a node's workers; the loop delay is the worst worker's). */
+  buildInfo: 'edgehook_build_info',
+  requestDuration: 'edgehook_request_duration_seconds',
+  ttfb: 'edgehook_ttfb_seconds',
+  processCpu: 'edgehook_process_cpu_seconds_total',
+  processResident: 'edgehook_process_resident_memory_bytes',
+  eventLoopDelay: 'edgehook_event_loop_delay_seconds',
+  requestsInFlight: 'edgehook_requests_in_flight',
+  clientConnections: 'edgehook_client_connections',
   /** A node with workers (its primary renders these): workers serving and wanted, replacements. */
   workers: 'edgehook_workers',
   workerRestarts: 'edgehook_worker_restarts_total',
@@ -118,6 +127,14 @@ export const METRIC = {
   responseBytes: 'edgehook.response.body.size',
   /** semconv: HTTP client request duration, here the origin fetch up to its response head. */
   originDuration: 'http.client.request.duration',
+  /** semconv: HTTP server request duration (here by edgehook's cache outcome). */
+  requestDuration: 'http.server.request.duration',
+  ttfb: 'edgehook.response.ttfb',
+  processCpu: 'edgehook.process.cpu.time',
+  processMemory: 'edgehook.process.memory.usage',
+  eventLoopDelay: 'edgehook.event_loop.delay',
+  requestsInFlight: 'edgehook.requests.in_flight',
+  clientConnections: 'edgehook.client.connections',
   originErrors: 'edgehook.origin.errors',
   collapsed: 'edgehook.collapsed_requests',
   clientCuts: 'edgehook.client.cuts',

@@ -10,12 +10,15 @@ import { createFilterInstruments, observeFilterMetrics } from './filter-metrics.
 import { CIRCUIT_STATES, type HookMetrics } from './hook-metrics.ts';
 import { LABEL, METRIC, TIER_FAULT_LABELS } from './names.ts';
 import { hitRatio, type ProxyMetrics } from './proxy-metrics.ts';
+import type { ProcessMetrics, ProcessSnapshot } from './process-metrics.ts';
 
 export interface MirroredSources {
   readonly proxy: ProxyMetrics;
   /** A tiered store's tiers are observed one by one as well. */
   readonly store: CacheStore;
   readonly hooks: HookMetrics;
+  /** CPU, memory, loop delay and load of this process (absent: not observed). */
+  readonly process?: ProcessMetrics;
 }
 
 /** Registers the instruments; the returned function unregisters them (node shutdown). */
@@ -27,7 +30,7 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
   const i = {
     responses: counter(METRIC.responses, 'Responses sent, by cache outcome and status class.', '{response}'),
     responseBytes: counter(METRIC.responseBytes, 'Body bytes served, by cache outcome.', 'By'),
-    hitRatio: gauge(METRIC.hitRatio, 'Share of cacheable responses served from cache (hit + stale) since start.', '1'),
+    hitRatio: gauge(METRIC.hitRatio, 'Since start: hit and stale responses over hit, stale, revalidated and miss ones (a miss may be a response that could not be stored, such as no-store); for a ratio over a window, use rate() of edgehook_responses_total.', '1'),
     originErrors: counter(METRIC.originErrors, 'Origin requests that failed, by error code.', '{request}'),
     collapsed: counter(METRIC.collapsed, 'Requests that waited on another request\'s origin fetch.', '{request}'),
     clientCuts: counter(METRIC.clientCuts, 'Client connections cut for sending or reading too slowly, by reason.', '{connection}'),
@@ -45,6 +48,11 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
     hookErrors: counter(METRIC.hookErrors, 'Hook calls that failed, per hook, phase and error code.', '{call}'),
     hookCircuit: gauge(METRIC.hookCircuit, 'Hook circuit breaker state: 1 for the current state, 0 for the others.'),
     transforms: counter(METRIC.transforms, 'Body transforms, by kind and outcome.', '{transform}'),
+    processCpu: counter(METRIC.processCpu, 'User and system CPU time spent.', 's'),
+    processMemory: gauge(METRIC.processMemory, 'Resident memory.', 'By'),
+    eventLoopDelay: gauge(METRIC.eventLoopDelay, 'The 99th percentile of the event loop\'s delay since the previous collection or scrape.', 's'),
+    requestsInFlight: gauge(METRIC.requestsInFlight, 'Client requests being answered now.', '{request}'),
+    clientConnections: gauge(METRIC.clientConnections, 'Client connections open now.', '{connection}'),
   };
   const filters = createFilterInstruments(meter);
   const observables = [...Object.values(i), ...Object.values(filters)];
@@ -55,6 +63,7 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
     observeHooks(result, i, sources.hooks);
     const filterMetrics = sources.hooks.snapshot().filters;
     if (filterMetrics !== undefined) observeFilterMetrics(result, filters, filterMetrics);
+    if (sources.process !== undefined) observeProcess(result, i, sources.process.snapshot());
   };
   meter.addBatchObservableCallback(callback, observables);
   return () => meter.removeBatchObservableCallback(callback, observables);
@@ -62,7 +71,8 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
 
 type Instruments = Record<
   'responses' | 'responseBytes' | 'hitRatio' | 'originErrors' | 'collapsed' | 'clientCuts' | 'shed' | 'parentEvents' | 'cacheBytes' | 'cacheMaxBytes' | 'cacheEntries'
-  | 'cacheEvictions' | 'tierSize' | 'tierMaxSize' | 'tierEntries' | 'tierFaults' | 'hookCalls' | 'hookErrors' | 'hookCircuit' | 'transforms',
+  | 'cacheEvictions' | 'tierSize' | 'tierMaxSize' | 'tierEntries' | 'tierFaults' | 'hookCalls' | 'hookErrors' | 'hookCircuit' | 'transforms'
+  | 'processCpu' | 'processMemory' | 'eventLoopDelay' | 'requestsInFlight' | 'clientConnections',
   Observable
 >;
 
@@ -118,4 +128,12 @@ function observeHooks(result: BatchObservableResult, i: Instruments, hooks: Hook
   for (const [hook, current] of snapshot.circuits) {
     for (const state of CIRCUIT_STATES) result.observe(i.hookCircuit, state === current ? 1 : 0, { [LABEL.hook]: hook, [LABEL.state]: state });
   }
+}
+
+function observeProcess(result: BatchObservableResult, i: Instruments, p: ProcessSnapshot): void {
+  result.observe(i.processCpu, p.cpuSeconds);
+  result.observe(i.processMemory, p.residentBytes);
+  result.observe(i.eventLoopDelay, p.eventLoopDelayP99Seconds);
+  result.observe(i.requestsInFlight, p.requestsInFlight);
+  result.observe(i.clientConnections, p.clientConnections);
 }

@@ -8,7 +8,7 @@
  */
 import { createNoopMeter, type Histogram as OtelHistogram, type Meter, type MetricAttributes } from '@opentelemetry/api';
 import type { ResponseSource } from '../pipeline/hook-seam.ts';
-import { copyHistogram, createHistogram, LATENCY_BUCKETS, observe, TRANSFORM_BUCKETS, type Histogram } from './histogram.ts';
+import { copyHistogram, createHistogram, LATENCY_BUCKETS, observe, REQUEST_BUCKETS, TRANSFORM_BUCKETS, type Histogram } from './histogram.ts';
 import { LABEL, METRIC } from './names.ts';
 
 export type { Histogram } from './histogram.ts';
@@ -27,6 +27,10 @@ export type ParentEvent = 'ejected' | 'readmitted' | 'failover-error' | 'failove
 
 export interface ProxyMetrics {
   countResponse(source: ResponseSource, status: number, bodyBytes: number): void;
+  /** Body bytes of a streamed or shared response, added once it has closed. */
+  countBodyBytes(source: ResponseSource, bodyBytes: number): void;
+  /** One client request: arrival → head written (time to first byte), and arrival → last byte handed to the socket. */
+  observeRequest(source: ResponseSource, ttfbSeconds: number, durationSeconds: number): void;
   observeOriginLatency(seconds: number): void;
   countCollapsed(): void;
   countOriginError(code: string): void;
@@ -55,6 +59,9 @@ export interface ProxyMetricsSnapshot {
   /** Keyed "kind|outcome". */
   readonly transforms: ReadonlyMap<string, number>;
   readonly transformDuration: Readonly<Histogram>;
+  /** Per cache outcome (absent in snapshots from before issue 13). */
+  readonly requestDuration?: ReadonlyMap<ResponseSource, Readonly<Histogram>>;
+  readonly ttfb?: ReadonlyMap<ResponseSource, Readonly<Histogram>>;
 }
 
 /** `meter` receives the histograms; by default none (a no-op meter). */
@@ -70,6 +77,10 @@ export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetri
   const shed = new Map<ShedReason, number>();
   const parentEvents = new Map<string, number>();
   const otel = otelHistograms(meter);
+  const requestDuration = RESPONSE_SOURCES.map(() => createHistogram(REQUEST_BUCKETS));
+  const ttfb = RESPONSE_SOURCES.map(() => createHistogram(REQUEST_BUCKETS));
+  // Built once: an OTel record with attributes built per call costs an object per request.
+  const sourceAttributes = RESPONSE_SOURCES.map((source) => ({ [LABEL.cache]: source }) satisfies MetricAttributes);
   let collapsed = 0;
 
   return {
@@ -78,6 +89,16 @@ export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetri
       const c = Math.min(Math.max(Math.floor(status / 100) - 1, 0), 4);
       responses[s * STATUS_CLASSES.length + c]! += 1;
       bytes[s]! += bodyBytes;
+    },
+    countBodyBytes(source, bodyBytes) {
+      bytes[sourceIndex.get(source) ?? 0]! += bodyBytes;
+    },
+    observeRequest(source, ttfbSeconds, durationSeconds) {
+      const s = sourceIndex.get(source) ?? 0;
+      observe(ttfb[s]!, ttfbSeconds);
+      observe(requestDuration[s]!, durationSeconds);
+      otel.requestDuration.record(durationSeconds, sourceAttributes[s]);
+      otel.ttfb.record(ttfbSeconds, sourceAttributes[s]);
     },
     observeOriginLatency(seconds) {
       observe(latency, seconds);
@@ -121,13 +142,25 @@ export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetri
         parentEvents: new Map(parentEvents),
         transforms: new Map(transforms),
         transformDuration: copyHistogram(transformDuration),
+        requestDuration: new Map(RESPONSE_SOURCES.map((source, s) => [source, copyHistogram(requestDuration[s]!)])),
+        ttfb: new Map(RESPONSE_SOURCES.map((source, s) => [source, copyHistogram(ttfb[s]!)])),
       };
     },
   };
 }
 
-function otelHistograms(meter: Meter): { originDuration: OtelHistogram; transformDuration: OtelHistogram } {
+function otelHistograms(meter: Meter): Record<'originDuration' | 'transformDuration' | 'requestDuration' | 'ttfb', OtelHistogram> {
   return {
+    requestDuration: meter.createHistogram(METRIC.requestDuration, {
+      description: 'Client request time, from arrival to the last byte handed to the socket, by cache outcome.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [...REQUEST_BUCKETS] },
+    }),
+    ttfb: meter.createHistogram(METRIC.ttfb, {
+      description: 'Client request time to first byte (the response head written), by cache outcome.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [...REQUEST_BUCKETS] },
+    }),
     originDuration: meter.createHistogram(METRIC.originDuration, {
       description: 'Origin fetch time up to the response head.',
       unit: 's',
@@ -141,7 +174,11 @@ function otelHistograms(meter: Meter): { originDuration: OtelHistogram; transfor
   };
 }
 
-/** Share of cacheable responses served from cache (hit + stale) since start; 0 before any. */
+/**
+ * Since start: hit + stale over hit, stale, revalidated and miss (misses include responses that
+ * could not be stored: the counters cannot tell them apart); 0 before any. The help text says so
+ * (issue 13: it claimed "cacheable"); dashboards use rate() of the responses instead.
+ */
 export function hitRatio(proxy: ProxyMetricsSnapshot): number {
   let hits = 0;
   let total = 0;

@@ -1,7 +1,7 @@
 /** Where traces and metrics go: the config keys, and the OTEL_* variables that win over them. */
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.ts';
-import { resolveTelemetrySetup, SPAN_BATCH_DEFAULTS, type Env, type TelemetrySetup } from '../../src/cli/telemetry-settings.ts';
+import { KNOWN_SAMPLERS, resolveTelemetrySetup, SPAN_BATCH_DEFAULTS, type Env, type TelemetrySetup } from '../../src/cli/telemetry-settings.ts';
 
 function setup(telemetry: Record<string, unknown>, env: Env = {}): TelemetrySetup {
   return resolveTelemetrySetup(resolveConfig({ origin: { url: 'http://127.0.0.1:9' }, telemetry }, { env: {} }).telemetry, env);
@@ -13,7 +13,7 @@ describe('resolveTelemetrySetup', () => {
   it('exports nothing by default: no exporter, so no traffic to services nobody configured', () => {
     expect(setup({})).toEqual({
       serviceName: 'edgehook', traces: { kind: 'none' }, sampleRatio: 1, spanBatch: SPAN_BATCH_DEFAULTS,
-      metrics: { kind: 'none' }, metricsIntervalMs: 60_000, notes: [],
+      metrics: { kind: 'none' }, metricsIntervalMs: 60_000, notes: [], problems: [],
     });
   });
 
@@ -66,14 +66,28 @@ describe('resolveTelemetrySetup', () => {
     ['an unsupported exporter', { OTEL_TRACES_EXPORTER: 'zipkin' }, 'OTEL_TRACES_EXPORTER=zipkin is not supported (otlp, console or none); the value is not used'],
     ['prometheus (the admin endpoint already serves it)', { OTEL_METRICS_EXPORTER: 'prometheus' },
       'OTEL_METRICS_EXPORTER=prometheus: edgehook serves Prometheus text on the admin /metrics endpoint; the value is not used'],
-    ['a bad protocol', { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http' },
-      'OTEL_EXPORTER_OTLP_PROTOCOL=http is not an OTLP protocol (http/protobuf, http/json, grpc); the value is not used'],
-    ['a bad interval', { OTEL_METRIC_EXPORT_INTERVAL: 'soon' }, 'OTEL_METRIC_EXPORT_INTERVAL=soon is not a positive number; the value is not used'],
   ];
 
   it.each(ignored)('says why it ignores %s, and keeps the config', (_name, env, note) => {
     const resolved = setup({}, env);
     expect(resolved.notes).toEqual([note]);
     expect(resolved.metrics).toEqual({ kind: 'none' });
+  });
+
+  // Issue 13: a malformed value was accepted silently; the node now refuses to start with it.
+  const refused: Array<[string, Env, string]> = [
+    ['an unknown sampler', { OTEL_TRACES_SAMPLER: 'bogus' }, `OTEL_TRACES_SAMPLER=bogus: expected one of ${KNOWN_SAMPLERS.join(', ')}`],
+    ['a ratio outside [0, 1]', { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '5' }, 'OTEL_TRACES_SAMPLER_ARG=5: expected a ratio from 0 to 1'],
+    ['a bad protocol', { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http' },
+      'OTEL_EXPORTER_OTLP_PROTOCOL=http: expected an OTLP protocol (http/protobuf, http/json, grpc)'],
+    ['a bad interval', { OTEL_METRIC_EXPORT_INTERVAL: 'soon' }, 'OTEL_METRIC_EXPORT_INTERVAL=soon: expected a positive number'],
+  ];
+
+  it.each(refused)('names %s as a problem', (_name, env, problem) => {
+    expect(setup({}, env).problems).toEqual([problem]);
+  });
+
+  it('accepts a known sampler with its ratio', () => {
+    expect(setup({}, { OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.05' }).problems).toEqual([]);
   });
 });

@@ -50,6 +50,8 @@ export function mappingOrString<T>(options: AlternativesOptions<T>): Field<T> {
     doc: options.doc,
     parse: (raw, ctx) => {
       if (typeof raw === 'string') return options.string.parse(raw, ctx);
+      // `listen: 8080` in YAML is a number; the shorthand reads it as the text it was ("8080").
+      if (typeof raw === 'number' && Number.isInteger(raw)) return options.string.parse(String(raw), ctx);
       if (raw === undefined || raw === null || (typeof raw === 'object' && !Array.isArray(raw))) return options.mapping.parse(raw, ctx);
       return expected(ctx, what, raw);
     },

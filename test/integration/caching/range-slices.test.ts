@@ -26,7 +26,7 @@ async function setup(objects: Record<string, GeneratedObject>, raw: RawConfig = 
   // The origin's Date follows edgehook's clock (Age would otherwise include the skew).
   const origin = servers.track(await startRangedOrigin({ now: clock.now }));
   for (const [path, object] of Object.entries(objects)) origin.set(path, object);
-  const cache = { slice: { size: sliceSize, paths: ['/big/**'] }, ...(raw.cache as object | undefined) };
+  const cache = { slice: { size: `${sliceSize}B`, paths: ['/big/**'] }, ...(raw.cache as object | undefined) };
   const node = servers.track(await startEdgehook(origin.url, { ...raw, cache }, { hookCacheDir: CACHE_DIR, clock }));
   return { origin, node, clock };
 }
@@ -251,16 +251,16 @@ describe('slices on the disk tier', () => {
       const disk = { disk: { path: dir, max_bytes: '16MiB' } };
       // The cache key includes the Host; each restart listens on a new port, so name the site.
       const site = { host: 'cdn.test', range: `bytes=${SLICE - 5}-${SLICE + 4}` };
-      const first = await startEdgehook(origin.url, { cache: { ...disk, slice: { size: SLICE, paths: ['/big/**'] } } });
+      const first = await startEdgehook(origin.url, { cache: { ...disk, slice: { size: `${SLICE}B`, paths: ['/big/**'] } } });
       await getBytes(`${first.url}/big/file`, site);
       await first.close(0);
-      const again = servers.track(await startEdgehook(origin.url, { cache: { ...disk, slice: { size: SLICE, paths: ['/big/**'] } } }));
+      const again = servers.track(await startEdgehook(origin.url, { cache: { ...disk, slice: { size: `${SLICE}B`, paths: ['/big/**'] } } }));
       const stored = await getBytes(`${again.url}/big/file`, site);
       expect(stored.body.equals(expectedBytes(SLICE - 5, SLICE + 4, 1))).toBe(true);
       expect(header(stored.headers, 'cache-status')).toMatch(/^edgehook; hit/);
       expect(origin.requests).toHaveLength(2);
       await again.close(0);
-      const resized = servers.track(await startEdgehook(origin.url, { cache: { ...disk, slice: { size: 2 * SLICE, paths: ['/big/**'] } } }));
+      const resized = servers.track(await startEdgehook(origin.url, { cache: { ...disk, slice: { size: `${2 * SLICE}B`, paths: ['/big/**'] } } }));
       const refetched = await getBytes(`${resized.url}/big/file`, site);
       expect(refetched.body.equals(expectedBytes(SLICE - 5, SLICE + 4, 1))).toBe(true);
       expect(origin.rangesFor('/big/file').slice(2)).toEqual([sliceRange(0, 2 * SLICE)]);
@@ -311,7 +311,7 @@ describe('an object that changes while it is served in slices', () => {
       res.writeHead(206, { ...CACHEABLE, etag: etagOf(1), 'content-range': `bytes 0-99/${SIZE}`, 'content-length': '100' });
       res.end(expectedBytes(0, 99, 1));
     }));
-    const node = servers.track(await startEdgehook(origin.url, { cache: { slice: { size: SLICE, paths: ['/big/**'] } } }));
+    const node = servers.track(await startEdgehook(origin.url, { cache: { slice: { size: `${SLICE}B`, paths: ['/big/**'] } } }));
     const response = await getBytes(`${node.url}/big/file`, { range: 'bytes=0-9' });
     expect(response.status).toBe(502);
     expect(response.body.toString()).toContain('Content-Range');

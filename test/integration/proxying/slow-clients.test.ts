@@ -34,7 +34,7 @@ beforeAll(async () => {
     res.end(Buffer.alloc(BODY_BYTES, 0x63));
   });
   node = await startEdgehook(origin.url, {
-    limits: { min_upload_rate: 20, min_download_rate: '64KiB', rate_window: '1s', request_body_timeout: '2s' },
+    limits: { min_upload_rate: '20B', min_download_rate: '64KiB', rate_window: '1s', request_body_timeout: '2s' },
   });
   host = new URL(node.url).host;
 });

@@ -18,8 +18,11 @@ describe('parseCli', () => {
     ['serve from flags', ['serve', '--origin', 'http://127.0.0.1:9001', '--listen', '127.0.0.1:8080'], {
       command: 'serve', configFile: null, overrides: { origin: 'http://127.0.0.1:9001', listen: '127.0.0.1:8080' },
     }],
-    ['serve with every flag, inline values', ['serve', '--config=e.json', '--origin=https://o', '--listen=[::1]:0', '--admin=off', '--log-level=debug', '--workers=auto'], {
-      command: 'serve', configFile: 'e.json', overrides: { origin: 'https://o', listen: '[::1]:0', admin: 'off', logLevel: 'debug', workers: 'auto' },
+    ['serve with every flag, inline values', ['serve', '--config=e.json', '--origin=https://o', '--listen=[::1]:0', '--admin=127.0.0.1:0', '--admin-token=t', '--log-level=debug', '--workers=auto'], {
+      command: 'serve', configFile: 'e.json', overrides: { origin: 'https://o', listen: '[::1]:0', admin: '127.0.0.1:0', adminToken: 't', logLevel: 'debug', workers: 'auto' },
+    }],
+    ['serve on a port alone (issue 13)', ['serve', '--origin', 'http://a:1', '--listen', '8080', '--admin', ':9091'], {
+      command: 'serve', configFile: null, overrides: { origin: 'http://a:1', listen: '8080', admin: ':9091' },
     }],
     ['serve with a number of workers', ['serve', '--config', 'e.json', '--workers', '4'], {
       command: 'serve', configFile: 'e.json', overrides: { workers: '4' },
@@ -62,7 +65,8 @@ describe('parseCli', () => {
     ['a value for --help', ['demo', '--help=yes'], '--help does not take a value\nRun "edgehook demo --help" for usage.'],
     ['a positional argument', ['serve', 'edgehook.yaml'], 'unexpected argument "edgehook.yaml"\nRun "edgehook serve --help" for usage.'],
     ['a bad origin URL', ['serve', '--origin', 'example.com'], '--origin: expected an http/https URL like "http://127.0.0.1:9001", got "example.com"'],
-    ['a bad listen address', ['serve', '--origin', 'http://a:1', '--listen', '8080'], '--listen: expected HOST:PORT like "127.0.0.1:8080", got "8080"'],
+    ['a bad listen address', ['serve', '--origin', 'http://a:1', '--listen', '80800'], '--listen: expected HOST:PORT like "127.0.0.1:8080", got "80800"'],
+    ['an admin token for no admin API', ['serve', '--origin', 'http://a:1', '--admin', 'off', '--admin-token', 's3cret'], '--admin-token: the admin API is off (--admin off)'],
     ['a bad admin address', ['serve', '--config', 'e.yaml', '--admin', 'false'], '--admin: expected HOST:PORT like "127.0.0.1:8080", got "false"'],
     ['a bad log level', ['serve', '--config', 'e.yaml', '--log-level', 'trace'], '--log-level: expected one of "debug", "info", "warn", "error", got "trace"'],
     ['no workers', ['serve', '--config', 'e.yaml', '--workers', '0'], '--workers: expected "auto" or an integer from 1 to 256, got "0"'],

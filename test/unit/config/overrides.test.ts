@@ -23,6 +23,18 @@ describe('applyOverrides', () => {
     expect(applyOverrides({ admin }, { admin: flag })).toEqual({ admin: expected });
   });
 
+  it.each([
+    ['sets the token on an admin mapping, replacing token_env', { port: 9000, token_env: 'T' }, { port: 9000, token: 's3cret' }],
+    ['turns a shorthand into a mapping to carry it', '10.0.0.1:9000', { host: '10.0.0.1', port: 9000, token: 's3cret' }],
+    ['guards the default admin API', undefined, { token: 's3cret' }],
+  ] as const)('--admin-token %s', (_name, admin, expected) => {
+    expect(applyOverrides(admin === undefined ? {} : { admin }, { adminToken: 's3cret' })).toEqual({ admin: expected });
+  });
+
+  it('refuses --admin-token when the file turns the admin API off', () => {
+    expect(() => applyOverrides({ admin: false }, { adminToken: 's3cret' })).toThrow('--admin-token: the admin API is off');
+  });
+
   it.each([['4', 4], ['auto', 'auto']] as const)('--workers %s replaces workers', (flag, expected) => {
     expect(applyOverrides({ workers: 2 }, { workers: flag })).toEqual({ workers: expected });
   });
@@ -36,10 +48,10 @@ describe('applyOverrides', () => {
   });
 
   it('names every bad flag in one error', () => {
-    expect(() => applyOverrides({}, { origin: 'example.com', listen: '8080', admin: 'on', logLevel: 'loud', workers: 'many' })).toThrow([
+    expect(() => applyOverrides({}, { origin: 'example.com', listen: 'port8080', admin: 'on', logLevel: 'loud', workers: 'many' })).toThrow([
       'invalid command-line flags (5 problems):',
       '  --origin: expected an http/https URL like "http://127.0.0.1:9001", got "example.com"',
-      '  --listen: expected HOST:PORT like "127.0.0.1:8080", got "8080"',
+      '  --listen: expected HOST:PORT like "127.0.0.1:8080", got "port8080"',
       '  --admin: expected HOST:PORT like "127.0.0.1:8080", got "on"',
       '  --log-level: expected one of "debug", "info", "warn", "error", got "loud"',
       '  --workers: expected "auto" or an integer from 1 to 256, got "many"',

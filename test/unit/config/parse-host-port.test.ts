@@ -10,11 +10,15 @@ describe('parseHostPort', () => {
     ['edge-1.example.com:443', 'edge-1.example.com', 443],
     ['[::1]:8080', '::1', 8080],
     ['[::]:65535', '::', 65_535],
+    // A port alone keeps the default host (nginx's "listen 8080", Go's ":8080"), never every address.
+    ['8080', '127.0.0.1', 8080],
+    [':8080', '127.0.0.1', 8080],
+    [' :0 ', '127.0.0.1', 0],
   ] as const)('%s', (text, host, port) => {
     expect(parseHostPort(text)).toEqual({ host, port });
   });
 
-  it.each([['8080'], ['127.0.0.1'], ['127.0.0.1:'], [':8080'], ['127.0.0.1:65536'], ['::1:8080'], ['[example.com]:80'], ['a b:80'], ['host:80x'], ['-bad:80']])(
+  it.each([['127.0.0.1'], ['127.0.0.1:'], [':'], ['65536'], [':123456'], ['127.0.0.1:65536'], ['::1:8080'], ['[example.com]:80'], ['a b:80'], ['host:80x'], ['-bad:80']])(
     'rejects %s',
     (text) => {
       expect(parseHostPort(text)).toBeUndefined();

@@ -175,7 +175,7 @@ function toRaw(field: s.FieldDocs, value: unknown): unknown {
 const validRaw = fc.record({
   origin: fc.record({
     url: fc.constantFrom('http://127.0.0.1:9001', 'https://origin.example/base'),
-    connect_timeout: fc.constantFrom('1.5s', '250ms', '1m30s', 4000),
+    connect_timeout: fc.constantFrom('1.5s', '250ms', '1m30s', '4000ms'),
     connections: fc.integer({ min: 1, max: 512 }),
     host_header: fc.constantFrom('preserve', 'origin'),
   }, { requiredKeys: ['url'] }),
