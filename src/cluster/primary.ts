@@ -164,6 +164,8 @@ function deferredBackend(current: () => AdminBackend | null): AdminBackend {
       return current()?.hooks ?? null;
     },
     reload: () => current()?.reload?.() ?? Promise.resolve(starting),
+    // Always present: the fleet section appears once the node follows the stream.
+    fleet: () => current()?.fleet?.(),
   };
 }
 

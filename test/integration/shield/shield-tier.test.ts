@@ -148,7 +148,7 @@ describe('shield tier', () => {
     const o = servers.track(await startRangedOrigin());
     o.set('/big', { size: 40_000, version: 1, headers: { 'cache-control': 'max-age=60' } });
     const shield = await node('shield', o.url);
-    const edge = await node('edge-a', o.url, { ...parentsOf({ url: shield.url, id: 'shield' }), cache: { slice: { size: 4096, paths: ['/big'] } } });
+    const edge = await node('edge-a', o.url, { ...parentsOf({ url: shield.url, id: 'shield' }), cache: { slice: { size: '4KiB', paths: ['/big'] } } });
     const answer = await request(`${edge.url}/big`, { headers: { host: HOST, range: 'bytes=30000-30999' } });
     expect(answer.statusCode).toBe(206);
     expect(Buffer.from(await answer.body.arrayBuffer()).equals(expectedBytes(30_000, 30_999, 1))).toBe(true);
