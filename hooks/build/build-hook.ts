@@ -24,7 +24,8 @@ export interface HookBuildResult {
   readonly kind: 'assemblyscript' | JsEngine;
 }
 
-const BUILD_VERSION = 'build-1';
+// build-2: JS bundles are wrapped (js-wrapper.ts) and carry their source map.
+const BUILD_VERSION = 'build-2';
 
 export async function buildHook(entry: string, options: HookBuildOptions = {}): Promise<HookBuildResult> {
   const cacheDir = join(options.cacheDir ?? '.cache', 'hook-builds');
@@ -40,7 +41,7 @@ export async function buildHook(entry: string, options: HookBuildOptions = {}): 
   }
   const engine = options.engine ?? 'quickjs';
   const bundle = await bundleJsHook(entry);
-  const key = sha256Hex(BUILD_VERSION, engine, bundle.code, contractWit());
+  const key = sha256Hex(BUILD_VERSION, engine, bundle.code, bundle.sourceMap, contractWit());
   const component = await cachedBytes(cacheDir, `${key}.wasm`, async () => {
     built = true;
     return (await buildJsHook(bundle, engine)).component;

@@ -122,6 +122,10 @@ async function hookRun(positional: string[], flags: Map<string, string[]>): Prom
   const shown = verdict.tag === 'continue' ? verdict
     : { tag: 'respond', val: { ...verdict.val, body: verdict.val.body.toString('utf8') } };
   out(JSON.stringify({ phase, kind: guest.kind, micros, verdict: shown, edits: changes(before, snapshot(request, response)), logs }, null, 2));
+  // The failure once more, for a person: message and the author's stack (guest-report.ts).
+  for (const line of logs as Array<Record<string, unknown>>) {
+    if (line['msg'] === 'hook failed') err(`${String(line['code'])}: ${String(line['error'])}${line['stack'] === undefined ? '' : `\n${String(line['stack'])}`}`);
+  }
   return verdict.tag === 'respond' && verdict.val.headers.some(([n]) => n === 'x-edgehook-error') ? 1 : 0;
 }
 

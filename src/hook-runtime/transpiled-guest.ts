@@ -8,6 +8,7 @@
  * (so jco's default shim, which grants filesystem/env/network, can never be reached).
  */
 import { randomUUID } from 'node:crypto';
+import type { SourceMap } from 'node:module';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ import type { GuestInstance } from './direct-instance.ts';
 import { glueImports } from './guest-imports.ts';
 import { FUEL_BUDGET, METER_MODULE, METER_REFUEL } from './fuel-metering.ts';
 import { HookFailure } from './hook-failure.ts';
+import { describeValue, reportFailure } from './guest-report.ts';
+import { readSourceMap } from './guest-source-map.ts';
 import type { HookCallSettings, HookCallState } from './hook-call-state.ts';
 import type { PreparedGuest } from './loaded-hook.ts';
 import { prepareCoreModule, sha256Of, type PrepareOptions } from './prepare-module.ts';
@@ -104,9 +107,10 @@ export async function prepareTranspiled(bytes: Uint8Array, options: PrepareOptio
   const modules = new Map<string, WasmModule>();
   for (const name of meta.wasm) modules.set(name, new Wasm.Module(new Uint8Array(await readFile(join(dir, name)))));
   const glue = await import(pathToFileURL(join(dir, 'hook.js')).href) as { instantiate: Instantiate };
+  const sourceMap = readSourceMap(bytes);
   return {
     kind: 'jco', sha256, phases: meta.phases, imports: new Set(meta.imports),
-    createInstance: (settings) => TranspiledInstance.create(glue.instantiate, modules, settings, clock),
+    createInstance: (settings) => TranspiledInstance.create(glue.instantiate, modules, settings, clock, sourceMap),
   };
 }
 
@@ -119,21 +123,24 @@ interface RawVerdict { tag: string; val?: { status: number; headers: [string, st
 export class TranspiledInstance implements GuestInstance {
   readonly #slot: TranspiledSlot;
   readonly #clock: Clock;
+  readonly #sourceMap: SourceMap | null;
   #exports: Record<string, unknown> = {};
   #deadline = Number.POSITIVE_INFINITY;
 
-  private constructor(slot: TranspiledSlot, clock: Clock) {
+  private constructor(slot: TranspiledSlot, clock: Clock, sourceMap: SourceMap | null) {
     this.#slot = slot;
     this.#clock = clock;
+    this.#sourceMap = sourceMap;
   }
 
   static async create(
     instantiate: Instantiate, modules: Map<string, WasmModule>, settings: HookCallSettings, clock: Clock,
+    sourceMap: SourceMap | null,
   ): Promise<TranspiledInstance> {
     const slot: TranspiledSlot = {
       state: null, settings, monotonicNs: () => BigInt(Math.round(clock.monotonic() * 1e6)), wallMs: () => clock.now(),
     };
-    const instance = new TranspiledInstance(slot, clock);
+    const instance = new TranspiledInstance(slot, clock, sourceMap);
     const meter = { [METER_REFUEL]: () => instance.#refuel() };
     const instantiateCore: InstantiateCore = async (module, imports) =>
       new Wasm.Instance(module, { ...imports, [METER_MODULE]: meter });
@@ -164,8 +171,12 @@ export class TranspiledInstance implements GuestInstance {
       const raw = phaseExports.handle() as RawVerdict;
       if (raw instanceof Promise) throw new HookFailure('EH_HOOK_BAD_VERDICT', 'handle returned a promise (async exports are not supported)');
       if (raw?.tag === 'continue') return { tag: 'continue' };
-      if (raw?.tag !== 'respond' || raw.val === undefined) throw new HookFailure('EH_HOOK_BAD_VERDICT', 'invalid verdict');
+      if (raw?.tag !== 'respond' || raw.val === undefined) throw new HookFailure('EH_HOOK_BAD_VERDICT', `handle() returned ${describeValue(raw)}`);
       return { tag: 'respond', val: checkLocalResponse(raw.val.status, raw.val.headers, raw.val.body, state.settings.responseBodyMax) };
+    } catch (error) {
+      // A wrapped handle() said why before it threw; a deadline or a trap of the engine wins.
+      if (state.guestReport === null || (error instanceof HookFailure && error.code === 'EH_HOOK_TIMEOUT')) throw error;
+      throw reportFailure(state.guestReport, this.#sourceMap, error);
     } finally {
       this.#slot.state = null;
       this.#deadline = Number.POSITIVE_INFINITY;
