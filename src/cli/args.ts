@@ -10,9 +10,10 @@ import { formatKeyPath, INVALID, type ConfigIssue, type Field } from '../config/
 import { FLAG_FIELDS, parseFlagValue, type ConfigOverrides } from '../config/overrides.ts';
 import type { HostPort } from '../config/parse-host-port.ts';
 import { didYouMean } from '../config/suggest.ts';
+import { HOOK_ACTION_NAMES } from './hook-flags.ts';
 
 export const COMMANDS = ['serve', 'demo', 'hook', 'help'] as const;
-export const HOOK_ACTIONS = ['new', 'build', 'run'] as const;
+export const HOOK_ACTIONS = HOOK_ACTION_NAMES;
 export type HookAction = (typeof HOOK_ACTIONS)[number];
 /** A command with its own help page; null is the global page. */
 export type HelpTopic = 'serve' | 'demo' | 'hook';
