@@ -63,6 +63,7 @@ export class HookCallState {
   /** request.set-transform in on-request, response.set-transform in on-origin-response (never both). */
   #transform: TransformSpec | undefined;
   #headerEdits = 0;
+  #logsDropped = false;
 
   constructor(phase: PhaseName, settings: HookCallSettings, request: HookRequestState, response: HookResponseState | null) {
     this.phase = phase;
@@ -173,7 +174,16 @@ export class HookCallState {
       this.guestReport = parseGuestReport(fields);
       return;
     }
-    if (this.logs.length >= LIMITS.logLinesPerCall) return;
+    if (this.logs.length >= LIMITS.logLinesPerCall) {
+      // Crossing the bound is said once per call (a console.log in a loop would otherwise vanish).
+      if (!this.#logsDropped) {
+        this.#logsDropped = true;
+        this.settings.logger.warn('hook log lines dropped: more than the per-call bound', {
+          hook: this.settings.name, phase: this.phase, limit: LIMITS.logLinesPerCall, ...this.traceFields,
+        });
+      }
+      return;
+    }
     const record: Record<string, string> = {};
     for (const [key, value] of fields.slice(0, LIMITS.logFields)) record[key.slice(0, 64)] = value.slice(0, 512);
     const line = { level, message: message.slice(0, LIMITS.logMessage), fields: record };

@@ -62,6 +62,16 @@ describe('JS guest failures', () => {
     expect(logs).toContainEqual(expect.objectContaining({ level: 'info', msg: 'seen /fine {"n":1}', phase: 'on-request' }));
     expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'careful', phase: 'on-request' }));
   });
+
+  it('console past the per-call bound: 32 lines kept, and one line says the rest were dropped', async () => {
+    const { hook, logs } = await loadFixtureHook('js-throw', { timeout_ms: 2000 }, systemClock, js);
+    expect(await hook.invoke('on-request', makeRequest({ path: '/chatty' }), null)).toEqual({ tag: 'continue' });
+    // 32 in all: 'seen /chatty' and 'careful' come first.
+    expect(logs.filter((line) => String(line['msg']).startsWith('line '))).toHaveLength(30);
+    expect(logs.filter((line) => line['msg'] === 'hook log lines dropped: more than the per-call bound')).toEqual([
+      expect.objectContaining({ level: 'warn', limit: 32, phase: 'on-request' }),
+    ]);
+  });
 });
 
 describe('AssemblyScript guest failures', () => {
