@@ -1,13 +1,13 @@
 /**
  * `edgehook hook dev ENTRY --origin URL`: a real node serving one hook, rebuilt on save and
  * hot-swapped with the same atomic reload as POST /hooks/reload. The entry's folder is watched
- * (fs.watch, recursive); changes within 60 ms are one rebuild, and a change that lands during a
+ * (fs.watch, and its sub-folders one level down); changes within 60 ms are one rebuild, and a change that lands during a
  * build starts one more after it. A failing build (type errors, compile errors) or a module that
  * does not load prints why and leaves the last good module serving. Ctrl-C stops it.
  */
-import { watch } from 'node:fs';
+import { readdirSync, watch } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { resolveConfig } from '../config/load.ts';
 import type { EdgehookConfig } from '../config/types.ts';
 import { createLogger } from '../log.ts';
@@ -90,12 +90,24 @@ function watchAndReload(s: DevSettings, flags: ReadonlyMap<string, string[]>, no
       if (again) { again = false; void rebuild(); }
     }
   };
-  const watcher = watch(dirname(resolve(s.entry)), { recursive: true }, (_event, file) => {
-    if (file === null || !SOURCE.test(file) || /(^|[\\/])(\.cache|node_modules)[\\/]/.test(file)) return;
+  const onChange = (file: string | null): void => {
+    if (file === null || !SOURCE.test(file)) return;
     clearTimeout(timer);
     timer = setTimeout(() => void rebuild(), DEBOUNCE_MS);
-  });
-  process.once('SIGINT', () => watcher.close());
-  process.once('SIGTERM', () => watcher.close());
+  };
+  // Non-recursive watches: Node's recursive fs.watch on Linux sets itself up asynchronously and
+  // missed a save made right after start (measured: bench/hook-loop.ts never saw it).
+  const watchers = sourceDirs(dirname(resolve(s.entry))).map((dir) => watch(dir, (_event, file) => onChange(file)));
+  const close = (): void => { for (const w of watchers) w.close(); };
+  process.once('SIGINT', close);
+  process.once('SIGTERM', close);
+}
+
+/** The entry's folder and its sub-folders one level down, but not tests/, node_modules or dot-folders. */
+function sourceDirs(root: string): string[] {
+  const subdirs = readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules' && e.name !== 'tests')
+    .map((e) => join(root, e.name));
+  return [root, ...subdirs];
 }
 

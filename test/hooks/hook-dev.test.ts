@@ -41,9 +41,9 @@ describe.each([['ts', 'hook.ts', "setHeader('x-hello', 'from dev-ts')"], ['as', 
       const entry = join(folder, file);
       const dev = await startHookDev(file, origin.url, folder);
       try {
-        expect((await send(`${dev.url}/a`)).body).toBe(`hello=from dev-${lang}`);
         const source = await readFile(entry, 'utf8');
         expect(source).toContain(line);
+        // Saved at once, before any request: the watch must already be in place when dev says it serves.
         await writeFile(entry, source.replace(line, line.replace(`from dev-${lang}`, 'v2')));
         await dev.waitForLine(/^rebuilt in \d+ ms, swapped in \d+ ms$/);
         await pollUntil(`${dev.url}/a`, 'hello=v2');
