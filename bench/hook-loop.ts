@@ -5,7 +5,7 @@
  *     hook build itself is never a cache hit; the engine's prepared modules may be);
  *   - save-to-served in `hook dev`: from writing the file to the first response carrying the change.
  *
- *   node bench/hook-loop.ts [--runs 3] [--saves 3]
+ *   node bench/hook-loop.ts [--runs 3] [--saves 3] [--only startup,green,dev]
  *
  * Timings on a shared machine are noisy: compare the figures of one run with each other.
  * All traffic stays on 127.0.0.1.
@@ -22,8 +22,9 @@ import { startHookDev } from '../test/support/hook-dev-process.ts';
 import { startOrigin } from '../test/support/origin.ts';
 
 const BIN = fileURLToPath(new URL('../bin/edgehook.js', import.meta.url));
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, saves: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, saves: { type: 'string', default: '3' }, only: { type: 'string' } } });
 const runs = Number(values.runs);
+const only = values.only?.split(',') ?? ['startup', 'green', 'dev'];
 const saves = Number(values.saves);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -77,7 +78,7 @@ async function saveToServed(dir: string, lang: 'ts' | 'as', originUrl: string): 
       await writeFile(entry, source.replace(`from ${name}`, marker));
       for (;;) {
         if ((await send(`${dev.url}/x`)).body === marker) break;
-        if (performance.now() - started > 180_000) throw new Error('never served');
+        if (performance.now() - started > 180_000) throw new Error(`never served; hook dev said:\n${dev.lines.filter((l) => !l.includes("request seen")).slice(-10).join('\n')}`);
         await new Promise((r) => setTimeout(r, 20));
       }
       figures.push(performance.now() - started);
@@ -92,12 +93,12 @@ const dir = await mkdtemp(join(tmpdir(), 'edgehook-loop-'));
 const origin = await startOrigin((req, res) => { res.end(String(req.headers['x-hello'])); });
 try {
   console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on this machine (figures are wall-clock)\n`);
-  await startupFigures(dir);
-  for (const lang of ['as', 'ts'] as const) {
+  if (only.includes('startup')) await startupFigures(dir);
+  for (const lang of only.includes('green') ? ['as', 'ts'] as const : []) {
     const green = await firstGreen(dir, lang);
     console.log(`scaffold → first green hook test (${lang})   ${(green / 1000).toFixed(1)} s`);
   }
-  for (const lang of ['as', 'ts'] as const) {
+  for (const lang of only.includes('dev') ? ['as', 'ts'] as const : []) {
     const figures = await saveToServed(dir, lang, origin.url);
     console.log(`save → served in hook dev (${lang})        ${figures.map((f) => `${(f / 1000).toFixed(2)} s`).join(', ')} (median ${(median(figures) / 1000).toFixed(2)} s)`);
   }

@@ -61,8 +61,10 @@ export async function hookDev(parsed: ParsedHookArgs, out: Out, err: Out): Promi
   const logger = createLogger({ level: 'info' });
   const { startNode } = await import('../node.ts');
   const node = await startNode({ config: configFor(s, first.module, first.phases), logger });
-  out(`edgehook hook dev: ${node.url} → ${s.origin}, hook "${s.name}" (${first.phases.join(', ')}) built in ${first.ms} ms; watching ${dirname(resolve(s.entry))}`);
+  // Watch first, then say so: stdout to a pipe is written synchronously, and a reader that saves
+  // as soon as it reads the line must not beat the watch (bench/hook-loop.ts did, on a loaded machine).
   watchAndReload(s, parsed.flags, node, out, err);
+  out(`edgehook hook dev: ${node.url} → ${s.origin}, hook "${s.name}" (${first.phases.join(', ')}) built in ${first.ms} ms; watching ${dirname(resolve(s.entry))}`);
   return new Promise((done) => {
     const stop = (): void => { void node.close(1000).then(() => done(0)); };
     process.once('SIGINT', stop);
