@@ -99,55 +99,75 @@ class Reader {
   }
 }
 
+const optional = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
+
+function readRequest(r: Reader, raw: unknown): FlowCase['request'] {
+  const request = r.object(raw, 'request', KEYS['request']!);
+  return {
+    method: (r.string(request['method'], 'request.method') ?? 'GET').toUpperCase(),
+    url: r.string(request['url'], 'request.url') ?? '/',
+    headers: r.headers(request['headers'], 'request.headers', false) as Record<string, string>,
+    body: r.string(request['body'], 'request.body') ?? null,
+    clientIp: r.string(request['client_ip'], 'request.client_ip') ?? '127.0.0.1',
+  };
+}
+
+async function readOrigin(r: Reader, raw: unknown, file: string): Promise<FlowCase['origin']> {
+  const origin = r.object(raw, 'origin', KEYS['origin']!);
+  const bodyFile = r.string(origin['body_file'], 'origin.body_file');
+  return {
+    status: r.int(origin['status'], 'origin.status', 200, 599) ?? 200,
+    headers: r.headers(origin['headers'], 'origin.headers', false) as Record<string, string>,
+    // A real file (an image, say), relative to the flow file.
+    body: bodyFile !== undefined ? await readFile(resolve(dirname(file), bodyFile)) : Buffer.from(r.string(origin['body'], 'origin.body') ?? 'ok'),
+  };
+}
+
+function readHook(r: Reader, raw: unknown): FlowCase['hook'] {
+  const hook = r.object(raw, 'hook', KEYS['hook']!);
+  const phases = r.strings(hook['phases'], 'hook.phases');
+  for (const phase of phases ?? []) {
+    if (!(PHASES as readonly string[]).includes(phase)) r.fail('hook.phases', `"${phase}" is not a phase${didYouMean(phase, PHASES)}`);
+  }
+  return { config: hook['config'], phases: (phases as PhaseName[] | undefined) ?? null };
+}
+
+function readOriginRequest(r: Reader, raw: unknown): FlowCase['expect']['originRequest'] {
+  if (raw === null) return null;
+  const o = r.object(raw, 'expect.origin_request', KEYS['origin_request']!);
+  return {
+    ...optional('method', r.string(o['method'], 'expect.origin_request.method')),
+    ...optional('path', r.string(o['path'], 'expect.origin_request.path')),
+    ...optional('headers', o['headers'] === undefined ? undefined : r.headers(o['headers'], 'expect.origin_request.headers', true)),
+    ...optional('body', r.string(o['body'], 'expect.origin_request.body')),
+  };
+}
+
+function readExpect(r: Reader, raw: unknown): FlowCase['expect'] {
+  const expect = r.object(raw, 'expect', KEYS['expect']!);
+  const stored = expect['stored'];
+  if (stored !== undefined && typeof stored !== 'boolean') r.fail('expect.stored', 'expected true or false');
+  return {
+    ...optional('status', r.int(expect['status'], 'expect.status', 100, 599)),
+    ...optional('headers', expect['headers'] === undefined ? undefined : r.headers(expect['headers'], 'expect.headers', true)),
+    ...optional('body', r.string(expect['body'], 'expect.body')),
+    ...optional('ttl', r.int(expect['ttl'], 'expect.ttl', 0, 2 ** 31)),
+    ...optional('tags', r.strings(expect['tags'], 'expect.tags')),
+    ...optional('stored', stored as boolean | undefined),
+    ...optional('logs', r.strings(expect['logs'], 'expect.logs')),
+    ...(expect['origin_request'] === undefined ? {} : { originRequest: readOriginRequest(r, expect['origin_request']) }),
+  };
+}
+
 async function readCase(raw: unknown, file: string, index: number, defaults: Raw): Promise<FlowCase> {
   const top = new Reader(`${file}: case ${index + 1}`).object(raw, 'case', CASE_KEYS);
   const name = typeof top['name'] === 'string' ? top['name'] : `case ${index + 1}`;
   const r = new Reader(`${file}: "${name}"`);
-  const request = r.object(top['request'], 'request', KEYS['request']!);
-  const origin = r.object(top['origin'], 'origin', KEYS['origin']!);
-  const hook = r.object(top['hook'] ?? defaults['hook'], 'hook', KEYS['hook']!);
-  const expect = r.object(top['expect'], 'expect', KEYS['expect']!);
-  const phases = r.strings(hook['phases'], 'hook.phases');
-  for (const phase of phases ?? []) if (!(PHASES as readonly string[]).includes(phase)) r.fail('hook.phases', `"${phase}" is not a phase${didYouMean(phase, PHASES)}`);
-  const bodyFile = r.string(origin['body_file'], 'origin.body_file');
-  const originRequest = expect['origin_request'];
-  const o = originRequest === null || originRequest === undefined ? originRequest : r.object(originRequest, 'expect.origin_request', KEYS['origin_request']!);
-  const optional = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
+  const geo = top['geo'] === undefined || top['geo'] === null ? null
+    : r.object(top['geo'], 'geo', ['country', 'region', 'city', 'latitude', 'longitude', 'timezone', 'eu', 'metro', 'accuracy_radius']);
   return {
-    file, name,
-    request: {
-      method: (r.string(request['method'], 'request.method') ?? 'GET').toUpperCase(),
-      url: r.string(request['url'], 'request.url') ?? '/',
-      headers: r.headers(request['headers'], 'request.headers', false) as Record<string, string>,
-      body: r.string(request['body'], 'request.body') ?? null,
-      clientIp: r.string(request['client_ip'], 'request.client_ip') ?? '127.0.0.1',
-    },
-    geo: top['geo'] === undefined || top['geo'] === null ? null : r.object(top['geo'], 'geo',
-      ['country', 'region', 'city', 'latitude', 'longitude', 'timezone', 'eu', 'metro', 'accuracy_radius']),
-    origin: {
-      status: r.int(origin['status'], 'origin.status', 200, 599) ?? 200,
-      headers: r.headers(origin['headers'], 'origin.headers', false) as Record<string, string>,
-      body: bodyFile !== undefined ? await readFile(resolve(dirname(file), bodyFile))
-        : Buffer.from(r.string(origin['body'], 'origin.body') ?? 'ok'),
-    },
-    hook: { config: hook['config'], phases: (phases as PhaseName[] | undefined) ?? null },
-    expect: {
-      ...optional('status', r.int(expect['status'], 'expect.status', 100, 599)),
-      ...optional('headers', expect['headers'] === undefined ? undefined : r.headers(expect['headers'], 'expect.headers', true)),
-      ...optional('body', r.string(expect['body'], 'expect.body')),
-      ...optional('ttl', r.int(expect['ttl'], 'expect.ttl', 0, 2 ** 31)),
-      ...optional('tags', r.strings(expect['tags'], 'expect.tags')),
-      ...optional('stored', expect['stored'] === undefined ? undefined : expect['stored'] === true),
-      ...optional('logs', r.strings(expect['logs'], 'expect.logs')),
-      ...(o === undefined ? {} : {
-        originRequest: o === null ? null : {
-          ...optional('method', r.string(o['method'], 'expect.origin_request.method')),
-          ...optional('path', r.string(o['path'], 'expect.origin_request.path')),
-          ...optional('headers', o['headers'] === undefined ? undefined : r.headers(o['headers'], 'expect.origin_request.headers', true)),
-          ...optional('body', r.string(o['body'], 'expect.origin_request.body')),
-        },
-      }),
-    },
+    file, name, geo, request: readRequest(r, top['request']), origin: await readOrigin(r, top['origin'], file),
+    hook: readHook(r, top['hook'] ?? defaults['hook']), expect: readExpect(r, top['expect']),
   };
 }
 
