@@ -62,7 +62,7 @@ export async function hookRun({ positional, flags }: ParsedHookArgs, out: Out, e
   if (!guest.phases.includes(phase)) { err(`${module} does not export ${phase} (exports: ${guest.phases.join(', ')})`); return 1; }
   const hook = await createLoadedHook(value, guest, { logger, clock: systemClock });
   const spec = await readRunSpec(flags);
-  const request = toRequestState(spec, await lookUpAttributes(spec.clientIp, flag(flags, 'geo'), flag(flags, 'image')));
+  const request = toRequestState(spec, await lookUpAttributes(spec.clientIp, flag(flags, 'geo'), flag(flags, 'image'), hook.reads.geo));
   const response = phase === 'on-request' ? null : toResponseState(spec);
   const image = flag(flags, 'image');
   if (response !== null && image !== undefined && response.body === null) response.body = await readFile(image);
@@ -82,10 +82,12 @@ export async function hookRun({ positional, flags }: ParsedHookArgs, out: Out, e
 
 /** Geo: --geo's fields, else a real geoip-lite lookup (a request file's geo wins); image: the file's real attributes. */
 async function lookUpAttributes(
-  clientIp: string, geoFlag: string | undefined, imageFile: string | undefined,
+  clientIp: string, geoFlag: string | undefined, imageFile: string | undefined, readsGeo: boolean,
 ): Promise<Pick<RequestAttributes, 'geo' | 'image'>> {
   let geo: GeoAttributes | undefined;
-  if (geoFlag !== undefined) {
+  if (!readsGeo) {
+    // The hook never calls request.geo (its imports say so): no ~110 MB of geoip-lite data to load.
+  } else if (geoFlag !== undefined) {
     try { geo = JSON.parse(geoFlag) as GeoAttributes; } catch (error) { throw new HookUsageError(`--geo: not valid JSON (${(error as Error).message})`); }
   } else {
     // Loaded here, not at startup: geoip-lite's data is ~110 MB and `hook new`/`--help` must stay instant.
