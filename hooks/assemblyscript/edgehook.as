@@ -330,8 +330,20 @@ export function __lowerVerdict(v: Verdict): usize {
 }
 let lastVerdict: Verdict | null = null;
 
-/** Aborts (failed assertions, out-of-bounds) trap instead of importing a host `abort`. */
-export function __ehAbort(msg: usize, file: usize, line: u32, column: u32): void { unreachable(); }
+/**
+ * Aborts (failed assertions, out-of-bounds, `throw new Error(...)`) trap instead of importing a
+ * host `abort`; first they report the message and position through `log` with the reserved
+ * message the host keeps as the call's failure (src/hook-runtime/guest-report.ts).
+ */
+export function __ehAbort(msg: usize, file: usize, line: u32, column: u32): void {
+  const message = msg == 0 ? "abort" : changetype<string>(msg);
+  const where = file == 0 ? "?" : changetype<string>(file);
+  log(LogLevel.Error, "\0edgehook:guest-report", [
+    "kind", "exception", "name", "abort", "message", message,
+    "stack", "    at " + where + ":" + line.toString() + ":" + column.toString(),
+  ]);
+  unreachable();
+}
 
 // ---- text helpers: hex, base64url, query parameters, JSON (pure guest code) -------------------
 // These are computations, not capabilities: they live in the SDK (as they would in a library a

@@ -41,7 +41,20 @@ function wrapperSource(phases: readonly PhaseName[]): string {
   return lines.join('\n');
 }
 
-async function compile(source: string, sdk: string, phases: readonly PhaseName[]): Promise<Uint8Array> {
+/**
+ * asc's diagnostics with the staged `hook.ts` replaced by the author's file, and each error first
+ * as one `file:line:col message` line (asc prints `ERROR TS2322: …` and, lines later, `in hook.ts(9,41)`).
+ */
+export function authorDiagnostics(text: string, sourceName: string): string {
+  const named = text.replace(/\bin hook\.ts\((\d+),(\d+)\)/g, `in ${sourceName}($1,$2)`);
+  const summary: string[] = [];
+  for (const match of text.matchAll(/^ERROR (\w+): (.*)$[\s\S]*?in hook\.ts\((\d+),(\d+)\)/gm)) {
+    summary.push(`${sourceName}:${match[3]}:${match[4]} error ${match[1]}: ${match[2]}`);
+  }
+  return summary.length === 0 ? named : `${summary.join('\n')}\n\n${named}`;
+}
+
+async function compile(source: string, sdk: string, phases: readonly PhaseName[], sourceName: string): Promise<Uint8Array> {
   // Only main.ts is an entry (its exports are the module's); the others are served from memory.
   const files: Record<string, string> = { 'main.ts': wrapperSource(phases), 'hook.ts': source, 'edgehook.ts': sdk };
   let binary: Uint8Array | undefined;
@@ -58,7 +71,7 @@ async function compile(source: string, sdk: string, phases: readonly PhaseName[]
     stderr: { write: (chunk: string | Uint8Array) => { diagnostics += chunk.toString(); return true; } } as never,
   });
   if (result.error !== null || binary === undefined) {
-    throw new Error(`asc failed: ${result.error?.message ?? 'no output'}\n${diagnostics}`);
+    throw new Error(`asc failed: ${result.error?.message ?? 'no output'}\n${authorDiagnostics(diagnostics, sourceName)}`);
   }
   return binary;
 }
@@ -85,13 +98,14 @@ export interface AssemblyScriptBuild {
   readonly world: string;
 }
 
-export async function buildAssemblyScriptHook(source: string): Promise<AssemblyScriptBuild> {
+/** `sourceName`: the author's file, named in compile errors instead of the staged copy. */
+export async function buildAssemblyScriptHook(source: string, sourceName = 'hook.as'): Promise<AssemblyScriptBuild> {
   const phases = detectAssemblyScriptPhases(source);
   if (phases.length === 0) {
     throw new Error('the entry exports none of onRequest, onOriginResponse, onResponse');
   }
   const world = worldForPhases(phases);
-  const core = renameExports(await compile(source, await assemblyScriptSdkSource(), phases), phases);
+  const core = renameExports(await compile(source, await assemblyScriptSdkSource(), phases, sourceName), phases);
   const embedded = await componentEmbed({
     binary: core, witSource: contractWit(), world, stringEncoding: 'utf16',
   });

@@ -6,8 +6,10 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'esbuild';
+import { basename, dirname, join, resolve } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+import { appendSourceMap } from '../../src/hook-runtime/guest-source-map.ts';
+import { PRELUDE_SOURCE, wrapperSource } from './js-wrapper.ts';
 import type { PhaseName } from '../../src/pipeline/hook-seam.ts';
 import { WIT_DIR, worldForPhases } from '../../src/hook-runtime/contract.ts';
 
@@ -17,18 +19,46 @@ const EXPORT_PHASE: Record<string, PhaseName> = {
   onRequest: 'on-request', onOriginResponse: 'on-origin-response', onResponse: 'on-response',
 };
 
-export interface JsBundle { readonly code: string; readonly phases: PhaseName[] }
+export interface JsBundle {
+  readonly code: string;
+  readonly phases: PhaseName[];
+  /** Source map of `code`, sources relative to the entry's directory (embedded in the component). */
+  readonly sourceMap: string;
+}
 
-/** Bundles the entry to one ES module and reads which phase objects it exports. */
-export async function bundleJsHook(entry: string): Promise<JsBundle> {
+/** Which phase objects the entry exports (a metafile-only pass: esbuild takes a few ms). */
+async function exportedPhases(entry: string): Promise<PhaseName[]> {
   const result = await build({
     entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', target: 'es2022',
     write: false, metafile: true, external: ['edgehook:*'], logLevel: 'silent', outfile: 'hook.js',
   });
   const output = Object.values(result.metafile.outputs)[0];
-  const phases = (output?.exports ?? []).map((name) => EXPORT_PHASE[name]).filter((p): p is PhaseName => p !== undefined);
+  return (output?.exports ?? []).map((name) => EXPORT_PHASE[name]).filter((p): p is PhaseName => p !== undefined);
+}
+
+/** The prelude (console) as a virtual module the wrapper imports first. */
+const preludePlugin: Plugin = {
+  name: 'edgehook-prelude',
+  setup(b) {
+    b.onResolve({ filter: /^edgehook-prelude$/ }, () => ({ path: 'prelude', namespace: 'edgehook' }));
+    b.onLoad({ filter: /.*/, namespace: 'edgehook' }, () => ({ contents: PRELUDE_SOURCE, loader: 'js' }));
+  },
+};
+
+/** Bundles the entry, wrapped (js-wrapper.ts), to one ES module with its source map. */
+export async function bundleJsHook(entry: string): Promise<JsBundle> {
+  const phases = await exportedPhases(entry);
   if (phases.length === 0) throw new Error(`${entry} exports none of onRequest, onOriginResponse, onResponse`);
-  return { code: result.outputFiles[0]!.text, phases };
+  const dir = dirname(resolve(entry));
+  const result = await build({
+    stdin: { contents: wrapperSource(`./${basename(entry)}`, phases), resolveDir: dir, sourcefile: 'edgehook-wrapper.js', loader: 'js' },
+    absWorkingDir: dir, outfile: join(dir, 'hook.js'), bundle: true, format: 'esm', platform: 'neutral', target: 'es2022',
+    write: false, external: ['edgehook:*'], logLevel: 'silent', sourcemap: 'external', sourcesContent: false,
+    plugins: [preludePlugin],
+  });
+  const code = result.outputFiles.find((file) => file.path.endsWith('.js'))!.text;
+  const sourceMap = result.outputFiles.find((file) => file.path.endsWith('.map'))?.text ?? '';
+  return { code, phases, sourceMap };
 }
 
 async function componentizeQuickJs(code: string, world: string): Promise<Uint8Array> {
@@ -62,5 +92,5 @@ export async function buildJsHook(entry: string | JsBundle, engine: JsEngine = '
   const component = engine === 'quickjs'
     ? await componentizeQuickJs(bundle.code, world)
     : await componentizeSpiderMonkey(bundle.code, world);
-  return { component, phases: bundle.phases, world };
+  return { component: bundle.sourceMap === '' ? component : appendSourceMap(component, bundle.sourceMap), phases: bundle.phases, world };
 }

@@ -10,9 +10,10 @@ import { formatKeyPath, INVALID, type ConfigIssue, type Field } from '../config/
 import { FLAG_FIELDS, parseFlagValue, type ConfigOverrides } from '../config/overrides.ts';
 import type { HostPort } from '../config/parse-host-port.ts';
 import { didYouMean } from '../config/suggest.ts';
+import { HOOK_ACTION_NAMES } from './hook-flags.ts';
 
 export const COMMANDS = ['serve', 'demo', 'hook', 'fleet', 'help'] as const;
-export const HOOK_ACTIONS = ['new', 'build', 'run'] as const;
+export const HOOK_ACTIONS = HOOK_ACTION_NAMES;
 export type HookAction = (typeof HOOK_ACTIONS)[number];
 export const FLEET_ACTIONS = ['purge', 'deploy', 'rollback', 'status'] as const;
 export type FleetAction = (typeof FLEET_ACTIONS)[number];

@@ -5,6 +5,7 @@
 import type { AnyField } from '../config/dsl/field.ts';
 import { edgehookSchema } from '../config/schema.ts';
 import { DEMO_DEFAULTS, type HelpTopic } from './args.ts';
+import { hookOverviewHelp } from './hook-help.ts';
 
 export function helpText(topic: HelpTopic | null): string {
   switch (topic) {
@@ -34,7 +35,7 @@ Usage:
                  [--admin-token TOKEN] [--log-level LEVEL] [--workers N|auto]
   edgehook demo [--listen HOST:PORT] [--origin-listen HOST:PORT] [--admin HOST:PORT|off]
                 [--log-level LEVEL]
-  edgehook hook <new|build|run> [ARGS...]
+  edgehook hook <new|build|run|test|dev> [ARGS...]
   edgehook fleet <purge|deploy|rollback|status> --config FILE [ARGS...]
   edgehook help [COMMAND]
   edgehook --version
@@ -113,23 +114,7 @@ Examples:
 }
 
 function hookHelp(): string {
-  return `Usage: edgehook hook <new|build|run> [ARGS...]
-
-Tools for hook authors. Everything after the action is handed to that action; run
-"edgehook hook ACTION --help" for its options.
-
-Actions:
-  new     Create a new hook project from a template.
-  build   Compile a hook into a WebAssembly component edgehook can load.
-  run     Run a hook against a sample request and print its verdict, without a proxy.
-
-A built hook is enabled by listing it under hooks: in the config file (docs/configuration.md).
-
-Examples:
-  edgehook hook new my-hook
-  edgehook hook build my-hook
-  edgehook hook run my-hook --help
-`;
+  return hookOverviewHelp();
 }
 
 function fleetHelp(): string {

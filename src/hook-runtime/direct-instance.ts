@@ -11,6 +11,7 @@ import { createDirectImports, type DirectSlot } from './direct-imports.ts';
 import { FUEL_BUDGET, METER_MODULE, METER_REFUEL } from './fuel-metering.ts';
 import { GuestMemory, type Realloc } from './guest-memory.ts';
 import { HookFailure } from './hook-failure.ts';
+import { reportFailure } from './guest-report.ts';
 import type { HookCallSettings, HookCallState } from './hook-call-state.ts';
 import { checkLocalResponse } from './verdict-check.ts';
 import { isMemory, Wasm, type WasmModule } from './wasm-api.ts';
@@ -78,6 +79,10 @@ export class DirectInstance implements GuestInstance {
       const verdict = this.#readVerdict(ptr, state);
       entry.post?.(ptr);
       return verdict;
+    } catch (error) {
+      // The SDK's abort reported its message and position before trapping (guest-report.ts).
+      if (state.guestReport === null || (error instanceof HookFailure && error.code === 'EH_HOOK_TIMEOUT')) throw error;
+      throw reportFailure(state.guestReport, null, error);
     } finally {
       this.#slot.state = null;
       this.#deadline = Number.POSITIVE_INFINITY;

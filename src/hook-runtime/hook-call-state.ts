@@ -6,6 +6,7 @@
  */
 import type { PhaseName, HookRequestState, HookResponseState } from '../pipeline/hook-seam.ts';
 import type { Logger } from '../log.ts';
+import { GUEST_REPORT_MESSAGE, parseGuestReport, type GuestReport } from './guest-report.ts';
 import { specProblem, type TransformBounds, type TransformSpec } from '../attributes/transform-spec.ts';
 import { geoRecord, imageRecord, type GeoRecord, type ImageRecord } from './attribute-records.ts';
 import { PendingHeaders } from './pending-headers.ts';
@@ -47,6 +48,8 @@ export class HookCallState {
   readonly logs: HookLogLine[] = [];
   /** trace_id / span_id added to the hook's log lines when the request is traced (set by the caller). */
   traceFields: Readonly<Record<string, string>> = NO_TRACE_FIELDS;
+  /** Why a wrapped JS handle() is about to throw, as it reported it (guest-report.ts). */
+  guestReport: GuestReport | null = null;
   #method: string | undefined;
   #path: string | undefined;
   #query: string | undefined;
@@ -60,6 +63,7 @@ export class HookCallState {
   /** request.set-transform in on-request, response.set-transform in on-origin-response (never both). */
   #transform: TransformSpec | undefined;
   #headerEdits = 0;
+  #logsDropped = false;
 
   constructor(phase: PhaseName, settings: HookCallSettings, request: HookRequestState, response: HookResponseState | null) {
     this.phase = phase;
@@ -165,7 +169,21 @@ export class HookCallState {
 
   // ---- log ----
   log(level: LogLevelName, message: string, fields: ReadonlyArray<readonly [string, string]>): void {
-    if (this.logs.length >= LIMITS.logLinesPerCall) return;
+    // Not a log line: the guest saying why it is about to trap (guest-report.ts).
+    if (message === GUEST_REPORT_MESSAGE) {
+      this.guestReport = parseGuestReport(fields);
+      return;
+    }
+    if (this.logs.length >= LIMITS.logLinesPerCall) {
+      // Crossing the bound is said once per call (a console.log in a loop would otherwise vanish).
+      if (!this.#logsDropped) {
+        this.#logsDropped = true;
+        this.settings.logger.warn('hook log lines dropped: more than the per-call bound', {
+          hook: this.settings.name, phase: this.phase, limit: LIMITS.logLinesPerCall, ...this.traceFields,
+        });
+      }
+      return;
+    }
     const record: Record<string, string> = {};
     for (const [key, value] of fields.slice(0, LIMITS.logFields)) record[key.slice(0, 64)] = value.slice(0, 512);
     const line = { level, message: message.slice(0, LIMITS.logMessage), fields: record };

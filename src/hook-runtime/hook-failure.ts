@@ -10,6 +10,8 @@ export type HookFailureCode = Extract<ErrorCode,
 
 export class HookFailure extends Error {
   readonly code: HookFailureCode;
+  /** A JS guest's stack at an uncaught exception, mapped to the author's sources (guest-report.ts). */
+  guestStack?: string;
 
   constructor(code: HookFailureCode, message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -97,7 +97,10 @@ export async function createLoadedHook(
   const telemetry = bindHookTelemetry(deps.telemetry, { name: config.name, sha256: guest.sha256 });
 
   const fail = (phase: PhaseName, failure: HookFailure, span: Span | null): PhaseVerdict => {
-    const fields = { code: failure.code, phase, on_error: config.on_error, error: failure.message, ...telemetry.logFields(span) };
+    const fields = {
+      code: failure.code, phase, on_error: config.on_error, error: failure.message,
+      ...(failure.guestStack === undefined ? {} : { stack: failure.guestStack }), ...telemetry.logFields(span),
+    };
     if (failure.code === 'EH_HOOK_CIRCUIT_OPEN') logger.debug('hook skipped: circuit open', fields);
     else logger.warn('hook failed', fields);
     return config.on_error === 'open' ? CONTINUE : failureResponse(config.name, failure.code);

@@ -8,6 +8,7 @@
  * (so jco's default shim, which grants filesystem/env/network, can never be reached).
  */
 import { randomUUID } from 'node:crypto';
+import type { SourceMap } from 'node:module';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ import type { GuestInstance } from './direct-instance.ts';
 import { glueImports } from './guest-imports.ts';
 import { FUEL_BUDGET, METER_MODULE, METER_REFUEL } from './fuel-metering.ts';
 import { HookFailure } from './hook-failure.ts';
+import { describeValue, reportFailure } from './guest-report.ts';
+import { readSourceMap } from './guest-source-map.ts';
 import type { HookCallSettings, HookCallState } from './hook-call-state.ts';
 import type { PreparedGuest } from './loaded-hook.ts';
 import { prepareCoreModule, sha256Of, type PrepareOptions } from './prepare-module.ts';
@@ -60,7 +63,7 @@ async function transpileToDir(bytes: Uint8Array, dir: string, memoryBytes: numbe
     await mkdir(dirname(file), { recursive: true });
     if (name.endsWith('.wasm')) {
       meta.wasm.push(name);
-      await writeFile(file, prepareCoreModule(content, memoryBytes, meter));
+      await writeFile(file, await preparedCore(dirname(dir), content, memoryBytes, meter));
     } else await writeFile(file, name === 'hook.js' ? glue : content);
   }
   await writeFile(join(staging, 'package.json'), '{"type":"module"}\n');
@@ -77,6 +80,25 @@ async function transpileToDir(bytes: Uint8Array, dir: string, memoryBytes: numbe
     await rm(dir, { recursive: true, force: true });
     await rename(staging, dir);
   }
+}
+
+/**
+ * A core module memory-capped and metered, cached by its own content: JS hooks built with one
+ * engine share its 1.3 MB interpreter module and differ only in the small one holding their
+ * script, so a new build skips re-metering the engine (~4 s of binaryen on a loaded 2-core
+ * machine, measured with bench/hook-loop.ts).
+ */
+async function preparedCore(cacheRoot: string, content: Uint8Array, memoryBytes: number, meter: boolean): Promise<Uint8Array> {
+  const key = sha256Of(new TextEncoder().encode(`${PREPARE_VERSION}:${sha256Of(content)}:${memoryBytes}:${meter}`));
+  const file = join(cacheRoot, 'core-modules', `${key}.wasm`);
+  if (existsSync(file)) return new Uint8Array(await readFile(file));
+  const prepared = prepareCoreModule(content, memoryBytes, meter);
+  await mkdir(dirname(file), { recursive: true });
+  // Write then rename: another process preparing the same module never reads half a file.
+  const staging = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  await writeFile(staging, prepared);
+  await rename(staging, file);
+  return prepared;
 }
 
 /**
@@ -104,9 +126,10 @@ export async function prepareTranspiled(bytes: Uint8Array, options: PrepareOptio
   const modules = new Map<string, WasmModule>();
   for (const name of meta.wasm) modules.set(name, new Wasm.Module(new Uint8Array(await readFile(join(dir, name)))));
   const glue = await import(pathToFileURL(join(dir, 'hook.js')).href) as { instantiate: Instantiate };
+  const sourceMap = readSourceMap(bytes);
   return {
     kind: 'jco', sha256, phases: meta.phases, imports: new Set(meta.imports),
-    createInstance: (settings) => TranspiledInstance.create(glue.instantiate, modules, settings, clock),
+    createInstance: (settings) => TranspiledInstance.create(glue.instantiate, modules, settings, clock, sourceMap),
   };
 }
 
@@ -119,21 +142,24 @@ interface RawVerdict { tag: string; val?: { status: number; headers: [string, st
 export class TranspiledInstance implements GuestInstance {
   readonly #slot: TranspiledSlot;
   readonly #clock: Clock;
+  readonly #sourceMap: SourceMap | null;
   #exports: Record<string, unknown> = {};
   #deadline = Number.POSITIVE_INFINITY;
 
-  private constructor(slot: TranspiledSlot, clock: Clock) {
+  private constructor(slot: TranspiledSlot, clock: Clock, sourceMap: SourceMap | null) {
     this.#slot = slot;
     this.#clock = clock;
+    this.#sourceMap = sourceMap;
   }
 
   static async create(
     instantiate: Instantiate, modules: Map<string, WasmModule>, settings: HookCallSettings, clock: Clock,
+    sourceMap: SourceMap | null,
   ): Promise<TranspiledInstance> {
     const slot: TranspiledSlot = {
       state: null, settings, monotonicNs: () => BigInt(Math.round(clock.monotonic() * 1e6)), wallMs: () => clock.now(),
     };
-    const instance = new TranspiledInstance(slot, clock);
+    const instance = new TranspiledInstance(slot, clock, sourceMap);
     const meter = { [METER_REFUEL]: () => instance.#refuel() };
     const instantiateCore: InstantiateCore = async (module, imports) =>
       new Wasm.Instance(module, { ...imports, [METER_MODULE]: meter });
@@ -164,8 +190,12 @@ export class TranspiledInstance implements GuestInstance {
       const raw = phaseExports.handle() as RawVerdict;
       if (raw instanceof Promise) throw new HookFailure('EH_HOOK_BAD_VERDICT', 'handle returned a promise (async exports are not supported)');
       if (raw?.tag === 'continue') return { tag: 'continue' };
-      if (raw?.tag !== 'respond' || raw.val === undefined) throw new HookFailure('EH_HOOK_BAD_VERDICT', 'invalid verdict');
+      if (raw?.tag !== 'respond' || raw.val === undefined) throw new HookFailure('EH_HOOK_BAD_VERDICT', `handle() returned ${describeValue(raw)}`);
       return { tag: 'respond', val: checkLocalResponse(raw.val.status, raw.val.headers, raw.val.body, state.settings.responseBodyMax) };
+    } catch (error) {
+      // A wrapped handle() said why before it threw; a deadline or a trap of the engine wins.
+      if (state.guestReport === null || (error instanceof HookFailure && error.code === 'EH_HOOK_TIMEOUT')) throw error;
+      throw reportFailure(state.guestReport, this.#sourceMap, error);
     } finally {
       this.#slot.state = null;
       this.#deadline = Number.POSITIVE_INFINITY;

@@ -6,7 +6,7 @@
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { PhaseName, PhaseVerdict } from '../pipeline/hook-seam.ts';
 import type { HookCallRecorder } from './hook-metrics.ts';
-import { ATTR, SPAN } from './names.ts';
+import { ATTR, EVENT, SPAN } from './names.ts';
 import { traceLogFields } from './request-tracing.ts';
 import type { Telemetry } from './telemetry.ts';
 
@@ -21,6 +21,8 @@ export interface HookLogRecord {
 export interface HookCallFailure {
   readonly code: string;
   readonly message: string;
+  /** A JS guest's stack, mapped to the author's sources, when it threw. */
+  readonly guestStack?: string | undefined;
 }
 
 /**
@@ -86,6 +88,11 @@ function endCallSpan(span: Span, verdict: PhaseVerdict, failure: HookCallFailure
     span.setAttribute(ATTR.hookErrorCode, failure.code);
     span.setAttribute(ATTR.errorType, failure.code);
     span.setStatus({ code: SpanStatusCode.ERROR, message: `${failure.code}: ${failure.message}` });
+    // OpenTelemetry's exception event (semantic conventions, "exceptions"), so trace UIs show it.
+    span.addEvent(EVENT.exception, {
+      [ATTR.exceptionType]: failure.code, [ATTR.exceptionMessage]: failure.message,
+      ...(failure.guestStack === undefined ? {} : { [ATTR.exceptionStacktrace]: failure.guestStack }),
+    });
   }
   if (verdict.tag === 'respond') span.setAttribute(ATTR.httpResponseStatusCode, verdict.val.status);
   span.end();

@@ -26,6 +26,12 @@ export const SPAN = {
   hookPrefix: 'hook ',
 } as const;
 
+/** Span event names. */
+export const EVENT = {
+  /** A failed hook call: its code, message and (JS guests) the author's stack. */
+  exception: 'exception',
+} as const;
+
 export const ATTR = {
   // HTTP semantic conventions
   httpRequestMethod: 'http.request.method',
@@ -40,6 +46,10 @@ export const ATTR = {
   networkPeerAddress: 'network.peer.address',
   userAgentOriginal: 'user_agent.original',
   errorType: 'error.type',
+  // exception semantic conventions (the `exception` span event)
+  exceptionType: 'exception.type',
+  exceptionMessage: 'exception.message',
+  exceptionStacktrace: 'exception.stacktrace',
   // edgehook
   /** The Cache-Status response header (RFC 9211) as sent. */
   cacheStatus: 'edgehook.cache.status',

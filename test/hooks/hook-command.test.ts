@@ -47,6 +47,6 @@ describe('edgehook hook', () => {
 
   it('prints usage for unknown commands', async () => {
     expect(await runHookCommand(['frobnicate'])).toBe(2);
-    expect(output).toContain('usage');
+    expect(output).toContain('Usage: edgehook hook <new|build|run|test|dev>');
   });
 });

@@ -85,3 +85,23 @@ describe.skipIf(process.env['EDGEHOOK_TEST_SPIDERMONKEY'] !== '1')('JS guests (S
     expect(code(await hook.invoke('on-request', makeRequest({ path: '/spin' }), null))).toBe('EH_HOOK_TIMEOUT');
   }, 180_000);
 });
+
+describe('prepared engine modules', () => {
+  it('a second JS hook re-prepares only its own script module, not the shared engine', async () => {
+    const { mkdtemp, readdir, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadGuest } = await import('../../src/hook-runtime/guest-loader.ts');
+    const cacheDir = await mkdtemp(join(tmpdir(), 'edgehook-core-'));
+    try {
+      const count = async () => (await readdir(join(cacheDir, 'hooks', 'core-modules'))).length;
+      await loadGuest(fixture.bytes, 16, { cacheDir, clock: systemClock });
+      const first = await count();
+      await loadGuest((await buildJsFixture('js-noop')).bytes, 16, { cacheDir, clock: systemClock });
+      expect(first).toBeGreaterThan(2);
+      expect(await count() - first).toBeLessThanOrEqual(2);
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -20,6 +20,9 @@ const SEMCONV: Array<[keyof typeof ATTR | 'originDuration', string]> = [
   ['networkPeerAddress', semconv.ATTR_NETWORK_PEER_ADDRESS],
   ['userAgentOriginal', semconv.ATTR_USER_AGENT_ORIGINAL],
   ['errorType', semconv.ATTR_ERROR_TYPE],
+  ['exceptionType', semconv.ATTR_EXCEPTION_TYPE],
+  ['exceptionMessage', semconv.ATTR_EXCEPTION_MESSAGE],
+  ['exceptionStacktrace', semconv.ATTR_EXCEPTION_STACKTRACE],
 ];
 
 describe('telemetry names', () => {

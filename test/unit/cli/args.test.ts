@@ -71,7 +71,7 @@ describe('parseCli', () => {
     ['a bad log level', ['serve', '--config', 'e.yaml', '--log-level', 'trace'], '--log-level: expected one of "debug", "info", "warn", "error", got "trace"'],
     ['no workers', ['serve', '--config', 'e.yaml', '--workers', '0'], '--workers: expected "auto" or an integer from 1 to 256, got "0"'],
     ['a bad demo origin address', ['demo', '--origin-listen', 'localhost'], '--origin-listen: expected HOST:PORT like "127.0.0.1:8080", got "localhost"\nRun "edgehook demo --help" for usage.'],
-    ['an unknown hook action, with a suggestion', ['hook', 'biuld'], 'unknown hook action "biuld" (did you mean "build"?); expected one of new, build, run\nRun "edgehook hook --help" for usage.'],
+    ['an unknown hook action, with a suggestion', ['hook', 'biuld'], 'unknown hook action "biuld" (did you mean "build"?); expected one of new, build, run, test, dev\nRun "edgehook hook --help" for usage.'],
     ['an unknown fleet action, with a suggestion', ['fleet', 'deplyo'], 'unknown fleet action "deplyo" (did you mean "deploy"?); expected one of purge, deploy, rollback, status\nRun "edgehook fleet --help" for usage.'],
   ];
 
