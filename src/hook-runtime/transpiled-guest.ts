@@ -127,9 +127,10 @@ export async function prepareTranspiled(bytes: Uint8Array, options: PrepareOptio
   for (const name of meta.wasm) modules.set(name, new Wasm.Module(new Uint8Array(await readFile(join(dir, name)))));
   const glue = await import(pathToFileURL(join(dir, 'hook.js')).href) as { instantiate: Instantiate };
   const sourceMap = readSourceMap(bytes);
+  const engine: EngineWarmth = { warm: false };
   return {
     kind: 'jco', sha256, phases: meta.phases, imports: new Set(meta.imports),
-    createInstance: (settings) => TranspiledInstance.create(glue.instantiate, modules, settings, clock, sourceMap),
+    createInstance: (settings) => TranspiledInstance.create(glue.instantiate, modules, settings, clock, sourceMap, engine),
   };
 }
 
@@ -139,27 +140,43 @@ const CAMEL: Record<PhaseName, string> = {
 
 interface RawVerdict { tag: string; val?: { status: number; headers: [string, string][]; body: Uint8Array } }
 
+/**
+ * The first call into a JS engine's modules also pays V8's lazy compilation of the engine code it
+ * touches (the modules are compiled once, shared by every instance of the guest): 15–40 ms on a
+ * quiet 2-core machine and up to 180 ms on a loaded one, against a steady call of ~0.3 ms. Counted
+ * against timeout_ms (50 ms by default) every JS hook failed its first request after each start or
+ * reload. That first call gets at least this long; a hook that runs away on it is still cut here.
+ */
+export const FIRST_ENGINE_CALL_MS = 250;
+
+/** Whether the guest's engine code has run once (shared by the guest's instances). */
+interface EngineWarmth {
+  warm: boolean;
+}
+
 export class TranspiledInstance implements GuestInstance {
   readonly #slot: TranspiledSlot;
   readonly #clock: Clock;
   readonly #sourceMap: SourceMap | null;
+  readonly #engine: EngineWarmth;
   #exports: Record<string, unknown> = {};
   #deadline = Number.POSITIVE_INFINITY;
 
-  private constructor(slot: TranspiledSlot, clock: Clock, sourceMap: SourceMap | null) {
+  private constructor(slot: TranspiledSlot, clock: Clock, sourceMap: SourceMap | null, engine: EngineWarmth) {
     this.#slot = slot;
     this.#clock = clock;
     this.#sourceMap = sourceMap;
+    this.#engine = engine;
   }
 
   static async create(
     instantiate: Instantiate, modules: Map<string, WasmModule>, settings: HookCallSettings, clock: Clock,
-    sourceMap: SourceMap | null,
+    sourceMap: SourceMap | null, engine: EngineWarmth,
   ): Promise<TranspiledInstance> {
     const slot: TranspiledSlot = {
       state: null, settings, monotonicNs: () => BigInt(Math.round(clock.monotonic() * 1e6)), wallMs: () => clock.now(),
     };
-    const instance = new TranspiledInstance(slot, clock, sourceMap);
+    const instance = new TranspiledInstance(slot, clock, sourceMap, engine);
     const meter = { [METER_REFUEL]: () => instance.#refuel() };
     const instantiateCore: InstantiateCore = async (module, imports) =>
       new Wasm.Instance(module, { ...imports, [METER_MODULE]: meter });
@@ -185,7 +202,8 @@ export class TranspiledInstance implements GuestInstance {
     const phaseExports = this.#exports[CAMEL[phase]] as { handle?: () => unknown } | undefined;
     if (typeof phaseExports?.handle !== 'function') throw new HookFailure('EH_HOOK_TRAP', `the module does not export ${phase}`);
     this.#slot.state = state;
-    this.#deadline = this.#clock.monotonic() + timeoutMs;
+    this.#deadline = this.#clock.monotonic() + (this.#engine.warm ? timeoutMs : Math.max(timeoutMs, FIRST_ENGINE_CALL_MS));
+    this.#engine.warm = true;
     try {
       const raw = phaseExports.handle() as RawVerdict;
       if (raw instanceof Promise) throw new HookFailure('EH_HOOK_BAD_VERDICT', 'handle returned a promise (async exports are not supported)');

@@ -39,6 +39,12 @@ describe('JS guests (QuickJS component through jco transpile)', () => {
     expect(await hook.invoke('on-request', makeRequest(), null)).toEqual({ tag: 'continue' });
   });
 
+  it('gives the first call into a fresh engine time for its one-time compilation, beyond a tiny timeout_ms', async () => {
+    // A no-op takes ~0.3 ms once warm; its first call also compiles the engine code it touches.
+    const { hook } = await loadFixtureHook('js-noop', { timeout_ms: 1 }, systemClock, await buildJsFixture('js-noop'));
+    expect(await hook.invoke('on-request', makeRequest(), null)).toEqual({ tag: 'continue' });
+  });
+
   it('traps at the memory cap', async () => {
     const { hook } = await load({ memory_mb: 24, timeout_ms: 5000 });
     expect(code(await hook.invoke('on-request', makeRequest({ path: '/alloc' }), null))).toBe('EH_HOOK_TRAP');
