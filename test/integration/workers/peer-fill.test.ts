@@ -25,12 +25,23 @@ const held: Array<() => void> = [];
 beforeAll(async () => {
   origin = await startOrigin(async (req, res) => {
     if (req.url === '/stuck' && origin.count('/stuck') === 1) await new Promise<void>((resolve) => held.push(resolve));
+    else if (req.url === '/each') await untilBothAsked();
     else await new Promise((resolve) => setTimeout(resolve, FILL_MS));
     const cacheable = !req.url!.startsWith('/private');
     res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': cacheable ? 'max-age=600' : 'no-store' });
     res.end(`body of ${req.url}`);
   });
 });
+
+/**
+ * '/each' is answered once both workers have asked (or after 3 s): a first fill that finished
+ * before the other worker's first client arrived would make that client a disk hit, which says
+ * nothing about whether the workers wait on each other (it failed CI that way on a busy run).
+ */
+async function untilBothAsked(): Promise<void> {
+  const deadline = performance.now() + 3_000;
+  while (origin.count('/each') < 2 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 
 afterEach(async () => {
   for (const release of held.splice(0)) release();
