@@ -97,6 +97,16 @@ function vscodeSettings(): string {
   return `${JSON.stringify({ 'files.associations': { '*.as': 'typescript' } }, null, 2)}\n`;
 }
 
+/**
+ * What an editor resolves `./edgehook` to: the SDK's declarations (hooks/assemblyscript/edgehook.d.ts,
+ * generated from the SDK, with AssemblyScript's number types). The build never reads this file: it
+ * stages the SDK source itself as ./edgehook.
+ */
+function asEditorTypes(dir: string): string {
+  const sdk = relative(dir, join(EDGEHOOK_ROOT, 'hooks', 'assemblyscript', 'edgehook')).split('\\').join('/');
+  return `// Editor types only: the build compiles your hook against the SDK it ships (./edgehook).\nexport * from '${sdk.startsWith('.') ? sdk : `./${sdk}`}';\n`;
+}
+
 export interface ScaffoldResult { readonly files: string[]; readonly entry: string }
 
 /** Writes the folder; refuses to overwrite an existing entry. */
@@ -113,7 +123,8 @@ export async function scaffoldHook(target: string, lang: HookLang): Promise<Scaf
     [join('tests', 'hello.yaml'), fill(FLOW_TEST)],
     ['README.md', fill(README)],
     ['.gitignore', '*.wasm\n.cache/\n'],
-    ...(lang === 'ts' ? [['tsconfig.json', tsconfig(dir)] as [string, string]] : [[join('.vscode', 'settings.json'), vscodeSettings()] as [string, string]]),
+    ...(lang === 'ts' ? [['tsconfig.json', tsconfig(dir)] as [string, string]]
+      : [[join('.vscode', 'settings.json'), vscodeSettings()], ['edgehook.d.ts', asEditorTypes(dir)]] as Array<[string, string]>),
   ];
   await mkdir(join(dir, 'tests'), { recursive: true });
   if (lang === 'as') await mkdir(join(dir, '.vscode'), { recursive: true });

@@ -39,10 +39,21 @@ describe('edgehook hook new', () => {
     expect(test.code).toBe(0);
   }, 240_000);
 
-  it('AS: the same folder around hook.as, and its flow test is green', async () => {
+  it('AS: the same folder around hook.as; what an editor reads it as (TypeScript) resolves the SDK, catches a typo; its flow test is green', async () => {
     expect((await run(EDGEHOOK, ['hook', 'new', 'fast-auth', '--lang', 'as'], dir)).code).toBe(0);
     const folder = join(dir, 'fast-auth');
-    expect((await readdir(folder)).sort()).toEqual(['.gitignore', '.vscode', 'README.md', 'hook.as', 'tests']);
+    expect((await readdir(folder)).sort()).toEqual(['.gitignore', '.vscode', 'README.md', 'edgehook.d.ts', 'hook.as', 'tests']);
+    // An editor maps .as to TypeScript (.vscode/settings.json); tsc on a .ts copy is what it sees.
+    const source = await readFile(join(folder, 'hook.as'), 'utf8');
+    const asEditorSees = async (text: string): Promise<Run> => {
+      await writeFile(join(folder, 'editor-view.ts'), text);
+      return run(TSC, ['--noEmit', '--strict', '--target', 'ES2022', '--module', 'ESNext', '--moduleResolution', 'Bundler', join(folder, 'editor-view.ts')], dir);
+    };
+    const clean = await asEditorSees(source);
+    expect(clean.stdout + clean.stderr).toBe('');
+    const typo = await asEditorSees(source.replace('request.setHeader(', 'request.setHeadr('));
+    expect(typo.stdout).toMatch(/editor-view\.ts\(\d+,\d+\): error TS2551: Property 'setHeadr' does not exist/);
+    await rm(join(folder, 'editor-view.ts'));
     const test = await run(EDGEHOOK, ['hook', 'test'], folder);
     expect(test.stdout).toContain('2 passed, 0 failed');
     expect(test.code).toBe(0);

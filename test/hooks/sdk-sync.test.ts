@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AS_DECLARATIONS_PATH, asDeclarations } from '../../hooks/build/as-declarations.ts';
 import { generateGuestTypes, TYPES_DIR } from '../../hooks/build/generate-types.ts';
 import { contractWit } from '../../src/hook-runtime/contract.ts';
 import { ROOT } from './support/fixtures.ts';
@@ -31,5 +32,9 @@ describe('SDKs stay in sync with wit/', () => {
     const declared = [...sdk.matchAll(/@external\("edgehook:hooks\/([a-z-]+)@0\.1\.0", "([a-z0-9-]+)"\)/g)]
       .map((m) => `${m[1]}/${m[2]}`).sort();
     expect(declared).toEqual(witImports(contractWit()));
+  });
+
+  it('hooks/assemblyscript/edgehook.d.ts (editor types) is what the SDK declares (run: node hooks/build/as-declarations.ts)', async () => {
+    expect(await readFile(AS_DECLARATIONS_PATH, 'utf8')).toBe(await asDeclarations());
   });
 });
