@@ -5,6 +5,7 @@
  * the slice flow can see which bytes an answer needs before it reads any.
  */
 import type { Readable } from 'node:stream';
+import { normalizeAddress } from '../attributes/client-ip.ts';
 import { storedInspection } from '../attributes/image.ts';
 import type { CachedObjectMeta } from '../cache/types.ts';
 import { evaluateConditionals } from '../http/conditional.ts';
@@ -86,6 +87,7 @@ export function answerOutgoing(
   const headers: [string, string][] = [];
   for (const pair of meta.headers) headers.push(pair as [string, string]);
   headers.push(['age', String(age)]);
+  if (meta.tags.length > 0 && isTrustedCacheTier(ctx)) headers.push(['surrogate-key', meta.tags.join(' ')]);
   // Computed once on the miss and stored: on-response on a hit sees it without decoding.
   const image = storedInspection(meta.attributes);
   switch (answer.kind) {
@@ -115,6 +117,16 @@ const ANSWER_SHAPING_FIELDS = ['if-match', 'if-none-match', 'if-modified-since',
 function isPlainRequest(view: RequestContext['view']): boolean {
   for (const name of ANSWER_SHAPING_FIELDS) if (view.header(name) !== undefined) return false;
   return true;
+}
+
+/**
+ * Purge tags are kept out of responses (the operator's business, not the client's) — except to
+ * another cache tier: an edge filling through this node as its shield stores the tags it is sent,
+ * so a tag purge reaches the edge's copy too. Such a request advertises Surrogate-Capability (as
+ * edgehook's fills do) and comes from a peer in proxy.trusted_proxies (where a shield lists its edges).
+ */
+function isTrustedCacheTier(ctx: RequestContext): boolean {
+  return ctx.req.headers['surrogate-capability'] !== undefined && ctx.deps.clientIp.isTrusted(normalizeAddress(ctx.req.socket.remoteAddress ?? ''));
 }
 
 function fieldValue(meta: CachedObjectMeta, name: string): string | undefined {

@@ -66,6 +66,24 @@ describe('shield tier', () => {
     expect(field(atEdge.headers.via)).toBe('1.1 shield, 1.1 edge-a');
   });
 
+  it('passes purge tags to a trusted edge, so a tag purge at the edge reaches the copy it filled through the shield', async () => {
+    const o = await origin((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'max-age=60', 'surrogate-key': 'catalog item-7' });
+      res.end(`body of ${req.url}`);
+    });
+    const shield = await node('shield', o.url);
+    const edge = await node('edge-a', o.url, parentsOf({ url: shield.url, id: 'shield' }));
+    const first = await get(edge.url, '/tagged');
+    expect(first.headers['surrogate-key']).toBeUndefined(); // tags are the operator's, never the client's
+    expect(field((await get(edge.url, '/tagged')).headers['cache-status'])).toMatch(/edge-a; hit/);
+    // Straight from the shield, a client (no Surrogate-Capability) gets no tags either.
+    expect((await get(shield.url, '/tagged')).headers['surrogate-key']).toBeUndefined();
+
+    const purge = await request(`${edge.adminUrl}/purge`, { method: 'POST', body: JSON.stringify({ tag: 'item-7' }) });
+    expect(await purge.body.json()).toEqual({ purged: 1 });
+    expect(field((await get(edge.url, '/tagged')).headers['cache-status'])).toMatch(/^shield; hit; ttl=\d+, edge-a; fwd=uri-miss/);
+  });
+
   it('sends the parent the request the origin would get: same Host and path, the edge on CDN-Loop and X-Forwarded-For', async () => {
     const o = await origin();
     const shield = await node('shield', o.url);
