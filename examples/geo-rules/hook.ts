@@ -5,11 +5,11 @@
  * copies removed first), keys the cache by country group, and tells the client its group.
  */
 import { get as getConfig } from 'edgehook:hooks/config@0.1.0';
-import { log } from 'edgehook:hooks/log@0.1.0';
 import * as request from 'edgehook:hooks/request@0.1.0';
 import * as response from 'edgehook:hooks/response@0.1.0';
 import type { GeoAttributes, Verdict } from 'edgehook:hooks/types@0.1.0';
 import { utf8 } from '../shared/bytes.ts';
+import { settingsOnce } from '../shared/settings.ts';
 
 interface Rule { readonly name: string; readonly countries: string[]; readonly host: string; readonly status: number }
 interface Settings {
@@ -18,7 +18,6 @@ interface Settings {
 }
 
 // Parsed once per instance: the config is the same for every request (wit/README.md §7).
-let settings: Settings | string | undefined;
 
 const str = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
@@ -52,15 +51,7 @@ function loadSettings(): Settings | string {
   };
 }
 
-function current(): Settings {
-  settings ??= loadSettings();
-  if (typeof settings === 'string') {
-    // Fail closed and loud: the throw traps, and the host answers 503 naming this hook.
-    log('error', `geo-rules: ${settings}`, []);
-    throw new Error(settings);
-  }
-  return settings;
-}
+const current = settingsOnce('geo-rules', loadSettings);
 
 /** The first `groups` entry listing the country; with no `groups`, eu / non-eu by the data's EU flag. */
 function groupOf(s: Settings, geo: GeoAttributes | null | undefined, country: string): string {

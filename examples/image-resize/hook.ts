@@ -11,11 +11,11 @@ import { log } from 'edgehook:hooks/log@0.1.0';
 import * as request from 'edgehook:hooks/request@0.1.0';
 import * as response from 'edgehook:hooks/response@0.1.0';
 import type { TransformFormat, TransformSpec, Verdict } from 'edgehook:hooks/types@0.1.0';
+import { settingsOnce } from '../shared/settings.ts';
 
 interface Settings { readonly widths: number[]; readonly maxWidth: number; readonly formats: TransformFormat[]; readonly quality: number; readonly clientHints: boolean }
 
 // Parsed once per instance: the config is the same for every request (wit/README.md §7).
-let settings: Settings | string | undefined;
 const CONTINUE: Verdict = { tag: 'continue' };
 const FORMATS = ['avif', 'webp', 'jpeg', 'png'] as const;
 
@@ -37,15 +37,7 @@ function loadSettings(): Settings | string {
   };
 }
 
-function current(): Settings {
-  settings ??= loadSettings();
-  if (typeof settings === 'string') {
-    // Fail closed and loud: the throw traps, and the host answers 503 naming this hook.
-    log('error', `image-resize: ${settings}`, []);
-    throw new Error(settings);
-  }
-  return settings;
-}
+const current = settingsOnce('image-resize', loadSettings);
 
 /** A positive integer of at most 5 digits, else 0. */
 const pixels = (text: string | null | undefined): number => (text != null && /^\s*[0-9]{1,5}\s*$/.test(text) ? Number(text) : 0);

@@ -9,11 +9,11 @@
 import { hmacSha256 } from 'edgehook:hooks/crypto@0.1.0';
 import { monotonicNow } from 'edgehook:hooks/clock@0.1.0';
 import { get as getConfig } from 'edgehook:hooks/config@0.1.0';
-import { log } from 'edgehook:hooks/log@0.1.0';
 import * as request from 'edgehook:hooks/request@0.1.0';
 import * as response from 'edgehook:hooks/response@0.1.0';
 import type { Verdict } from 'edgehook:hooks/types@0.1.0';
 import { base64urlEncode, fromUtf8, utf8 } from '../shared/bytes.ts';
+import { settingsOnce } from '../shared/settings.ts';
 
 interface Settings {
   readonly hsts: string; readonly csp: string; readonly nonceKey: Uint8Array; readonly noncePlaceholder: string;
@@ -22,7 +22,6 @@ interface Settings {
 }
 
 // Parsed once per instance: the config is the same for every request (wit/README.md §7).
-let settings: Settings | string | undefined;
 let nonceCounter = 0;
 
 const str = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
@@ -53,15 +52,7 @@ function loadSettings(): Settings | string {
   };
 }
 
-function current(): Settings {
-  settings ??= loadSettings();
-  if (typeof settings === 'string') {
-    // Fail closed and loud: the throw traps, and the host answers 503 naming this hook.
-    log('error', `security-headers: ${settings}`, []);
-    throw new Error(settings);
-  }
-  return settings;
-}
+const current = settingsOnce('security-headers', loadSettings);
 
 /** The request's Origin when it is one the config allows, else null. */
 function allowedOrigin(s: Settings): string | null {

@@ -11,15 +11,15 @@
 import { hmacSha256, constantTimeEqual } from 'edgehook:hooks/crypto@0.1.0';
 import { wallNow } from 'edgehook:hooks/clock@0.1.0';
 import { get as getConfig } from 'edgehook:hooks/config@0.1.0';
-import { log } from 'edgehook:hooks/log@0.1.0';
 import { clientIp, geo, path, query, setQuery } from 'edgehook:hooks/request@0.1.0';
 import type { Verdict } from 'edgehook:hooks/types@0.1.0';
 import { base64urlDecode, utf8 } from '../shared/bytes.ts';
+import { settingsOnce } from '../shared/settings.ts';
 
 interface Settings { readonly secret: Uint8Array; readonly bind: 'none' | 'ip' | 'country'; readonly maxTtlSeconds: number }
 
 // Parsed once per instance: the config is the same for every request (wit/README.md §7).
-let settings: Settings | string | undefined;
+const settings = settingsOnce('signed-downloads', loadSettings);
 
 function loadSettings(): Settings | string {
   let raw: Record<string, unknown>;
@@ -78,12 +78,6 @@ function check(s: Settings): Verdict {
 
 export const onRequest = {
   handle(): Verdict {
-    settings ??= loadSettings();
-    if (typeof settings === 'string') {
-      // Fail closed and loud: the throw traps, and the host answers 503 naming this hook.
-      log('error', `signed-downloads: ${settings}`, []);
-      throw new Error(settings);
-    }
-    return check(settings);
+    return check(settings());
   },
 };

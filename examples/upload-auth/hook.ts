@@ -11,16 +11,16 @@
 import { constantTimeEqual, hmacSha256 } from 'edgehook:hooks/crypto@0.1.0';
 import { wallNow } from 'edgehook:hooks/clock@0.1.0';
 import { get as getConfig } from 'edgehook:hooks/config@0.1.0';
-import { log } from 'edgehook:hooks/log@0.1.0';
 import { getHeader, method, path, removeHeader, setHeader } from 'edgehook:hooks/request@0.1.0';
 import type { Verdict } from 'edgehook:hooks/types@0.1.0';
 import { base64urlDecode, fromUtf8, utf8 } from '../shared/bytes.ts';
+import { settingsOnce } from '../shared/settings.ts';
 
 interface Settings { readonly secret: Uint8Array; readonly realm: string; readonly maxBytes: number; readonly leewaySeconds: number }
 type Claims = Record<string, unknown>;
 
 // Parsed once per instance: the config is the same for every request (wit/README.md §7).
-let settings: Settings | string | undefined;
+const settings = settingsOnce('upload-auth', loadSettings);
 
 function loadSettings(): Settings | string {
   let raw: Record<string, unknown>;
@@ -116,12 +116,6 @@ function check(s: Settings): Verdict {
 
 export const onRequest = {
   handle(): Verdict {
-    settings ??= loadSettings();
-    if (typeof settings === 'string') {
-      // Fail closed and loud: the throw traps, and the host answers 503 naming this hook.
-      log('error', `upload-auth: ${settings}`, []);
-      throw new Error(settings);
-    }
-    return check(settings);
+    return check(settings());
   },
 };
