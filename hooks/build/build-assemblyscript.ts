@@ -62,6 +62,8 @@ async function compile(source: string, sdk: string, phases: readonly PhaseName[]
   const result = await asc.main([
     'main.ts', '--outFile', 'out.wasm', '-O3', '--runtime', 'incremental',
     '--exportStart', '_initialize', '--use', 'abort=edgehook/__ehAbort',
+    // asc colours diagnostics whenever CI is set; the text goes into an error message and a log line.
+    '--noColors',
   ], {
     readFile: (name) => files[name.replace(/^\.\//, '')] ?? null,
     writeFile: (name, contents) => {

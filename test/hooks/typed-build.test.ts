@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './support/fixtures.ts';
 
 type Run = { code: number; stdout: string; stderr: string };
-const build = (file: string, cwd: string): Promise<Run> => promisify(execFile)(process.execPath,
-  [join(ROOT, 'bin/edgehook.js'), 'hook', 'build', file], { cwd }).then((r) => ({ code: 0, ...r }), (e: Run) => e);
+const build = (file: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Run> => promisify(execFile)(process.execPath,
+  [join(ROOT, 'bin/edgehook.js'), 'hook', 'build', file], { cwd, env }).then((r) => ({ code: 0, ...r }), (e: Run) => e);
 
 let dir = '';
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'edgehook-typed-')); });
@@ -49,9 +49,10 @@ describe('type-checked builds', () => {
     expect(result.code).toBe(0);
   }, 120_000);
 
-  it('AS: errors name the author\'s file and line', async () => {
+  // CI=true: asc colours its diagnostics on CI even without a TTY, which once hid them from the summary.
+  it('AS: errors name the author\'s file and line, on CI too', async () => {
     await writeFile(join(dir, 'auth.as'), 'import { Verdict, proceed } from "./edgehook";\n\nexport function onRequest(): Verdict {\n  let n: i32 = "x";\n  return proceed();\n}\n');
-    const result = await build('auth.as', dir);
+    const result = await build('auth.as', dir, { ...process.env, CI: 'true' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('auth.as:4:16 error TS2322: Type \'~lib/string/String\' is not assignable to type \'i32\'.');
     expect(result.stderr).toContain('in auth.as(4,16)');
