@@ -1,11 +1,13 @@
 /**
  * Starts the OpenTelemetry SDK for the CLI — the only place edgehook does. NodeSDK supplies what
- * the standard OTEL_* variables configure (resource detection, propagators, samplers, exporter
- * headers and TLS); the exporters, the batch processor, the ratio sampler and the metric reader
- * come from the resolved setup. The node then receives the SDK's providers as a Telemetry
+ * the standard OTEL_* variables configure for metrics and propagation; the exporters (with their
+ * headers, TLS, compression and retries), the batch processor and the samplers are the SDK's too.
+ * Spans are made by the node's own tracer (src/telemetry/tracer/: the SDK's tracer cost more per
+ * recorded span than a whole cache hit), fed to the SDK's batch processor; both signals carry one
+ * resource, detected here once as NodeSDK would. The node receives the providers as a Telemetry
  * object, through the API only. Imported lazily: with telemetry off the SDK is never loaded.
  */
-import { metrics, propagation, ProxyTracerProvider, trace, type TracerProvider } from '@opentelemetry/api';
+import { metrics, propagation } from '@opentelemetry/api';
 import { OTLPMetricExporter as OtlpGrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPMetricExporter as OtlpJsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OtlpProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
@@ -19,7 +21,9 @@ import {
   type BatchSpanProcessorOptions, type Sampler, type SpanExporter,
 } from '@opentelemetry/sdk-trace';
 import { createTelemetry, type Telemetry } from '../telemetry/telemetry.ts';
-import type { SignalExport, SpanBatchSettings, TelemetrySetup } from './telemetry-settings.ts';
+import { EdgeTracerProvider, spanLimitsFromEnv } from '../telemetry/tracer/edge-tracer.ts';
+import { detectNodeResource } from './telemetry-resource.ts';
+import type { Env, SignalExport, SpanBatchSettings, TelemetrySetup } from './telemetry-settings.ts';
 
 export interface TelemetrySdk {
   readonly telemetry: Telemetry;
@@ -27,26 +31,35 @@ export interface TelemetrySdk {
   shutdown(): Promise<void>;
 }
 
-export function startTelemetrySdk(setup: TelemetrySetup): TelemetrySdk {
-  const traces = setup.traces.kind === 'none' ? null : spanExporter(setup.traces);
+export function startTelemetrySdk(setup: TelemetrySetup, env: Env = process.env): TelemetrySdk {
+  const resource = detectNodeResource(env, setup.serviceName);
   const sdk = new NodeSDK({
-    ...(setup.serviceName === null ? {} : { serviceName: setup.serviceName }),
-    // An empty processor list keeps NodeSDK from starting its default OTLP exporter.
-    spanProcessors: traces === null ? [] : [new BatchSpanProcessor({ exporter: traces, ...batchOptions(setup.spanBatch) })],
-    ...(setup.sampleRatio === null ? {} : { sampler: new ParentBasedSampler({ root: rootSampler(setup.sampleRatio) }) }),
+    resource,
+    autoDetectResources: false,
+    // An empty processor list keeps NodeSDK from starting a tracer provider and its default exporter.
+    spanProcessors: [],
     metricReaders: setup.metrics.kind === 'none' ? [] : [metricReader(setup.metrics, setup.metricsIntervalMs)],
     // edgehook's logs are JSON lines on stderr, not OTLP: no logs pipeline.
     logRecordProcessors: [],
     instrumentations: [],
   });
   sdk.start();
+  const tracerProvider = setup.traces.kind === 'none' ? null : new EdgeTracerProvider({
+    resource,
+    sampler: setup.sampleRatio === null ? samplerFromEnv(env) : new ParentBasedSampler({ root: rootSampler(setup.sampleRatio) }),
+    spanProcessors: [new BatchSpanProcessor({ exporter: spanExporter(setup.traces), ...batchOptions(setup.spanBatch) })],
+    limits: spanLimitsFromEnv(env),
+  });
   const telemetry = createTelemetry({
-    ...(traces === null ? {} : {
-      tracing: { tracerProvider: unproxied(trace.getTracerProvider()), propagator: propagation, startsTraces: setup.sampleRatio !== 0 },
+    ...(tracerProvider === null ? {} : {
+      tracing: { tracerProvider, propagator: propagation, startsTraces: setup.sampleRatio !== 0 },
     }),
     ...(setup.metrics.kind === 'none' ? {} : { meterProvider: metrics.getMeterProvider() }),
   });
-  return { telemetry, shutdown: () => sdk.shutdown() };
+  return {
+    telemetry,
+    shutdown: () => Promise.all([sdk.shutdown(), tracerProvider?.shutdown()]).then(() => undefined),
+  };
 }
 
 function batchOptions(batch: SpanBatchSettings): Omit<BatchSpanProcessorOptions, 'exporter'> {
@@ -56,6 +69,23 @@ function batchOptions(batch: SpanBatchSettings): Omit<BatchSpanProcessorOptions,
     maxQueueSize: batch.maxQueueSize,
     maxExportBatchSize: batch.maxExportBatchSize,
   };
+}
+
+/**
+ * OTEL_TRACES_SAMPLER, as NodeSDK reads it (telemetry-settings.ts has refused unknown names and a
+ * bad ratio); a sampler the SDK does not build here (jaeger_remote, xray) falls back to its
+ * default, parent-based always-on, as NodeSDK does.
+ */
+function samplerFromEnv(env: Env): Sampler {
+  const ratio = Number(env['OTEL_TRACES_SAMPLER_ARG'] ?? '1');
+  switch (env['OTEL_TRACES_SAMPLER']) {
+    case 'always_on': return new AlwaysOnSampler();
+    case 'always_off': return new AlwaysOffSampler();
+    case 'traceidratio': return new TraceIdRatioBasedSampler(ratio);
+    case 'parentbased_always_off': return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio': return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+    default: return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
 }
 
 /** The ratio sampler hashes every trace id; at 0 and 1 the answer is known without it. */
@@ -98,9 +128,4 @@ function metricExporter(signal: Exclude<SignalExport, { kind: 'none' }>): PushMe
     case 'grpc':
       return new OtlpGrpcMetricExporter(options);
   }
-}
-
-/** The API hands out a proxy provider; the node gets the SDK's own, one indirection fewer per span. */
-function unproxied(provider: TracerProvider): TracerProvider {
-  return provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
 }

@@ -1,15 +1,18 @@
 /**
- * An in-memory trace pipeline for tests: a TracerProvider exporting to an InMemorySpanExporter
- * through a SimpleSpanProcessor (each span exported as it ends), W3C propagation, and the
- * Telemetry object a node is built with. Nothing global is registered.
+ * An in-memory trace pipeline for tests: the node's own tracer provider (what the CLI runs)
+ * exporting to the SDK's InMemorySpanExporter through a SimpleSpanProcessor (each span exported
+ * as it ends), W3C propagation, and the Telemetry object a node is built with. Nothing global is
+ * registered.
  */
 import type { TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import {
-  AlwaysOnSampler, InMemorySpanExporter, ParentBasedSampler, SimpleSpanProcessor, TracerProvider,
+  AlwaysOnSampler, InMemorySpanExporter, ParentBasedSampler, SimpleSpanProcessor,
   type ReadableSpan, type Sampler,
 } from '@opentelemetry/sdk-trace';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { EdgeTracerProvider } from '../../../src/telemetry/tracer/edge-tracer.ts';
 import { createTelemetry, type Telemetry } from '../../../src/telemetry/telemetry.ts';
 
 export interface TracingHarness {
@@ -35,7 +38,8 @@ class PullReader extends MetricReader {
  */
 export function createTracingHarness(root: Sampler = new AlwaysOnSampler(), options: { startsTraces?: boolean } = {}): TracingHarness {
   const exporter = new InMemorySpanExporter();
-  const provider = new TracerProvider({
+  const provider = new EdgeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'edgehook-test' }),
     sampler: new ParentBasedSampler({ root }),
     spanProcessors: [new SimpleSpanProcessor({ exporter })],
   });
