@@ -13,7 +13,6 @@ import { OTLPMetricExporter as OtlpJsonMetricExporter } from '@opentelemetry/exp
 import { OTLPMetricExporter as OtlpProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter as OtlpGrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as OtlpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ConsoleMetricExporter, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
@@ -22,6 +21,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { createTelemetry, type Telemetry } from '../telemetry/telemetry.ts';
 import { EdgeTracerProvider, spanLimitsFromEnv } from '../telemetry/tracer/edge-tracer.ts';
+import { OtlpProtoSpanExporter } from '../telemetry/tracer/otlp-proto-span-exporter.ts';
 import { detectNodeResource } from './telemetry-resource.ts';
 import type { Env, SignalExport, SpanBatchSettings, TelemetrySetup } from './telemetry-settings.ts';
 
@@ -100,7 +100,8 @@ function spanExporter(signal: Exclude<SignalExport, { kind: 'none' }>): SpanExpo
   const options = { url: signal.url };
   switch (signal.protocol) {
     case 'http/protobuf':
-      return new OtlpProtoTraceExporter(options);
+      // The SDK's exporter with the node's span encoder (src/telemetry/tracer/otlp-span-encoder.ts).
+      return new OtlpProtoSpanExporter(options);
     case 'http/json':
       return new OtlpJsonTraceExporter(options);
     case 'grpc':

@@ -21,6 +21,19 @@ export interface ReceivedSpan {
   readonly status: { code: number; message: string };
   readonly scope: string;
   readonly resource: Record<string, unknown>;
+  /** The rest of the span, as sent (protobuf only). */
+  readonly wire?: SpanWireDetails;
+}
+
+export interface SpanWireDetails {
+  readonly startTimeUnixNano: bigint;
+  readonly endTimeUnixNano: bigint;
+  readonly traceState: string;
+  readonly flags: number;
+  readonly dropped: { attributes: number; events: number; links: number };
+  readonly eventTimes: bigint[];
+  readonly links: Array<{ traceId: string; spanId: string; traceState: string; attributes: Record<string, unknown>; flags: number }>;
+  readonly scopeVersion: string;
 }
 
 /** One metric data point, flattened: metric name, attributes and value (sums and gauges). */
@@ -111,7 +124,7 @@ const bytes = (v: WireValue): Buffer => v.value as Buffer;
 const text = (v: WireValue): string => bytes(v).toString('utf8');
 
 /** ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1 } */
-function spansFromProtobuf(body: Buffer): ReceivedSpan[] {
+export function spansFromProtobuf(body: Buffer): ReceivedSpan[] {
   const out: ReceivedSpan[] = [];
   for (const [field, resourceSpans] of fields(body)) {
     if (field !== 1) continue;
@@ -123,40 +136,80 @@ function spansFromProtobuf(body: Buffer): ReceivedSpan[] {
     }
     for (const scoped of scopeSpans) {
       let scope = '';
+      let scopeVersion = '';
       for (const [f, v] of fields(scoped)) {
-        if (f === 1) for (const [sf, sv] of fields(bytes(v))) if (sf === 1) scope = text(sv);
-        if (f === 2) out.push({ ...decodeSpan(bytes(v)), scope, resource });
+        if (f === 1) {
+          for (const [sf, sv] of fields(bytes(v))) {
+            if (sf === 1) scope = text(sv);
+            if (sf === 2) scopeVersion = text(sv);
+          }
+        }
+        if (f === 2) {
+          const span = decodeSpan(bytes(v));
+          out.push({ ...span, scope, resource, wire: { ...span.wire, scopeVersion } });
+        }
       }
     }
   }
   return out;
 }
 
-function decodeSpan(buf: Buffer): Omit<ReceivedSpan, 'scope' | 'resource'> {
+type DecodedSpan = Omit<ReceivedSpan, 'scope' | 'resource' | 'wire'> & { wire: Omit<SpanWireDetails, 'scopeVersion'> };
+
+function decodeSpan(buf: Buffer): DecodedSpan {
   const span = { traceId: '', spanId: '', parentSpanId: '', name: '', kind: 0, attributes: {} as Record<string, unknown>, events: [] as ReceivedSpan['events'][number][], status: { code: 0, message: '' } };
+  const wire = {
+    startTimeUnixNano: 0n, endTimeUnixNano: 0n, traceState: '', flags: 0, dropped: { attributes: 0, events: 0, links: 0 },
+    eventTimes: [] as bigint[], links: [] as SpanWireDetails['links'],
+  };
   for (const [f, v] of fields(buf)) {
     if (f === 1) span.traceId = bytes(v).toString('hex');
     else if (f === 2) span.spanId = bytes(v).toString('hex');
+    else if (f === 3) wire.traceState = text(v);
     else if (f === 4) span.parentSpanId = bytes(v).toString('hex');
     else if (f === 5) span.name = text(v);
     else if (f === 6) span.kind = Number(v.value);
+    else if (f === 7) wire.startTimeUnixNano = bytes(v).readBigUInt64LE(0);
+    else if (f === 8) wire.endTimeUnixNano = bytes(v).readBigUInt64LE(0);
     else if (f === 9) Object.assign(span.attributes, keyValue(bytes(v)));
-    else if (f === 11) span.events.push(decodeEvent(bytes(v)));
+    else if (f === 10) wire.dropped.attributes = Number(v.value);
+    else if (f === 11) {
+      const event = decodeEvent(bytes(v));
+      span.events.push({ name: event.name, attributes: event.attributes });
+      wire.eventTimes.push(event.time);
+    } else if (f === 12) wire.dropped.events = Number(v.value);
+    else if (f === 13) wire.links.push(decodeLink(bytes(v)));
+    else if (f === 14) wire.dropped.links = Number(v.value);
     else if (f === 15) for (const [sf, sv] of fields(bytes(v))) {
       if (sf === 2) span.status.message = text(sv);
       if (sf === 3) span.status.code = Number(sv.value);
     }
+    else if (f === 16) wire.flags = bytes(v).readUInt32LE(0);
   }
-  return span;
+  return { ...span, wire };
 }
 
-function decodeEvent(buf: Buffer): { name: string; attributes: Record<string, unknown> } {
-  const event = { name: '', attributes: {} as Record<string, unknown> };
+function decodeEvent(buf: Buffer): { name: string; attributes: Record<string, unknown>; time: bigint } {
+  const event = { name: '', attributes: {} as Record<string, unknown>, time: 0n };
   for (const [f, v] of fields(buf)) {
+    if (f === 1) event.time = bytes(v).readBigUInt64LE(0);
     if (f === 2) event.name = text(v);
     if (f === 3) Object.assign(event.attributes, keyValue(bytes(v)));
   }
   return event;
+}
+
+/** Link { trace_id 1, span_id 2, trace_state 3, attributes 4, flags 6 (fixed32) } */
+function decodeLink(buf: Buffer): SpanWireDetails['links'][number] {
+  const link = { traceId: '', spanId: '', traceState: '', attributes: {} as Record<string, unknown>, flags: 0 };
+  for (const [f, v] of fields(buf)) {
+    if (f === 1) link.traceId = bytes(v).toString('hex');
+    if (f === 2) link.spanId = bytes(v).toString('hex');
+    if (f === 3) link.traceState = text(v);
+    if (f === 4) Object.assign(link.attributes, keyValue(bytes(v)));
+    if (f === 6) link.flags = bytes(v).readUInt32LE(0);
+  }
+  return link;
 }
 
 /** All KeyValue messages in field `field` of `buf`. */
