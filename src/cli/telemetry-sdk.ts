@@ -3,9 +3,11 @@
  * the standard OTEL_* variables configure (resource detection, propagators, samplers, exporter
  * headers and TLS); the exporters, the batch processor, the ratio sampler and the metric reader
  * come from the resolved setup. The node then receives the SDK's providers as a Telemetry
- * object, through the API only. Imported lazily: with telemetry off the SDK is never loaded.
+ * object, through the API only. The metric reader collects from one producer the node feeds with
+ * the very metric data its admin /metrics serializes (telemetry/metrics-producer.ts), so OTLP and
+ * Prometheus carry the same metrics. Imported lazily: with telemetry off the SDK is never loaded.
  */
-import { metrics, propagation, ProxyTracerProvider, trace, type TracerProvider } from '@opentelemetry/api';
+import { propagation, ProxyTracerProvider, trace, type TracerProvider } from '@opentelemetry/api';
 import { OTLPMetricExporter as OtlpGrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPMetricExporter as OtlpJsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OtlpProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
@@ -18,6 +20,7 @@ import {
   AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ConsoleSpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler,
   type BatchSpanProcessorOptions, type Sampler, type SpanExporter,
 } from '@opentelemetry/sdk-trace';
+import { createNodeMetricsProducer, type NodeMetricsProducer } from '../telemetry/metrics-producer.ts';
 import { createTelemetry, type Telemetry } from '../telemetry/telemetry.ts';
 import type { SignalExport, SpanBatchSettings, TelemetrySetup } from './telemetry-settings.ts';
 
@@ -29,12 +32,13 @@ export interface TelemetrySdk {
 
 export function startTelemetrySdk(setup: TelemetrySetup): TelemetrySdk {
   const traces = setup.traces.kind === 'none' ? null : spanExporter(setup.traces);
+  const producer = setup.metrics.kind === 'none' ? null : createNodeMetricsProducer();
   const sdk = new NodeSDK({
     ...(setup.serviceName === null ? {} : { serviceName: setup.serviceName }),
     // An empty processor list keeps NodeSDK from starting its default OTLP exporter.
     spanProcessors: traces === null ? [] : [new BatchSpanProcessor({ exporter: traces, ...batchOptions(setup.spanBatch) })],
     ...(setup.sampleRatio === null ? {} : { sampler: new ParentBasedSampler({ root: rootSampler(setup.sampleRatio) }) }),
-    metricReaders: setup.metrics.kind === 'none' ? [] : [metricReader(setup.metrics, setup.metricsIntervalMs)],
+    metricReaders: setup.metrics.kind === 'none' || producer === null ? [] : [metricReader(setup.metrics, setup.metricsIntervalMs, producer)],
     // edgehook's logs are JSON lines on stderr, not OTLP: no logs pipeline.
     logRecordProcessors: [],
     instrumentations: [],
@@ -44,7 +48,7 @@ export function startTelemetrySdk(setup: TelemetrySetup): TelemetrySdk {
     ...(traces === null ? {} : {
       tracing: { tracerProvider: unproxied(trace.getTracerProvider()), propagator: propagation, startsTraces: setup.sampleRatio !== 0 },
     }),
-    ...(setup.metrics.kind === 'none' ? {} : { meterProvider: metrics.getMeterProvider() }),
+    ...(producer === null ? {} : { metrics: producer }),
   });
   return { telemetry, shutdown: () => sdk.shutdown() };
 }
@@ -78,9 +82,10 @@ function spanExporter(signal: Exclude<SignalExport, { kind: 'none' }>): SpanExpo
   }
 }
 
-function metricReader(signal: Exclude<SignalExport, { kind: 'none' }>, intervalMs: number): PeriodicExportingMetricReader {
+function metricReader(signal: Exclude<SignalExport, { kind: 'none' }>, intervalMs: number, producer: NodeMetricsProducer): PeriodicExportingMetricReader {
   return new PeriodicExportingMetricReader({
     exporter: metricExporter(signal),
+    metricProducers: [producer],
     exportIntervalMillis: intervalMs,
     // The SDK refuses a timeout longer than the interval.
     exportTimeoutMillis: Math.min(intervalMs, 30_000),
