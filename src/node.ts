@@ -37,7 +37,8 @@ import { startHttpServer, type ListeningServer } from './server/http-server.ts';
 import { describeListenError, type AddressSource } from './server/listen-error.ts';
 import type { HostPort } from './config/parse-host-port.ts';
 import { createUpgradeProxy } from './server/upgrade-proxy.ts';
-import { mirrorMetrics } from './telemetry/otel-metrics.ts';
+import { startCollectionClock } from './telemetry/metric-data.ts';
+import { nodeMetricData } from './telemetry/node-metrics.ts';
 import { createProxyMetrics, type ProxyMetrics } from './telemetry/proxy-metrics.ts';
 import { createProcessMetrics } from './telemetry/process-metrics.ts';
 import { createTelemetry, type Telemetry } from './telemetry/telemetry.ts';
@@ -130,7 +131,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     ? createNodeCache(cacheStoreConfig(config), logger, options.worker === undefined ? undefined : clock)
     : { store: options.store, fillLeases: null };
   const { store } = cache;
-  const metrics = createProxyMetrics(telemetry.meter);
+  const metrics = createProxyMetrics();
   const direct = traceOriginClient(createOriginClient({
     url: config.origin.url,
     connectTimeoutMs: config.origin.connectTimeout,
@@ -145,7 +146,10 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
   // The listener is bound last; until then nothing is in flight.
   let proxyListener: ListeningServer | null = null;
   const processMetrics = createProcessMetrics(() => proxyListener?.load() ?? { requests: 0, connections: 0 });
-  const unmirrorMetrics = mirrorMetrics(telemetry.meter, { proxy: metrics, store, hooks: telemetry.hooks, process: processMetrics });
+  const metricsSources = { store, proxy: metrics, hooks: telemetry.hooks, process: processMetrics, upstream: origin };
+  const collected = startCollectionClock();
+  // Set once the admin backend exists: OTLP then reads what GET /metrics shows (the fleet's metrics too).
+  let unexportMetrics = (): void => {};
   const limits = { maxHeaders: config.limits.maxHeaders, maxUriBytes: config.limits.maxUriBytes, maxBodyBytes: config.limits.maxBodyBytes };
   const requestRules: RequestRules = {
     cdnLoop: config.proxy.cdnLoop,
@@ -202,7 +206,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     shedder.stop();
     upgrades.close();
     await fleet?.close();
-    unmirrorMetrics();
+    unexportMetrics();
     await hooks?.close();
     await origin.close();
     if (options.store === undefined) await store.close();
@@ -225,8 +229,11 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     });
   }
   let ready = true;
-  const localBackend = createLocalBackend({ store, metrics, hookMetrics: telemetry.hooks, processMetrics, hooks: hooks?.admin ?? null, isReady: () => ready });
+  const localBackend = createLocalBackend({
+    store, metrics: () => nodeMetricData(takeMetricsSnapshot(metricsSources), collected()), hooks: hooks?.admin ?? null, isReady: () => ready,
+  });
   const adminBackend = fleet === null || fleetModule === null ? localBackend : fleetModule.withFleet(localBackend, fleet);
+  unexportMetrics = telemetry.metrics.watch(() => adminBackend.metrics());
   const admin = config.admin === null ? null : await listenOn(config.admin, ADMIN_SOURCE, release, () => startHttpServer(config.admin!, serverLimits, {
     request: createAdminHandler({ token: config.admin!.token, logger, paths: requestRules.paths, backend: adminBackend }),
   }, logger));
@@ -273,7 +280,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
     adminUrl: admin?.url ?? null,
     store,
     metrics,
-    metricsSnapshot: () => takeMetricsSnapshot(store, metrics, telemetry.hooks, processMetrics),
+    metricsSnapshot: () => takeMetricsSnapshot(metricsSources),
     listHooks: () => hooks?.admin?.list() ?? [],
     reloadHooks: async (next) => {
       if (hooks === null) return null;
@@ -291,7 +298,7 @@ export async function startNode(options: StartOptions): Promise<EdgehookNode> {
         upgrades.close();
         await admin?.shutdown(0);
         await fleet?.close();
-        unmirrorMetrics();
+        unexportMetrics();
         await hooks?.close();
         await origin.close();
         if (options.store === undefined) await store.close();

@@ -9,9 +9,11 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { MetricData } from '@opentelemetry/sdk-metrics';
 import { canonicalUrl, type PathFormRules } from '../http/path-form.ts';
 import type { Logger } from '../log.ts';
 import { collectBody } from '../pipeline/read-body.ts';
+import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus-text.ts';
 
 /** One purge; a URL or prefix already in the form requests are keyed by. */
 export interface PurgeTarget {
@@ -34,8 +36,8 @@ export interface AdminHooks {
 export interface AdminBackend {
   /** GET /healthz: ready (200) or not (503), with a body saying why. */
   health(): { readonly ready: boolean; readonly body: Readonly<Record<string, unknown>> };
-  /** GET /metrics as Prometheus text. */
-  metrics(): string | Promise<string>;
+  /** The node's metrics now: GET /metrics serializes them, and OTLP pushes the same list. */
+  metrics(): readonly MetricData[] | Promise<readonly MetricData[]>;
   /** POST /purge: 200 with `purged` (objects removed) once every part of the node has applied it. */
   purge(target: PurgeTarget): AdminAnswer | Promise<AdminAnswer>;
   readonly hooks: AdminHooks | null;
@@ -61,8 +63,8 @@ const ROUTES: Record<string, Route> = {
     json(res, health.ready ? 200 : 503, health.body);
   },
   'GET /metrics': async (_req, res, { backend }) => {
-    const text = await backend.metrics();
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    const text = prometheusText(await backend.metrics());
+    res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE });
     res.end(text);
   },
   'POST /purge': purge,

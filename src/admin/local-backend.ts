@@ -3,14 +3,10 @@
  * counters and store, purges applied to its store, its hook registry. A worker of a multi-process
  * node uses the same pieces (applyPurge, reloadAnswer) to answer its primary.
  */
+import type { MetricData } from '@opentelemetry/sdk-metrics';
 import type { CacheStore } from '../cache/types.ts';
 import type { ReloadResult } from '../hook-runtime/hook-registry.ts';
-import type { HookMetrics } from '../telemetry/hook-metrics.ts';
-import type { ProxyMetrics } from '../telemetry/proxy-metrics.ts';
-import type { ProcessMetrics } from '../telemetry/process-metrics.ts';
 import type { AdminAnswer, AdminBackend, PurgeTarget } from './admin-server.ts';
-import { takeMetricsSnapshot } from './metrics-snapshot.ts';
-import { renderPrometheus } from './prometheus.ts';
 
 /** The node's hook registry as the admin API sees it. */
 export interface NodeAdminHooks {
@@ -20,11 +16,8 @@ export interface NodeAdminHooks {
 
 export interface LocalBackendDeps {
   readonly store: CacheStore;
-  readonly metrics: ProxyMetrics;
-  /** CPU, memory, loop delay and load of this process (absent: no process section). */
-  readonly processMetrics?: ProcessMetrics;
-  /** Per hook and phase call metrics (absent: no hook section in /metrics). */
-  readonly hookMetrics?: HookMetrics;
+  /** The node's metric data now (telemetry/node-metrics.ts over its snapshot). */
+  readonly metrics: () => readonly MetricData[];
   readonly hooks: NodeAdminHooks | null;
   /** False once shutdown begins, so load balancers stop sending traffic. */
   readonly isReady: () => boolean;
@@ -34,7 +27,7 @@ export function createLocalBackend(deps: LocalBackendDeps): AdminBackend {
   const { hooks } = deps;
   return {
     health: () => (deps.isReady() ? { ready: true, body: { status: 'ok' } } : { ready: false, body: { status: 'draining' } }),
-    metrics: () => renderPrometheus(takeMetricsSnapshot(deps.store, deps.metrics, deps.hookMetrics, deps.processMetrics)),
+    metrics: deps.metrics,
     purge: (target) => ({ status: 200, body: { purged: applyPurge(deps.store, target) } }),
     hooks: hooks === null ? null : { list: () => hooks.list(), reload: async () => reloadAnswer(await hooks.reload()) },
   };

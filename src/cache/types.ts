@@ -75,6 +75,8 @@ export interface CacheStoreStats extends CacheFaultCounts {
   readonly entries: number;
   readonly evictions: number;
   readonly maxBytes: number;
+  /** The object bound, for a store that has one (the memory tier: cache.memory.max_entries). */
+  readonly maxEntries?: number;
 }
 
 export interface CacheStore {

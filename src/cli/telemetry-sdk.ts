@@ -4,10 +4,12 @@
  * headers, TLS, compression and retries), the batch processor and the samplers are the SDK's too.
  * Spans are made by the node's own tracer (src/telemetry/tracer/: the SDK's tracer cost more per
  * recorded span than a whole cache hit), fed to the SDK's batch processor; both signals carry one
- * resource, detected here once as NodeSDK would. The node receives the providers as a Telemetry
+ * resource, detected here once as NodeSDK would. The metric reader collects from one producer the
+ * node feeds with the very metric data its admin /metrics serializes (telemetry/metrics-producer.ts),
+ * so OTLP and Prometheus carry the same metrics. The node receives the providers as a Telemetry
  * object, through the API only. Imported lazily: with telemetry off the SDK is never loaded.
  */
-import { metrics, propagation } from '@opentelemetry/api';
+import { propagation } from '@opentelemetry/api';
 import { OTLPMetricExporter as OtlpGrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPMetricExporter as OtlpJsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OtlpProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
@@ -19,6 +21,7 @@ import {
   AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ConsoleSpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler,
   type BatchSpanProcessorOptions, type Sampler, type SpanExporter,
 } from '@opentelemetry/sdk-trace';
+import { createNodeMetricsProducer, type NodeMetricsProducer } from '../telemetry/metrics-producer.ts';
 import { createTelemetry, type Telemetry } from '../telemetry/telemetry.ts';
 import { EdgeTracerProvider, spanLimitsFromEnv } from '../telemetry/tracer/edge-tracer.ts';
 import { OtlpProtoSpanExporter } from '../telemetry/tracer/otlp-proto-span-exporter.ts';
@@ -33,12 +36,13 @@ export interface TelemetrySdk {
 
 export function startTelemetrySdk(setup: TelemetrySetup, env: Env = process.env): TelemetrySdk {
   const resource = detectNodeResource(env, setup.serviceName);
+  const producer = setup.metrics.kind === 'none' ? null : createNodeMetricsProducer();
   const sdk = new NodeSDK({
     resource,
     autoDetectResources: false,
     // An empty processor list keeps NodeSDK from starting a tracer provider and its default exporter.
     spanProcessors: [],
-    metricReaders: setup.metrics.kind === 'none' ? [] : [metricReader(setup.metrics, setup.metricsIntervalMs)],
+    metricReaders: setup.metrics.kind === 'none' || producer === null ? [] : [metricReader(setup.metrics, setup.metricsIntervalMs, producer)],
     // edgehook's logs are JSON lines on stderr, not OTLP: no logs pipeline.
     logRecordProcessors: [],
     instrumentations: [],
@@ -54,7 +58,7 @@ export function startTelemetrySdk(setup: TelemetrySetup, env: Env = process.env)
     ...(tracerProvider === null ? {} : {
       tracing: { tracerProvider, propagator: propagation, startsTraces: setup.sampleRatio !== 0 },
     }),
-    ...(setup.metrics.kind === 'none' ? {} : { meterProvider: metrics.getMeterProvider() }),
+    ...(producer === null ? {} : { metrics: producer }),
   });
   return {
     telemetry,
@@ -109,9 +113,10 @@ function spanExporter(signal: Exclude<SignalExport, { kind: 'none' }>): SpanExpo
   }
 }
 
-function metricReader(signal: Exclude<SignalExport, { kind: 'none' }>, intervalMs: number): PeriodicExportingMetricReader {
+function metricReader(signal: Exclude<SignalExport, { kind: 'none' }>, intervalMs: number, producer: NodeMetricsProducer): PeriodicExportingMetricReader {
   return new PeriodicExportingMetricReader({
     exporter: metricExporter(signal),
+    metricProducers: [producer],
     exportIntervalMillis: intervalMs,
     // The SDK refuses a timeout longer than the interval.
     exportTimeoutMillis: Math.min(intervalMs, 30_000),

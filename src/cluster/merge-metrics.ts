@@ -12,15 +12,16 @@
  *  - hook circuit states: per process, so counted (how many workers are in each state);
  *  - the hit ratio: recomputed from the summed responses;
  *  - the process figures: CPU time summed (kept across replacements, a counter), memory and
- *    load summed over the live workers, the loop delay the worst worker's.
+ *    load summed over the live workers, the loop delay the worst worker's;
+ *  - origin connections: each worker has its own pools, so summed per server over the live ones.
  */
-import type { MetricsSources } from '../admin/prometheus.ts';
-import { countCircuits } from '../admin/prometheus.ts';
 import type { MetricsSnapshot } from '../admin/metrics-snapshot.ts';
 import type { TierStats } from '../cache/tiered-store.ts';
 import type { CacheStoreStats } from '../cache/types.ts';
+import type { UpstreamConnections } from '../origin/origin-client.ts';
 import type { Histogram } from '../telemetry/histogram.ts';
-import type { HookPhaseSnapshot } from '../telemetry/hook-metrics.ts';
+import { countCircuits, type HookPhaseSnapshot } from '../telemetry/hook-metrics.ts';
+import type { NodeMetricsInput } from '../telemetry/node-metrics.ts';
 import type { ProxyMetricsSnapshot } from '../telemetry/proxy-metrics.ts';
 import { sumFilterMetrics } from '../telemetry/filter-metrics.ts';
 import { sumProcesses } from '../telemetry/process-metrics.ts';
@@ -31,10 +32,11 @@ const FAULT_FIELDS = ['refused', 'corrupt', 'dropped', 'writeFailures', 'skipped
 export function retire(retired: MetricsSnapshot | null, gone: MetricsSnapshot): MetricsSnapshot {
   const counters: MetricsSnapshot = {
     proxy: gone.proxy,
-    store: { ...gone.store, bytes: 0, entries: 0, maxBytes: 0 },
+    store: { ...gone.store, bytes: 0, entries: 0, maxBytes: 0, ...(gone.store.maxEntries === undefined ? {} : { maxEntries: 0 }) },
     ...(gone.tiers === undefined ? {} : {
       tiers: gone.tiers.map(({ tier, stats }) => ({
-        tier, stats: { ...stats, bytes: 0, entries: 0, maxBytes: 0, evictions: tier === 'disk' ? 0 : stats.evictions },
+        tier,
+        stats: { ...stats, bytes: 0, entries: 0, maxBytes: 0, ...(stats.maxEntries === undefined ? {} : { maxEntries: 0 }), evictions: tier === 'disk' ? 0 : stats.evictions },
       })),
     }),
     ...(gone.hooks === undefined ? {} : {
@@ -52,12 +54,23 @@ export function retire(retired: MetricsSnapshot | null, gone: MetricsSnapshot): 
   return retired === null ? counters : sumSnapshots([retired, counters], []);
 }
 
-/** What the primary renders: the live workers' snapshots plus what gone workers counted. */
-export function mergeMetrics(live: readonly MetricsSnapshot[], retired: MetricsSnapshot | null): MetricsSources {
+/** What the primary reports: the live workers' snapshots plus what gone workers counted. */
+export function mergeMetrics(live: readonly MetricsSnapshot[], retired: MetricsSnapshot | null): NodeMetricsInput {
   const all = retired === null ? live : [...live, retired];
   const merged = sumSnapshots(all, live);
   const circuits = live.flatMap((snapshot) => (snapshot.hooks === undefined ? [] : [snapshot.hooks.circuits]));
-  return { ...merged, circuitCounts: countCircuits(circuits) };
+  return { ...merged, circuitCounts: countCircuits(circuits), upstream: sumUpstream(live) };
+}
+
+/** Each worker's pools, added up per server (a gone worker's connections closed with it). */
+function sumUpstream(live: readonly MetricsSnapshot[]): UpstreamConnections[] {
+  const byServer = new Map<string, UpstreamConnections>();
+  for (const c of live.flatMap((snapshot) => snapshot.upstream ?? [])) {
+    const key = `${c.address}\u0000${c.port}`;
+    const seen = byServer.get(key);
+    byServer.set(key, seen === undefined ? c : { ...seen, active: seen.active + c.active, idle: seen.idle + c.idle });
+  }
+  return [...byServer.values()];
 }
 
 /** `all`: every snapshot whose counters count; `live`: those whose gauges describe the node now. */
@@ -103,7 +116,12 @@ function mergeTiers(all: readonly MetricsSnapshot[], live: readonly MetricsSnaps
 
 function sumMemoryStats(stats: readonly CacheStoreStats[]): CacheStoreStats {
   const sum = (field: 'bytes' | 'entries' | 'evictions' | 'maxBytes'): number => stats.reduce((total, s) => total + s[field], 0);
-  return { ...sumFaults(stats), bytes: sum('bytes'), entries: sum('entries'), evictions: sum('evictions'), maxBytes: sum('maxBytes') };
+  // Each worker's memory tier has its own object bound: the node's is their sum.
+  const bounded = stats.flatMap((s) => (s.maxEntries === undefined ? [] : [s.maxEntries]));
+  return {
+    ...sumFaults(stats), bytes: sum('bytes'), entries: sum('entries'), evictions: sum('evictions'), maxBytes: sum('maxBytes'),
+    ...(bounded.length === 0 ? {} : { maxEntries: bounded.reduce((a, b) => a + b, 0) }),
+  };
 }
 
 /** Fault counters a store reports (absent ones stay absent: a memory tier has no write failures). */

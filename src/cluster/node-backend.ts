@@ -2,7 +2,7 @@
  * The admin API of a node with workers, answered by its primary for the whole node:
  *  - GET /healthz: 200 while at least one worker listens (`ok` when all wanted do, `degraded`
  *    while one is being replaced), 503 when none does or the node is stopping; each worker listed;
- *  - GET /metrics: every worker's snapshot merged (merge-metrics.ts), plus the workers' gauges;
+ *  - GET /metrics: every worker's snapshot merged (merge-metrics.ts), plus the workers' own metrics;
  *  - POST /purge and POST /hooks/reload: sent to every worker, answered once all have applied
  *    it — `purged` is the most any worker removed (they share the disk tier, so one removes
  *    from disk what the others then find gone; their memory tiers each drop their own copies);
@@ -10,11 +10,13 @@
  *    and latencies are that worker's — /metrics sums them);
  *  - POST /reload: the config reload of config-reload.ts.
  */
+import type { MetricData } from '@opentelemetry/sdk-metrics';
 import type { AdminAnswer, AdminBackend, AdminHooks } from '../admin/admin-server.ts';
 import { reloadStatus } from '../admin/local-backend.ts';
-import { renderPrometheus } from '../admin/prometheus.ts';
 import type { ReloadResult } from '../hook-runtime/hook-registry.ts';
-import { PROM } from '../telemetry/names.ts';
+import { counter, gauge, startCollectionClock, type CollectionTimes } from '../telemetry/metric-data.ts';
+import { LABEL, METRIC } from '../telemetry/names.ts';
+import { buildInfoData, nodeMetricData } from '../telemetry/node-metrics.ts';
 import { mergeMetrics } from './merge-metrics.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
@@ -28,6 +30,7 @@ export interface NodeBackendDeps {
 
 export function createNodeBackend(deps: NodeBackendDeps): AdminBackend {
   const { pool } = deps;
+  const collected = startCollectionClock();
   const hooks: AdminHooks = {
     list: async () => {
       const [first] = pool.workers().filter((worker) => worker.state === 'ready');
@@ -37,7 +40,7 @@ export function createNodeBackend(deps: NodeBackendDeps): AdminBackend {
   };
   return {
     health: () => health(pool, deps.isStopping()),
-    metrics: () => metricsText(pool),
+    metrics: () => nodeMetrics(pool, collected()),
     purge: async (target) => {
       const { answered, failed } = await pool.broadcast({ name: 'purge', target });
       const purged = Math.max(0, ...answered.map(({ value }) => value));
@@ -61,22 +64,21 @@ function health(pool: WorkerPool, stopping: boolean): ReturnType<AdminBackend['h
 /** A scrape must not hang on a worker whose event loop is stuck: its last answer stands in for it. */
 const METRICS_TIMEOUT_MS = 5_000;
 
-async function metricsText(pool: WorkerPool): Promise<string> {
+async function nodeMetrics(pool: WorkerPool, times: CollectionTimes): Promise<MetricData[]> {
   const { answered, failed } = await pool.broadcast({ name: 'metrics' }, METRICS_TIMEOUT_MS);
   const stale = pool.workers().filter((worker) => failed.includes(worker.id)).flatMap((worker) => (worker.lastMetrics === null ? [] : [worker.lastMetrics]));
   const live = [...answered.map(({ value }) => value), ...stale];
+  const node = live.length === 0 && pool.retired === null ? [buildInfoData(times)] : nodeMetricData(mergeMetrics(live, pool.retired), times);
+  return [...node, ...workerMetricData(pool, times)];
+}
+
+function workerMetricData(pool: WorkerPool, times: CollectionTimes): MetricData[] {
   const ready = pool.workers().filter((worker) => worker.state === 'ready').length;
-  const extra = [
-    `# HELP ${PROM.workers} Worker processes listening, and how many the node runs.`,
-    `# TYPE ${PROM.workers} gauge`,
-    `${PROM.workers}{state="ready"} ${ready}`,
-    `${PROM.workers}{state="wanted"} ${pool.wanted}`,
-    `# HELP ${PROM.workerRestarts} Workers that exited unexpectedly and were replaced.`,
-    `# TYPE ${PROM.workerRestarts} counter`,
-    `${PROM.workerRestarts} ${pool.restarts}`,
-  ].join('\n') + '\n';
-  if (live.length === 0 && pool.retired === null) return extra;
-  return renderPrometheus({ ...mergeMetrics(live, pool.retired), extra });
+  return [
+    gauge({ name: METRIC.workers, description: 'Worker processes listening, and how many the node runs.', unit: '{process}' }, times,
+      [[ready, { [LABEL.state]: 'ready' }], [pool.wanted, { [LABEL.state]: 'wanted' }]]),
+    counter({ name: METRIC.workerRestarts, description: 'Workers that exited unexpectedly and were replaced.', unit: '{process}' }, times, [[pool.restarts]]),
+  ];
 }
 
 /**

@@ -158,7 +158,7 @@ function deferredBackend(current: () => AdminBackend | null): AdminBackend {
   const starting = { status: 503, body: { ok: false, error: 'the node is starting' } };
   return {
     health: () => current()?.health() ?? { ready: false, body: { status: 'starting' } },
-    metrics: () => current()?.metrics() ?? '',
+    metrics: () => current()?.metrics() ?? [],
     purge: (target) => current()?.purge(target) ?? starting,
     get hooks() {
       return current()?.hooks ?? null;

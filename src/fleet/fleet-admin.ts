@@ -7,16 +7,18 @@
  *    once, nothing published; Redis not answering within 5 s: 503 too, though the entry may
  *    have gone out — a purge is idempotent, so the answer to a 503 is always to retry.
  *  - GET /hooks with a `fleet` section: last applied entry, connection, each hook's last deploy;
- *  - /metrics with the fleet's lines.
+ *  - /metrics (and OTLP) with the fleet's metrics.
  */
 import type { AdminBackend, PurgeTarget } from '../admin/admin-server.ts';
+import { startCollectionClock } from '../telemetry/metric-data.ts';
 import type { FleetFollower } from './fleet-follower.ts';
-import { renderFleetMetrics } from './fleet-metrics.ts';
+import { fleetMetricData } from './fleet-metrics.ts';
 
 export function withFleet(backend: AdminBackend, fleet: FleetFollower): AdminBackend {
+  const collected = startCollectionClock();
   return {
     health: () => backend.health(),
-    metrics: async () => (await backend.metrics()) + renderFleetMetrics(fleet.status()),
+    metrics: async () => [...await backend.metrics(), ...fleetMetricData(fleet.status(), collected())],
     purge: (target) => publishPurge(fleet, target),
     get hooks() {
       return backend.hooks;

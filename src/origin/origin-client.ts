@@ -55,10 +55,22 @@ export interface OriginResponse {
   readonly body: OriginBody;
 }
 
+/** Connections one pool holds to one upstream server (the origin, a parent), read when metrics are collected. */
+export interface UpstreamConnections {
+  readonly address: string;
+  readonly port: number;
+  /** Carrying a request (its response not yet read to the end). */
+  readonly active: number;
+  /** Open and waiting in the pool for the next request (keep-alive). */
+  readonly idle: number;
+}
+
 export interface OriginClient {
   /** The origin's authority (host:port), used when the Host header is rewritten to the origin's. */
   readonly authority: string;
   request(request: OriginRequest): Promise<OriginResponse>;
+  /** Each pool's connections now (the origin's; with a shield tier, each parent's too). */
+  connections(): readonly UpstreamConnections[];
   close(): Promise<void>;
 }
 
@@ -80,8 +92,10 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
 
   // Fetches holding or waiting for a connection: each until its response body is done (a
   // connection is busy until then). Counted here rather than read from pool.stats, which builds
-  // an object per read.
+  // an object per read (fine at scrape time, not per request).
   let outstanding = 0;
+  const address = base.hostname.replace(/^\[|\]$/g, '');
+  const port = base.port === '' ? (base.protocol === 'https:' ? 443 : 80) : Number(base.port);
   const capacity = options.connections + options.maxQueue;
   const done = (): void => {
     outstanding--;
@@ -97,6 +111,11 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
         const handler = new ResponseHandler(resolve, reject, done, request.onInformational);
         pool.dispatch({ method: request.method, path: pathPrefix + request.path, headers: request.headers, body: request.body }, handler);
       });
+    },
+    connections() {
+      // undici's pool: `connected` sockets, of which `free` take the next request at once.
+      const { connected, free } = pool.stats;
+      return [{ address, port, active: connected - free, idle: free }];
     },
     // Called once every client connection is closed: what is still in flight (a stalled upload,
     // a background revalidation) has nobody left to answer and must not hold shutdown open.

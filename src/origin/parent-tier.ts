@@ -53,6 +53,7 @@ export function createParentTier(options: ParentTierOptions): OriginClient {
       if (request.cacheFill !== true && direct) return origin.request(request);
       return viaParents(options, request, candidatesFor(options, request));
     },
+    connections: () => [...origin.connections(), ...options.parents.flatMap((parent) => parent.client.connections())],
     async close() {
       await options.stopChecks();
       await Promise.all([origin.close(), ...options.parents.map((parent) => parent.client.close())]);

@@ -254,7 +254,7 @@ function outgoingFromFill(ctx: RequestContext, outcome: FillOutcome, why: 'uri-m
     case 'private': {
       const status = formatCacheStatus(name, { fwd: why, fwdStatus: outcome.status, detail: outcome.reason });
       const body = Buffer.isBuffer(outcome.body) ? { kind: 'buffer' as const, data: outcome.body } : { kind: 'stream' as const, stream: outcome.body };
-      return { status: outcome.status, headers: outcome.headers, body, source: 'miss', cacheStatus: status, image: outcome.image };
+      return { status: outcome.status, headers: outcome.headers, body, source: 'miss', cacheStatus: status, uncacheable: true, image: outcome.image };
     }
     case 'local':
       return localOutgoing(ctx, outcome.response, 'local');

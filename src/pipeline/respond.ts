@@ -10,6 +10,7 @@ import type { ImageInspection } from '../attributes/image.ts';
 import { EdgehookError } from '../errors.ts';
 import { HeaderMap } from '../http/header-map.ts';
 import { SPAN } from '../telemetry/names.ts';
+import type { CacheOutcome } from '../telemetry/proxy-metrics.ts';
 import { recordResponse, tracePhase } from '../telemetry/pipeline-spans.ts';
 import type { Pending, RequestContext } from './context.ts';
 import type { HookResponseState, LocalResponse, MaybePromise, PhaseVerdict, ResponseSource } from './hook-seam.ts';
@@ -29,6 +30,11 @@ export interface Outgoing {
   body: BodySource;
   readonly source: ResponseSource;
   readonly cacheStatus: string;
+  /**
+   * A miss whose response the cache did not store (no-store, private, too large, a hook said so):
+   * hooks still see `miss`; metrics count it as `uncacheable`, out of the hit ratio (issue 13).
+   */
+  readonly uncacheable?: boolean;
   /** Image attributes of this response (stored with the object, or inspected on the miss). */
   readonly image?: ImageInspection;
 }
@@ -84,7 +90,7 @@ function afterResponsePhase(ctx: RequestContext, out: Outgoing, state: HookRespo
     body = { kind: 'buffer', data: state.body };
     setContentLength(headers, state.body.length);
   }
-  return { status: state.status, headers, body, source: out.source, cacheStatus: out.cacheStatus };
+  return { status: state.status, headers, body, source: out.source, cacheStatus: out.cacheStatus, ...(out.uncacheable === true ? { uncacheable: true } : {}) };
 }
 
 /** Envoy's rule: a response body larger than the buffer a filter asked for is a 500. */
@@ -132,7 +138,8 @@ function writeOut(ctx: RequestContext, out: Outgoing): void {
   // A buffer's length is known now; a streamed or shared body is counted as it is written, when
   // the response closes (issue 13: counted from its length at head time, a 10 MiB miss added 0).
   const known = noBody || out.body.kind === 'buffer' || out.body.kind === 'none';
-  ctx.deps.metrics.countResponse(out.source, out.status, noBody ? 0 : bodyLength(out.body));
+  const outcome: CacheOutcome = out.uncacheable === true ? 'uncacheable' : out.source;
+  ctx.deps.metrics.countResponse(outcome, out.status, noBody ? 0 : bodyLength(out.body));
   recordResponse(ctx.span, out.source, out.status, out.cacheStatus);
   ctx.access?.head(out.cacheStatus, out.source);
   const { metrics } = ctx.deps;
@@ -142,13 +149,13 @@ function writeOut(ctx: RequestContext, out: Outgoing): void {
     if (noBody) releaseBody(out.body);
     sendBody(res, noBody ? NO_BODY : out.body, null);
     // A whole body is handed to the socket now: no listener needed to time its end.
-    metrics.observeRequest(out.source, (headAt - ctx.started) / 1000, (performance.now() - ctx.started) / 1000);
+    metrics.observeRequest(outcome, (headAt - ctx.started) / 1000, (performance.now() - ctx.started) / 1000);
     return;
   }
   const tally: SentBytes = { bytes: 0 };
   res.once('close', () => {
-    metrics.countBodyBytes(out.source, tally.bytes);
-    metrics.observeRequest(out.source, (headAt - ctx.started) / 1000, (performance.now() - ctx.started) / 1000);
+    metrics.countBodyBytes(outcome, tally.bytes);
+    metrics.observeRequest(outcome, (headAt - ctx.started) / 1000, (performance.now() - ctx.started) / 1000);
   });
   sendBody(res, out.body, tally);
 }

@@ -5,9 +5,11 @@
  * the number of series is bounded by the runtime (src/hook-runtime/proxy-wasm/node-state.ts).
  * Read at collection from the runtime's store; plain numbers so a worker can send them over IPC.
  * Beside them, how often a filter was refused by the runtime's bounds (shared data, metrics).
+ * A filter histogram keeps only its sum and count, so it is exported as a histogram without bounds.
  */
-import type { BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
-import { LABEL, METRIC, PROM } from './names.ts';
+import type { MetricData } from '@opentelemetry/sdk-metrics';
+import { counter, gauge, histogram, type CollectionTimes } from './metric-data.ts';
+import { LABEL, METRIC } from './names.ts';
 
 export interface FilterMetricSnapshot {
   readonly hook: string;
@@ -66,53 +68,18 @@ export function sumFilterMetrics(snapshots: readonly FilterMetricsSnapshot[]): F
   return { metrics: [...byKey.values()], refusals };
 }
 
-function escape(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-export function renderFilterMetrics(lines: string[], { metrics, refusals }: FilterMetricsSnapshot): void {
-  lines.push(`# HELP ${PROM.filterRefusals} Requests of proxy-wasm filters refused by the node's bounds, by what.`, `# TYPE ${PROM.filterRefusals} counter`);
-  for (const [what, n] of Object.entries(refusals)) lines.push(`${PROM.filterRefusals}{what="${escape(what)}"} ${n}`);
-  if (metrics.length === 0) return;
-  const labels = (m: FilterMetricSnapshot): string => `{hook="${escape(m.hook)}",name="${escape(m.name)}"}`;
+/** The filters' metrics and the bound refusals, as metric data. */
+export function filterMetricData({ metrics, refusals }: FilterMetricsSnapshot, times: CollectionTimes): MetricData[] {
+  const labels = (m: FilterMetricSnapshot): Record<string, string> => ({ [LABEL.hook]: m.hook, [LABEL.name]: m.name });
   const of = (kind: FilterMetricSnapshot['kind']): FilterMetricSnapshot[] => metrics.filter((m) => m.kind === kind);
-  lines.push(`# HELP ${PROM.filterCounter} Counters proxy-wasm filters define, by hook and metric name.`, `# TYPE ${PROM.filterCounter} counter`);
-  for (const m of of('counter')) lines.push(`${PROM.filterCounter}${labels(m)} ${m.value}`);
-  lines.push(`# HELP ${PROM.filterGauge} Gauges proxy-wasm filters define, by hook and metric name.`, `# TYPE ${PROM.filterGauge} gauge`);
-  for (const m of of('gauge')) lines.push(`${PROM.filterGauge}${labels(m)} ${m.value}`);
-  lines.push(`# HELP ${PROM.filterHistogram} Histograms proxy-wasm filters define (sum and count), by hook and metric name.`,
-    `# TYPE ${PROM.filterHistogram} summary`);
-  for (const m of of('histogram')) lines.push(`${PROM.filterHistogram}_sum${labels(m)} ${m.sum}`, `${PROM.filterHistogram}_count${labels(m)} ${m.count}`);
-}
-
-/** The OpenTelemetry side: observable instruments read in the node's batch callback. */
-export interface FilterInstruments {
-  readonly counter: Observable;
-  readonly gauge: Observable;
-  readonly histogramSum: Observable;
-  readonly histogramCount: Observable;
-  readonly refusals: Observable;
-}
-
-export function createFilterInstruments(meter: Meter): FilterInstruments {
-  return {
-    counter: meter.createObservableCounter(METRIC.filterCounter, { description: 'Counters proxy-wasm filters define.' }),
-    gauge: meter.createObservableGauge(METRIC.filterGauge, { description: 'Gauges proxy-wasm filters define.' }),
-    histogramSum: meter.createObservableCounter(METRIC.filterHistogramSum, { description: 'Sum of the values proxy-wasm filter histograms recorded.' }),
-    histogramCount: meter.createObservableCounter(METRIC.filterHistogramCount, { description: 'Values proxy-wasm filter histograms recorded.' }),
-    refusals: meter.createObservableCounter(METRIC.filterRefusals, { description: 'Requests of proxy-wasm filters refused by the node\'s bounds, by what.' }),
-  };
-}
-
-export function observeFilterMetrics(result: BatchObservableResult, i: FilterInstruments, { metrics, refusals }: FilterMetricsSnapshot): void {
-  for (const [what, n] of Object.entries(refusals)) result.observe(i.refusals, n, { [LABEL.what]: what });
-  for (const m of metrics) {
-    const labels = { [LABEL.hook]: m.hook, [LABEL.name]: m.name };
-    if (m.kind === 'counter') result.observe(i.counter, m.value, labels);
-    else if (m.kind === 'gauge') result.observe(i.gauge, m.value, labels);
-    else {
-      result.observe(i.histogramSum, m.sum, labels);
-      result.observe(i.histogramCount, m.count, labels);
-    }
-  }
+  return [
+    counter({ name: METRIC.filterRefusals, description: 'Requests of proxy-wasm filters refused by the node\'s bounds, by what.', unit: '{request}' }, times,
+      Object.entries(refusals).map(([what, n]) => [n, { [LABEL.what]: what }] as const)),
+    counter({ name: METRIC.filterCounter, description: 'Counters proxy-wasm filters define, by hook and metric name.', unit: '' }, times,
+      of('counter').map((m) => [m.value, labels(m)] as const)),
+    gauge({ name: METRIC.filterGauge, description: 'Gauges proxy-wasm filters define, by hook and metric name.', unit: '' }, times,
+      of('gauge').map((m) => [m.value, labels(m)] as const)),
+    histogram({ name: METRIC.filterHistogram, description: 'Histograms proxy-wasm filters define (their sum and count), by hook and metric name.', unit: '' }, times,
+      of('histogram').map((m) => [{ bounds: [], counts: [], sum: m.sum, count: m.count }, labels(m)] as const)),
+  ];
 }

@@ -4,12 +4,13 @@
  * reloaded hook with the same name gets the same recorder, so counters stay monotonic across
  * reloads. Circuit-breaker state is read when metrics are collected, never pushed, and from the
  * hooks that serve at that moment (the registry's list): a copy loaded by a reload that was then
- * refused is never read (issue 8, defect 9).
+ * refused is never read (issue 8, defect 9). As metric data (hookMetricData) only when collected.
  */
-import type { Histogram as OtelHistogram, Meter, MetricAttributes } from '@opentelemetry/api';
+import type { MetricData } from '@opentelemetry/sdk-metrics';
 import type { PhaseName } from '../pipeline/hook-seam.ts';
 import { copyHistogram, createHistogram, HOOK_BUCKETS, observe, type Histogram } from './histogram.ts';
 import { isEmptyFilterSnapshot, snapshotFilterMetrics, type FilterMetricsReading, type FilterMetricsSnapshot } from './filter-metrics.ts';
+import { counter, gauge, histogram, type CollectionTimes } from './metric-data.ts';
 import { LABEL, METRIC } from './names.ts';
 
 export type CircuitStateName = 'closed' | 'open' | 'half-open';
@@ -58,22 +59,17 @@ interface Slot {
   readonly recorder: HookCallRecorder;
 }
 
-export function createHookMetrics(meter: Meter): HookMetrics {
+export function createHookMetrics(): HookMetrics {
   const slots = new Map<string, Slot>();
   let circuits: () => Iterable<readonly [string, CircuitStateName]> = () => [];
   let filters: () => FilterMetricsReading = () => ({ metrics: [], refusals: new Map() });
-  const otelDuration = meter.createHistogram(METRIC.hookDuration, {
-    description: 'Hook call duration, per hook and phase.',
-    unit: 's',
-    advice: { explicitBucketBoundaries: [...HOOK_BUCKETS] },
-  });
 
   return {
     recorder(hook, phase) {
       const key = `${hook}\u0000${phase}`;
       let slot = slots.get(key);
       if (slot === undefined) {
-        slot = createSlot(hook, phase, otelDuration);
+        slot = createSlot(hook, phase);
         slots.set(key, slot);
       }
       return slot.recorder;
@@ -101,9 +97,7 @@ export function createHookMetrics(meter: Meter): HookMetrics {
   };
 }
 
-function createSlot(hook: string, phase: PhaseName, otelDuration: OtelHistogram): Slot {
-  // Built once per (hook, phase): the OTel record then reuses the same attribute object.
-  const attributes: MetricAttributes = Object.freeze({ [LABEL.hook]: hook, [LABEL.phase]: phase });
+function createSlot(hook: string, phase: PhaseName): Slot {
   const slot: Slot = {
     hook,
     phase,
@@ -115,7 +109,6 @@ function createSlot(hook: string, phase: PhaseName, otelDuration: OtelHistogram)
         slot.calls++;
         if (errorCode !== null) slot.errors.set(errorCode, (slot.errors.get(errorCode) ?? 0) + 1);
         observe(slot.duration, seconds);
-        otelDuration.record(seconds, attributes);
       },
       recordSkipped(errorCode) {
         slot.errors.set(errorCode, (slot.errors.get(errorCode) ?? 0) + 1);
@@ -123,4 +116,38 @@ function createSlot(hook: string, phase: PhaseName, otelDuration: OtelHistogram)
     },
   };
   return slot;
+}
+
+/** How many processes are in each state, per hook: one process's breakers, or a primary's workers counted. */
+export type CircuitCounts = ReadonlyMap<string, Readonly<Record<CircuitStateName, number>>>;
+
+/** How many of the given processes have each hook's circuit in each state. */
+export function countCircuits(perProcess: Iterable<ReadonlyMap<string, CircuitStateName>>): Map<string, Record<CircuitStateName, number>> {
+  const counts = new Map<string, Record<CircuitStateName, number>>();
+  for (const circuits of perProcess) {
+    for (const [hook, state] of circuits) {
+      const row = counts.get(hook) ?? { closed: 0, open: 0, 'half-open': 0 };
+      row[state] += 1;
+      counts.set(hook, row);
+    }
+  }
+  return counts;
+}
+
+/** Calls, errors and durations per hook and phase, and the circuit states, as metric data. */
+export function hookMetricData(phases: readonly HookPhaseSnapshot[], circuits: CircuitCounts, times: CollectionTimes): MetricData[] {
+  const labels = (p: HookPhaseSnapshot): Record<string, string> => ({ [LABEL.hook]: p.hook, [LABEL.phase]: p.phase });
+  return [
+    counter({ name: METRIC.hookCalls, description: 'Hook calls, per hook and phase.', unit: '{call}' }, times,
+      phases.map((p) => [p.calls, labels(p)] as const)),
+    counter({ name: METRIC.hookErrors, description: 'Hook calls that failed (then on_error decided), per hook, phase and error code.', unit: '{call}' }, times,
+      phases.flatMap((p) => [...p.errors].map(([code, n]) => [n, { ...labels(p), [LABEL.code]: code }] as const))),
+    histogram({ name: METRIC.hookDuration, description: 'Hook call duration, per hook and phase.', unit: 's' }, times,
+      phases.map((p) => [p.duration, labels(p)] as const)),
+    gauge({
+      name: METRIC.hookCircuit,
+      description: 'Hook circuit breaker state: 1 for the current state, 0 for the others (with workers: how many workers are in each state).',
+      unit: '',
+    }, times, [...circuits].flatMap(([hook, counts]) => CIRCUIT_STATES.map((state) => [counts[state], { [LABEL.hook]: hook, [LABEL.state]: state }] as const))),
+  ];
 }

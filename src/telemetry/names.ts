@@ -78,100 +78,73 @@ export const ATTR = {
   transformOutcome: 'edgehook.transform.outcome',
 } as const;
 
-/** Prometheus text exposition names (admin /metrics). */
-export const PROM = {
-  responses: 'edgehook_responses_total',
-  hitRatio: 'edgehook_cache_hit_ratio',
-  responseBytes: 'edgehook_response_body_bytes_total',
-  originLatency: 'edgehook_origin_latency_seconds',
-  originErrors: 'edgehook_origin_errors_total',
-  collapsed: 'edgehook_collapsed_requests_total',
-  clientCuts: 'edgehook_client_cuts_total',
-  shed: 'edgehook_shed_requests_total',
-  /** The shield tier (src/origin/parent-tier.ts): ejections, readmissions and failovers per parent. */
-  parentEvents: 'edgehook_parent_events_total',
-  cacheBytes: 'edgehook_cache_bytes',
-  cacheMaxBytes: 'edgehook_cache_max_bytes',
-  cacheEntries: 'edgehook_cache_entries',
-  cacheEvictions: 'edgehook_cache_evictions_total',
-  tierBytes: 'edgehook_cache_tier_bytes',
-  tierMaxBytes: 'edgehook_cache_tier_max_bytes',
-  tierEntries: 'edgehook_cache_tier_entries',
-  tierFaults: 'edgehook_cache_tier_faults_total',
-  hookCalls: 'edgehook_hook_calls_total',
-  hookErrors: 'edgehook_hook_errors_total',
-  hookDuration: 'edgehook_hook_duration_seconds',
-  hookCircuit: 'edgehook_hook_circuit_state',
-  /** Metrics proxy-wasm filters define: the filter's metric name is the `name` label. */
-  filterCounter: 'edgehook_filter_counter_total',
-  filterGauge: 'edgehook_filter_gauge',
-  filterHistogram: 'edgehook_filter_histogram',
-  filterRefusals: 'edgehook_filter_bound_refusals_total',
-  transforms: 'edgehook_transforms_total',
-  transformDuration: 'edgehook_transform_duration_seconds',
-  /** Issue 13: the process (summed over a node's workers; the loop delay is the worst worker's). */
-  buildInfo: 'edgehook_build_info',
-  requestDuration: 'edgehook_request_duration_seconds',
-  ttfb: 'edgehook_ttfb_seconds',
-  processCpu: 'edgehook_process_cpu_seconds_total',
-  processResident: 'edgehook_process_resident_memory_bytes',
-  eventLoopDelay: 'edgehook_event_loop_delay_seconds',
-  requestsInFlight: 'edgehook_requests_in_flight',
-  clientConnections: 'edgehook_client_connections',
-  /** A node with workers (its primary renders these): workers serving and wanted, replacements. */
-  workers: 'edgehook_workers',
-  workerRestarts: 'edgehook_worker_restarts_total',
-  /** Fleet coordination on Redis (src/fleet): rendered by whichever process follows the stream. */
-  fleetConnected: 'edgehook_fleet_connected',
-  fleetLastApplied: 'edgehook_fleet_last_applied_timestamp_seconds',
-  fleetApplied: 'edgehook_fleet_entries_applied_total',
-  fleetDeploysRefused: 'edgehook_fleet_deploys_refused_total',
-  fleetGaps: 'edgehook_fleet_gaps_total',
-  fleetDeploy: 'edgehook_fleet_deploy_info',
-} as const;
-
-/** OpenTelemetry instrument names (what an OTLP metrics exporter sends). */
+/**
+ * Every metric, by its one OpenTelemetry name: what OTLP carries, and what admin /metrics shows as
+ * OpenTelemetry's Prometheus serializer writes it — dots become underscores and counters take
+ * `_total` (`edgehook.cache.size` → `edgehook_cache_size`, `edgehook.responses` →
+ * `edgehook_responses_total`); units stay in the `# UNIT` line, not the name. The semantic
+ * conventions' names where one fits (HTTP durations, connections and active requests, the
+ * process and Node.js runtime figures); edgehook's own under `edgehook.`.
+ */
 export const METRIC = {
+  buildInfo: 'edgehook.build.info',
+  // The process (with workers: summed over them; the loop delay is the worst worker's).
+  processCpu: 'process.cpu.time',
+  processMemory: 'process.memory.usage',
+  eventLoopDelay: 'nodejs.eventloop.delay.p99',
+  requestsInFlight: 'http.server.active_requests',
+  clientConnections: 'edgehook.client.connections',
+  // Client responses, by cache outcome.
   responses: 'edgehook.responses',
   hitRatio: 'edgehook.cache.hit_ratio',
   responseBytes: 'edgehook.response.body.size',
-  /** semconv: HTTP client request duration, here the origin fetch up to its response head. */
-  originDuration: 'http.client.request.duration',
   /** semconv: HTTP server request duration (here by edgehook's cache outcome). */
   requestDuration: 'http.server.request.duration',
   ttfb: 'edgehook.response.ttfb',
-  processCpu: 'edgehook.process.cpu.time',
-  processMemory: 'edgehook.process.memory.usage',
-  eventLoopDelay: 'edgehook.event_loop.delay',
-  requestsInFlight: 'edgehook.requests.in_flight',
-  clientConnections: 'edgehook.client.connections',
-  originErrors: 'edgehook.origin.errors',
   collapsed: 'edgehook.collapsed_requests',
   clientCuts: 'edgehook.client.cuts',
   shed: 'edgehook.shed_requests',
+  // The origin and the shield tier.
+  /** semconv: HTTP client request duration, here the origin fetch up to its response head. */
+  originDuration: 'http.client.request.duration',
+  /** semconv: connections undici's pools hold to the origin (and parents), active or idle. */
+  originConnections: 'http.client.open_connections',
+  originErrors: 'edgehook.origin.errors',
   parentEvents: 'edgehook.parent.events',
-  cacheBytes: 'edgehook.cache.size',
-  cacheMaxBytes: 'edgehook.cache.max_size',
+  // The cache store, per tier (memory; disk when configured).
+  cacheSize: 'edgehook.cache.size',
+  cacheMaxSize: 'edgehook.cache.max_size',
   cacheEntries: 'edgehook.cache.entries',
+  cacheMaxEntries: 'edgehook.cache.max_entries',
   cacheEvictions: 'edgehook.cache.evictions',
-  tierSize: 'edgehook.cache.tier.size',
-  tierMaxSize: 'edgehook.cache.tier.max_size',
-  tierEntries: 'edgehook.cache.tier.entries',
-  tierFaults: 'edgehook.cache.tier.faults',
+  cacheFaults: 'edgehook.cache.faults',
+  // Hooks, and the metrics proxy-wasm filters define (the filter's metric name is the `name` attribute).
   hookCalls: 'edgehook.hook.calls',
   hookErrors: 'edgehook.hook.errors',
   hookDuration: 'edgehook.hook.duration',
   hookCircuit: 'edgehook.hook.circuit.state',
   filterCounter: 'edgehook.filter.counter',
   filterGauge: 'edgehook.filter.gauge',
-  filterHistogramSum: 'edgehook.filter.histogram.sum',
-  filterHistogramCount: 'edgehook.filter.histogram.count',
+  filterHistogram: 'edgehook.filter.histogram',
   filterRefusals: 'edgehook.filter.bound_refusals',
   transforms: 'edgehook.transforms',
   transformDuration: 'edgehook.transform.duration',
+  /** A node with workers (its primary): workers serving and wanted, replacements. */
+  workers: 'edgehook.workers',
+  workerRestarts: 'edgehook.worker.restarts',
+  /** Fleet coordination on Redis (src/fleet), from whichever process follows the stream. */
+  fleetConnected: 'edgehook.fleet.connected',
+  fleetLastApplied: 'edgehook.fleet.last_applied_time',
+  fleetApplied: 'edgehook.fleet.entries_applied',
+  fleetDeploysRefused: 'edgehook.fleet.deploys_refused',
+  fleetGaps: 'edgehook.fleet.gaps',
+  fleetDeploy: 'edgehook.fleet.deploy_info',
 } as const;
 
-/** Metric attribute (label) keys; Prometheus labels use the short names. */
+/**
+ * Metric attribute keys: short ones of edgehook's own (as Prometheus labels too), and the semantic
+ * conventions' where a semconv metric asks for them (`server.address` → label `server_address`).
+ */
 export const LABEL = {
   cache: 'cache',
   statusClass: 'status_class',
@@ -190,7 +163,16 @@ export const LABEL = {
   event: 'event',
   tier: 'tier',
   fault: 'fault',
-  le: 'le',
+  version: 'version',
+  nodeVersion: 'node_version',
+  /** Fleet: an entry's op, a deploy's stream id and module digest. */
+  op: 'op',
+  id: 'id',
+  sha256: 'sha256',
+  /** semconv: `active` or `idle` (http.client.open_connections). */
+  httpConnectionState: 'http.connection.state',
+  serverAddress: 'server.address',
+  serverPort: 'server.port',
 } as const;
 
 /** A cache tier's fault counters (CacheFaultCounts) by their label value, `fault="write_failed"`. */

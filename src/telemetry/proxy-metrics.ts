@@ -1,19 +1,22 @@
 /**
  * The counters and histograms the proxy updates on its request path. Kept as plain numbers in
  * fixed slots (no label maps built per request): recording a response costs ~10 ns, where an
- * OpenTelemetry SDK counter with two attributes costs ~500 ns (bench/telemetry-bench.ts). They
- * are the source of the admin /metrics text, and OpenTelemetry reads them through observable
- * instruments at collection time (otel-metrics.ts). Histograms also record into OTel histograms
- * (the API cannot observe a histogram); with no metrics SDK that is the no-op meter, a few ns.
+ * OpenTelemetry SDK counter with two attributes costs ~500 ns (bench/telemetry-bench.ts). Read
+ * only when metrics are collected: a snapshot becomes OpenTelemetry metric data (node-metrics.ts)
+ * for admin /metrics and OTLP alike — histograms included, so nothing here calls a meter.
  */
-import { createNoopMeter, type Histogram as OtelHistogram, type Meter, type MetricAttributes } from '@opentelemetry/api';
 import type { ResponseSource } from '../pipeline/hook-seam.ts';
 import { copyHistogram, createHistogram, LATENCY_BUCKETS, observe, REQUEST_BUCKETS, TRANSFORM_BUCKETS, type Histogram } from './histogram.ts';
-import { LABEL, METRIC } from './names.ts';
 
 export type { Histogram } from './histogram.ts';
 
-export const RESPONSE_SOURCES: readonly ResponseSource[] = ['hit', 'stale', 'revalidated', 'miss', 'pass', 'local', 'error'];
+/**
+ * How a response was produced, as metrics count it: the hook contract's source, with the misses
+ * the cache did not store (no-store, private, too large, a hook said so…) told apart as
+ * `uncacheable` — they could never have been hits, so the hit ratio leaves them out (issue 13).
+ */
+export type CacheOutcome = ResponseSource | 'uncacheable';
+export const CACHE_OUTCOMES: readonly CacheOutcome[] = ['hit', 'stale', 'revalidated', 'miss', 'uncacheable', 'pass', 'local', 'error'];
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 export type StatusClass = (typeof STATUS_CLASSES)[number];
 /** 'ok', or why the transform was refused ('too-large', 'corrupt', 'busy', …): a bounded set. */
@@ -26,11 +29,11 @@ export type ShedReason = 'in-flight' | 'event-loop' | 'origin-queue';
 export type ParentEvent = 'ejected' | 'readmitted' | 'failover-error' | 'failover-5xx' | 'failover-loop';
 
 export interface ProxyMetrics {
-  countResponse(source: ResponseSource, status: number, bodyBytes: number): void;
+  countResponse(outcome: CacheOutcome, status: number, bodyBytes: number): void;
   /** Body bytes of a streamed or shared response, added once it has closed. */
-  countBodyBytes(source: ResponseSource, bodyBytes: number): void;
+  countBodyBytes(outcome: CacheOutcome, bodyBytes: number): void;
   /** One client request: arrival → head written (time to first byte), and arrival → last byte handed to the socket. */
-  observeRequest(source: ResponseSource, ttfbSeconds: number, durationSeconds: number): void;
+  observeRequest(outcome: CacheOutcome, ttfbSeconds: number, durationSeconds: number): void;
   observeOriginLatency(seconds: number): void;
   countCollapsed(): void;
   countOriginError(code: string): void;
@@ -46,9 +49,9 @@ export interface ProxyMetrics {
 }
 
 export interface ProxyMetricsSnapshot {
-  /** Keyed "source|status class". */
+  /** Keyed "outcome|status class". */
   readonly responses: ReadonlyMap<string, number>;
-  readonly bytesServed: ReadonlyMap<ResponseSource, number>;
+  readonly bytesServed: ReadonlyMap<CacheOutcome, number>;
   readonly originLatency: Readonly<Histogram>;
   readonly collapsed: number;
   readonly originErrors: ReadonlyMap<string, number>;
@@ -60,15 +63,14 @@ export interface ProxyMetricsSnapshot {
   readonly transforms: ReadonlyMap<string, number>;
   readonly transformDuration: Readonly<Histogram>;
   /** Per cache outcome (absent in snapshots from before issue 13). */
-  readonly requestDuration?: ReadonlyMap<ResponseSource, Readonly<Histogram>>;
-  readonly ttfb?: ReadonlyMap<ResponseSource, Readonly<Histogram>>;
+  readonly requestDuration?: ReadonlyMap<CacheOutcome, Readonly<Histogram>>;
+  readonly ttfb?: ReadonlyMap<CacheOutcome, Readonly<Histogram>>;
 }
 
-/** `meter` receives the histograms; by default none (a no-op meter). */
-export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetrics {
-  const sourceIndex = new Map(RESPONSE_SOURCES.map((source, i) => [source, i]));
-  const responses = new Float64Array(RESPONSE_SOURCES.length * STATUS_CLASSES.length);
-  const bytes = new Float64Array(RESPONSE_SOURCES.length);
+export function createProxyMetrics(): ProxyMetrics {
+  const outcomeIndex = new Map(CACHE_OUTCOMES.map((outcome, i) => [outcome, i]));
+  const responses = new Float64Array(CACHE_OUTCOMES.length * STATUS_CLASSES.length);
+  const bytes = new Float64Array(CACHE_OUTCOMES.length);
   const latency = createHistogram(LATENCY_BUCKETS);
   const transformDuration = createHistogram(TRANSFORM_BUCKETS);
   const originErrors = new Map<string, number>();
@@ -76,33 +78,27 @@ export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetri
   const clientCuts = new Map<ClientCutReason, number>();
   const shed = new Map<ShedReason, number>();
   const parentEvents = new Map<string, number>();
-  const otel = otelHistograms(meter);
-  const requestDuration = RESPONSE_SOURCES.map(() => createHistogram(REQUEST_BUCKETS));
-  const ttfb = RESPONSE_SOURCES.map(() => createHistogram(REQUEST_BUCKETS));
-  // Built once: an OTel record with attributes built per call costs an object per request.
-  const sourceAttributes = RESPONSE_SOURCES.map((source) => ({ [LABEL.cache]: source }) satisfies MetricAttributes);
+  const requestDuration = CACHE_OUTCOMES.map(() => createHistogram(REQUEST_BUCKETS));
+  const ttfb = CACHE_OUTCOMES.map(() => createHistogram(REQUEST_BUCKETS));
   let collapsed = 0;
 
   return {
-    countResponse(source, status, bodyBytes) {
-      const s = sourceIndex.get(source) ?? 0;
+    countResponse(outcome, status, bodyBytes) {
+      const s = outcomeIndex.get(outcome) ?? 0;
       const c = Math.min(Math.max(Math.floor(status / 100) - 1, 0), 4);
       responses[s * STATUS_CLASSES.length + c]! += 1;
       bytes[s]! += bodyBytes;
     },
-    countBodyBytes(source, bodyBytes) {
-      bytes[sourceIndex.get(source) ?? 0]! += bodyBytes;
+    countBodyBytes(outcome, bodyBytes) {
+      bytes[outcomeIndex.get(outcome) ?? 0]! += bodyBytes;
     },
-    observeRequest(source, ttfbSeconds, durationSeconds) {
-      const s = sourceIndex.get(source) ?? 0;
+    observeRequest(outcome, ttfbSeconds, durationSeconds) {
+      const s = outcomeIndex.get(outcome) ?? 0;
       observe(ttfb[s]!, ttfbSeconds);
       observe(requestDuration[s]!, durationSeconds);
-      otel.requestDuration.record(durationSeconds, sourceAttributes[s]);
-      otel.ttfb.record(ttfbSeconds, sourceAttributes[s]);
     },
     observeOriginLatency(seconds) {
       observe(latency, seconds);
-      otel.originDuration.record(seconds);
     },
     countCollapsed() {
       collapsed++;
@@ -124,16 +120,15 @@ export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetri
       const key = `${kind}|${outcome}`;
       transforms.set(key, (transforms.get(key) ?? 0) + 1);
       observe(transformDuration, seconds);
-      otel.transformDuration.record(seconds, { [LABEL.kind]: kind, [LABEL.outcome]: outcome } satisfies MetricAttributes);
     },
     snapshot() {
       const byKey = new Map<string, number>();
-      RESPONSE_SOURCES.forEach((source, s) => STATUS_CLASSES.forEach((cls, c) => {
-        byKey.set(`${source}|${cls}`, responses[s * STATUS_CLASSES.length + c]!);
+      CACHE_OUTCOMES.forEach((outcome, s) => STATUS_CLASSES.forEach((cls, c) => {
+        byKey.set(`${outcome}|${cls}`, responses[s * STATUS_CLASSES.length + c]!);
       }));
       return {
         responses: byKey,
-        bytesServed: new Map(RESPONSE_SOURCES.map((source, s) => [source, bytes[s]!])),
+        bytesServed: new Map(CACHE_OUTCOMES.map((outcome, s) => [outcome, bytes[s]!])),
         originLatency: copyHistogram(latency),
         collapsed,
         originErrors: new Map(originErrors),
@@ -142,50 +137,25 @@ export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetri
         parentEvents: new Map(parentEvents),
         transforms: new Map(transforms),
         transformDuration: copyHistogram(transformDuration),
-        requestDuration: new Map(RESPONSE_SOURCES.map((source, s) => [source, copyHistogram(requestDuration[s]!)])),
-        ttfb: new Map(RESPONSE_SOURCES.map((source, s) => [source, copyHistogram(ttfb[s]!)])),
+        requestDuration: new Map(CACHE_OUTCOMES.map((outcome, s) => [outcome, copyHistogram(requestDuration[s]!)])),
+        ttfb: new Map(CACHE_OUTCOMES.map((outcome, s) => [outcome, copyHistogram(ttfb[s]!)])),
       };
     },
   };
 }
 
-function otelHistograms(meter: Meter): Record<'originDuration' | 'transformDuration' | 'requestDuration' | 'ttfb', OtelHistogram> {
-  return {
-    requestDuration: meter.createHistogram(METRIC.requestDuration, {
-      description: 'Client request time, from arrival to the last byte handed to the socket, by cache outcome.',
-      unit: 's',
-      advice: { explicitBucketBoundaries: [...REQUEST_BUCKETS] },
-    }),
-    ttfb: meter.createHistogram(METRIC.ttfb, {
-      description: 'Client request time to first byte (the response head written), by cache outcome.',
-      unit: 's',
-      advice: { explicitBucketBoundaries: [...REQUEST_BUCKETS] },
-    }),
-    originDuration: meter.createHistogram(METRIC.originDuration, {
-      description: 'Origin fetch time up to the response head.',
-      unit: 's',
-      advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS] },
-    }),
-    transformDuration: meter.createHistogram(METRIC.transformDuration, {
-      description: 'Body transform time.',
-      unit: 's',
-      advice: { explicitBucketBoundaries: [...TRANSFORM_BUCKETS] },
-    }),
-  };
-}
-
 /**
- * Since start: hit + stale over hit, stale, revalidated and miss (misses include responses that
- * could not be stored: the counters cannot tell them apart); 0 before any. The help text says so
- * (issue 13: it claimed "cacheable"); dashboards use rate() of the responses instead.
+ * Since start: hit and stale responses over hit, stale, revalidated and miss ones — the responses
+ * the cache could have answered. Uncacheable misses, pass-through, local answers and errors are
+ * not in it (issue 13: misses the cache could not store counted against it); 0 before any.
  */
 export function hitRatio(proxy: ProxyMetricsSnapshot): number {
   let hits = 0;
   let total = 0;
   for (const [key, value] of proxy.responses) {
-    const source = key.slice(0, key.indexOf('|'));
-    if (source === 'hit' || source === 'stale') hits += value;
-    if (source === 'hit' || source === 'stale' || source === 'miss' || source === 'revalidated') total += value;
+    const outcome = key.slice(0, key.indexOf('|'));
+    if (outcome === 'hit' || outcome === 'stale') hits += value;
+    if (outcome === 'hit' || outcome === 'stale' || outcome === 'miss' || outcome === 'revalidated') total += value;
   }
   return total === 0 ? 0 : Number((hits / total).toFixed(6));
 }

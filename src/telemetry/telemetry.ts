@@ -1,11 +1,12 @@
 /**
- * The telemetry handles a node (and its hook runtime) is built with: request-path tracing, the
- * meter, and the per-hook metrics. Built once from OpenTelemetry API providers — the CLI passes
- * the SDK's (src/cli/telemetry-sdk.ts), tests pass in-memory ones, and with none at all
- * everything is off and free. Never looked up per request, never global.
+ * The telemetry handles a node (and its hook runtime) is built with: request-path tracing, where
+ * its metrics are pushed, and the per-hook metrics. Built once from OpenTelemetry API providers —
+ * the CLI passes the SDK's (src/cli/telemetry-sdk.ts), tests pass in-memory ones, and with none at
+ * all everything is off and free. Never looked up per request, never global.
  */
-import { createNoopMeter, type Meter, type MeterProvider, type TextMapPropagator, type TracerProvider } from '@opentelemetry/api';
+import type { TextMapPropagator, TracerProvider } from '@opentelemetry/api';
 import { createHookMetrics, type HookMetrics } from './hook-metrics.ts';
+import { METRICS_NOT_EXPORTED, type MetricsExport } from './metrics-producer.ts';
 import { INSTRUMENTATION_SCOPE } from './names.ts';
 import { createRequestTracing, TRACING_OFF, type RequestTracing } from './request-tracing.ts';
 
@@ -20,13 +21,14 @@ export interface TracingProviders {
 export interface TelemetryProviders {
   /** Absent = tracing off. */
   readonly tracing?: TracingProviders;
-  /** Absent = the no-op meter: histograms cost a call into an empty function. */
-  readonly meterProvider?: MeterProvider;
+  /** Where the node's metrics are pushed (an OTLP reader's producer); absent = not pushed (/metrics still serves them). */
+  readonly metrics?: MetricsExport;
 }
 
 export interface Telemetry {
   readonly tracing: RequestTracing;
-  readonly meter: Meter;
+  /** The node hands its metrics over here once built (metrics-producer.ts). */
+  readonly metrics: MetricsExport;
   /** Per hook and phase call metrics, shared by the hook runtime (recording) and /metrics. */
   readonly hooks: HookMetrics;
 }
@@ -37,6 +39,5 @@ export function createTelemetry(providers: TelemetryProviders = {}): Telemetry {
     : createRequestTracing(
       providers.tracing.tracerProvider.getTracer(INSTRUMENTATION_SCOPE), providers.tracing.propagator, providers.tracing.startsTraces ?? true,
     );
-  const meter = providers.meterProvider?.getMeter(INSTRUMENTATION_SCOPE) ?? createNoopMeter();
-  return Object.freeze({ tracing, meter, hooks: createHookMetrics(meter) });
+  return Object.freeze({ tracing, metrics: providers.metrics ?? METRICS_NOT_EXPORTED, hooks: createHookMetrics() });
 }

@@ -53,6 +53,7 @@ export function traceOriginClient(inner: OriginClient, tracing: RequestTracing, 
       const parent = request.parentSpan ?? null;
       return parent === null ? inner.request(request) : traced(request, parent);
     },
+    connections: () => inner.connections(),
     close: () => inner.close(),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Issue 13: edgehook_response_body_bytes_total counted a streamed body as 0 — a 10 MiB miss
+ * Issue 13: edgehook_response_body_size_total counted a streamed body as 0 — a 10 MiB miss
  * added nothing — so egress and the byte hit ratio were wrong. Every body kind must count the
  * bytes the client was sent: a buffer (hit), a shared fill (stored miss), an origin stream
  * (pass-through, and a body too large to store).
@@ -32,16 +32,16 @@ async function chunkedOrigin(): Promise<TestOrigin> {
 }
 
 function bytesServed(text: string, cache: string): number {
-  const match = new RegExp(`^edgehook_response_body_bytes_total\\{cache="${cache}"\\} (\\d+)`, 'm').exec(text);
+  const match = new RegExp(`^edgehook_response_body_size_total\\{cache="${cache}"\\} (\\d+)`, 'm').exec(text);
   return match === null ? 0 : Number(match[1]);
 }
 
 describe('bytes served (issue 13)', () => {
   it.each([
     ['a stored miss streamed while it fills', 'GET', '/page?size=10485760', {}, 'miss'],
-    ['a miss that may not be stored (no-store)', 'GET', '/nostore?size=10485760', {}, 'miss'],
+    ['a miss that may not be stored (no-store)', 'GET', '/nostore?size=10485760', {}, 'uncacheable'],
     ['a pass-through (POST)', 'POST', '/upload?size=10485760', {}, 'pass'],
-    ['a miss too large to store', 'GET', '/big?size=10485760', { cache: { max_object_bytes: '1MiB' } }, 'miss'],
+    ['a miss too large to store', 'GET', '/big?size=10485760', { cache: { max_object_bytes: '1MiB' } }, 'uncacheable'],
   ] as const)('counts %s', async (_name, method, path, raw, cache) => {
     origin = await chunkedOrigin();
     node = await startEdgehook(origin.url, raw);

@@ -1,16 +1,16 @@
 /**
  * Metrics proxy-wasm filters define, on the node's /metrics: one family per kind with the filter's
- * metric name as a label (so any name renders), and with workers the primary's sum, where a gone
- * worker's counters still count and its gauges do not.
+ * metric name as a label (so any name renders; a histogram is its sum and count), and with workers
+ * the primary's sum, where a gone worker's counters still count and its gauges do not.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DataPoint, MetricData } from '@opentelemetry/sdk-metrics';
+import type { DataPoint, Histogram, MetricData } from '@opentelemetry/sdk-metrics';
 import type { EdgehookNode } from '../../src/node.ts';
 import { startEdgehook } from '../support/edgehook.ts';
 import { startOrigin, type TestOrigin } from '../support/origin.ts';
 import { createTracingHarness, type TracingHarness } from './support/in-memory-tracing.ts';
 import type { MetricsSnapshot } from '../../src/admin/metrics-snapshot.ts';
-import { renderPrometheus } from '../../src/admin/prometheus.ts';
+import { metricsText } from '../support/metrics-text.ts';
 import { mergeMetrics, retire } from '../../src/cluster/merge-metrics.ts';
 import type { FilterMetricSnapshot } from '../../src/telemetry/filter-metrics.ts';
 import { createProxyMetrics } from '../../src/telemetry/proxy-metrics.ts';
@@ -29,18 +29,19 @@ const histogram = (count: number, sum: number): FilterMetricSnapshot => ({ hook:
 
 describe('filter metrics on /metrics', () => {
   it('render with the metric name as an escaped label', () => {
-    const text = renderPrometheus(snapshot([counter(3), gauge(2), histogram(4, 40)], { 'shared-data': 2 }));
+    const text = metricsText(snapshot([counter(3), gauge(2), histogram(4, 40)], { 'shared-data': 2 }));
     expect(text).toContain('edgehook_filter_bound_refusals_total{what="shared-data"} 2');
     expect(text).toContain('# TYPE edgehook_filter_counter_total counter');
     expect(text).toContain('edgehook_filter_counter_total{hook="f",name="reqs \\"all\\""} 3');
     expect(text).toContain('edgehook_filter_gauge{hook="f",name="inflight"} 2');
     expect(text).toContain('edgehook_filter_histogram_sum{hook="f",name="size"} 40');
     expect(text).toContain('edgehook_filter_histogram_count{hook="f",name="size"} 4');
+    expect(text).toContain('edgehook_filter_histogram_bucket{hook="f",name="size",le="+Inf"} 4');
   });
 
   it('are left out when no filter defined any', () => {
     const { hooks: _hooks, ...none } = snapshot([]);
-    expect(renderPrometheus(none)).not.toContain('edgehook_filter_');
+    expect(metricsText(none)).not.toContain('edgehook_filter_');
   });
 
   it('add up across workers, keeping a gone worker\'s counters but not its gauges', () => {
@@ -65,7 +66,7 @@ describe('filter metrics through OpenTelemetry', () => {
     node = origin = harness = undefined;
   });
 
-  it('are observed as edgehook.filter.* instruments when a metrics SDK collects', async () => {
+  it('are collected as edgehook.filter.* metrics when an OpenTelemetry reader collects', async () => {
     harness = createTracingHarness();
     origin = await startOrigin((_req, res) => { res.end('ok'); });
     node = await startEdgehook(origin.url, {}, { telemetry: harness.telemetry });
@@ -80,8 +81,7 @@ describe('filter metrics through OpenTelemetry', () => {
     const metrics = new Map<string, MetricData>(resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).map((m) => [m.descriptor.name, m]));
     const value = (name: string): unknown => (metrics.get(name)?.dataPoints as DataPoint<unknown>[] | undefined)?.[0]?.value;
     expect(value('edgehook.filter.counter')).toBe(3);
-    expect(value('edgehook.filter.histogram.sum')).toBe(12);
-    expect(value('edgehook.filter.histogram.count')).toBe(2);
+    expect(value('edgehook.filter.histogram')).toMatchObject({ sum: 12, count: 2 } satisfies Partial<Histogram>);
     expect(value('edgehook.filter.bound_refusals')).toBe(4);
     expect((metrics.get('edgehook.filter.counter')?.dataPoints[0])?.attributes).toEqual({ hook: 'f', name: 'reqs' });
   });

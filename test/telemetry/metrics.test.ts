@@ -1,15 +1,16 @@
 /**
- * One set of numbers, two views: the admin /metrics Prometheus text (names kept from before this
- * issue, plus hooks and transforms) and the OpenTelemetry instruments a metrics SDK collects.
+ * One set of numbers, two views: the admin /metrics Prometheus text and the OpenTelemetry metric
+ * data a reader collects for OTLP — the same metrics under the same names (issue 13).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DataPoint, Histogram, MetricData } from '@opentelemetry/sdk-metrics';
+import { DataPointType, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
 import type { EdgehookNode } from '../../src/node.ts';
 import { send, startEdgehook } from '../support/edgehook.ts';
 import { startOrigin, type TestOrigin } from '../support/origin.ts';
+import { declaredFamilies, prometheusName } from '../support/prometheus-name.ts';
 import { createTracingHarness, type TracingHarness } from './support/in-memory-tracing.ts';
 
 let origin: TestOrigin | undefined;
@@ -51,25 +52,26 @@ function point(metric: MetricData | undefined, attributes: Record<string, string
 }
 
 describe('admin /metrics (Prometheus text)', () => {
-  it('keeps the proxy, cache and origin series, and adds hooks, circuit state and transforms', async () => {
+  it('has the proxy, cache, origin, hook, circuit state and transform series', async () => {
     const { node } = await servedMissAndHit();
     const text = (await send(`${node.adminUrl}/metrics`)).body;
     for (const line of [
       'edgehook_responses_total{cache="hit",status_class="2xx"} 1',
       'edgehook_responses_total{cache="miss",status_class="2xx"} 1',
       'edgehook_cache_hit_ratio 0.5',
-      'edgehook_cache_entries 1',
-      'edgehook_origin_latency_seconds_count 1',
-      'edgehook_cache_evictions_total 0',
+      'edgehook_cache_entries{tier="memory"} 1',
+      'edgehook_cache_max_entries{tier="memory"} 100000',
+      'http_client_request_duration_count 1',
+      'edgehook_cache_evictions_total{tier="memory"} 0',
       'edgehook_hook_calls_total{hook="auth",phase="on-request"} 2',
       'edgehook_hook_errors_total{hook="auth",phase="on-request",code="EH_HOOK_TIMEOUT"} 1',
-      'edgehook_hook_duration_seconds_bucket{hook="auth",phase="on-request",le="0.00025"} 1',
-      'edgehook_hook_duration_seconds_bucket{hook="auth",phase="on-request",le="+Inf"} 2',
-      'edgehook_hook_duration_seconds_count{hook="auth",phase="on-request"} 2',
+      'edgehook_hook_duration_bucket{hook="auth",phase="on-request",le="0.00025"} 1',
+      'edgehook_hook_duration_bucket{hook="auth",phase="on-request",le="+Inf"} 2',
+      'edgehook_hook_duration_count{hook="auth",phase="on-request"} 2',
       'edgehook_hook_circuit_state{hook="auth",state="half-open"} 1',
       'edgehook_hook_circuit_state{hook="auth",state="open"} 0',
       '# TYPE edgehook_transforms_total counter',
-      'edgehook_transform_duration_seconds_count 0',
+      'edgehook_transform_duration_count 0',
     ]) expect(text.split('\n')).toContain(line);
   });
 
@@ -81,7 +83,7 @@ describe('admin /metrics (Prometheus text)', () => {
     const lines = (await send(`${node.adminUrl}/metrics`)).body.split('\n');
     expect(lines).toContain('edgehook_transforms_total{kind="resize",outcome="ok"} 2');
     expect(lines).toContain('edgehook_transforms_total{kind="webp",outcome="error"} 1');
-    expect(lines).toContain('edgehook_transform_duration_seconds_count 3');
+    expect(lines).toContain('edgehook_transform_duration_count 3');
   });
 });
 
@@ -97,40 +99,50 @@ describe('cache tiers', () => {
     await send(`${node.url}/t`);
     let lines: string[] = [];
     // The disk tier counts an object once its write transaction has run, just after the response.
-    for (let tries = 0; tries < 100 && !lines.includes('edgehook_cache_tier_entries{tier="disk"} 1'); tries++) {
+    for (let tries = 0; tries < 100 && !lines.includes('edgehook_cache_entries{tier="disk"} 1'); tries++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
       lines = (await send(`${node.adminUrl}/metrics`)).body.split('\n');
     }
     for (const line of [
-      'edgehook_cache_tier_entries{tier="memory"} 1',
-      'edgehook_cache_tier_entries{tier="disk"} 1',
-      'edgehook_cache_tier_max_bytes{tier="disk"} 1048576',
-      'edgehook_cache_tier_faults_total{tier="memory",fault="refused"} 0',
-      'edgehook_cache_tier_faults_total{tier="disk",fault="write_failed"} 0',
-      'edgehook_cache_tier_faults_total{tier="disk",fault="corrupt"} 0',
+      'edgehook_cache_entries{tier="memory"} 1',
+      'edgehook_cache_entries{tier="disk"} 1',
+      'edgehook_cache_max_size{tier="disk"} 1048576',
+      'edgehook_cache_faults_total{tier="memory",fault="refused"} 0',
+      'edgehook_cache_evictions_total{tier="disk"} 0',
+      'edgehook_cache_faults_total{tier="disk",fault="write_failed"} 0',
+      'edgehook_cache_faults_total{tier="disk",fault="corrupt"} 0',
     ]) expect(lines).toContain(line);
     const metrics = await collect(harness);
-    expect(point(metrics.get('edgehook.cache.tier.entries'), { tier: 'disk' })?.value).toBe(1);
-    expect(point(metrics.get('edgehook.cache.tier.max_size'), { tier: 'disk' })?.value).toBe(1_048_576);
-    expect(point(metrics.get('edgehook.cache.tier.faults'), { tier: 'disk', fault: 'skipped' })?.value).toBe(0);
+    expect(point(metrics.get('edgehook.cache.entries'), { tier: 'disk' })?.value).toBe(1);
+    expect(point(metrics.get('edgehook.cache.max_size'), { tier: 'disk' })?.value).toBe(1_048_576);
+    expect(point(metrics.get('edgehook.cache.faults'), { tier: 'disk', fault: 'skipped' })?.value).toBe(0);
   });
 });
 
-describe('OpenTelemetry instruments', () => {
-  it('observe the same counters and gauges when a metrics SDK collects', async () => {
+describe('OpenTelemetry metric data', () => {
+  it('carries the same counters and gauges when a reader collects', async () => {
     const { harness } = await servedMissAndHit();
     const metrics = await collect(harness);
     expect(point(metrics.get('edgehook.responses'), { cache: 'hit', status_class: '2xx' })?.value).toBe(1);
     expect(point(metrics.get('edgehook.responses'), { cache: 'miss', status_class: '2xx' })?.value).toBe(1);
     expect(point(metrics.get('edgehook.cache.hit_ratio'))?.value).toBe(0.5);
-    expect(point(metrics.get('edgehook.cache.entries'))?.value).toBe(1);
+    expect(point(metrics.get('edgehook.cache.entries'), { tier: 'memory' })?.value).toBe(1);
     expect(point(metrics.get('edgehook.hook.calls'), { hook: 'auth', phase: 'on-request' })?.value).toBe(2);
     expect(point(metrics.get('edgehook.hook.errors'), { hook: 'auth', code: 'EH_HOOK_TIMEOUT' })?.value).toBe(1);
     expect(point(metrics.get('edgehook.hook.circuit.state'), { hook: 'auth', state: 'half-open' })?.value).toBe(1);
     expect(metrics.get('edgehook.responses')?.descriptor.unit).toBe('{response}');
   });
 
-  it('record origin fetches and hook calls in histograms', async () => {
+  it('lists the very metrics /metrics shows, under the same names', async () => {
+    const { node, harness } = await servedMissAndHit();
+    const collected = [...(await collect(harness)).values()];
+    const families = declaredFamilies((await send(`${node.adminUrl}/metrics`)).body);
+    const named = collected.map((m) => prometheusName(m.descriptor.name, m.dataPointType === DataPointType.SUM && m.isMonotonic));
+    expect(named.sort()).toEqual([...families].sort());
+    expect(families.length).toBeGreaterThan(25);
+  });
+
+  it('has the origin fetches and hook calls as histograms', async () => {
     const { harness } = await servedMissAndHit();
     const metrics = await collect(harness);
     const origin = point(metrics.get('http.client.request.duration')) as DataPoint<Histogram> | undefined;
@@ -140,7 +152,7 @@ describe('OpenTelemetry instruments', () => {
     expect(hook?.value.count).toBe(2);
   });
 
-  it('stop observing a node once it is closed (its callbacks are removed)', async () => {
+  it('are no longer read from a node once it is closed', async () => {
     const { node, harness } = await servedMissAndHit();
     await node.close(0);
     const metrics = await collect(harness);

@@ -2,12 +2,13 @@
  * End to end through the CLI as deployed: `edgehook serve` in a child process starts the
  * OpenTelemetry SDK from its config and OTEL_* variables, and a real OTLP/HTTP receiver on
  * 127.0.0.1:0 decodes what arrives — the span tree of a miss and a hit, the resource, the
- * metrics — and, by default, that nothing is sent at all.
+ * metrics (the very list admin /metrics shows, issue 13) — and, by default, that nothing is sent.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { send } from '../support/edgehook.ts';
 import { spawnEdgehook, type EdgehookProcess } from '../support/edgehook-process.ts';
 import { startOrigin, type TestOrigin } from '../support/origin.ts';
+import { declaredFamilies, prometheusName } from '../support/prometheus-name.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver.ts';
 
 const SERVER = 2;
@@ -47,7 +48,7 @@ async function start(build: (receiverUrl: string) => { config: Record<string, un
     res.end('exported');
   });
   const { config, env } = build(receiver.url);
-  edgehook = await spawnEdgehook(origin.url, config, { env: envWith(env) });
+  edgehook = await spawnEdgehook(origin.url, config, { env: envWith(env), admin: true });
   return { receiver, origin, edgehook };
 }
 
@@ -100,8 +101,14 @@ describe('OTLP export from the CLI', () => {
       return hits.some((p) => p.value === 1) ? hits : undefined;
     });
     expect(responses.length).toBeGreaterThan(0);
-    expect(receiver.points.some((p) => p.metric === 'edgehook.cache.entries' && p.value === 1)).toBe(true);
+    expect(receiver.points.some((p) => p.metric === 'edgehook.cache.entries' && p.attributes.tier === 'memory' && p.value === 1)).toBe(true);
     expect(receiver.points.some((p) => p.metric === 'http.client.request.duration' && p.value === 1)).toBe(true);
+
+    // One list of metrics, both surfaces: what OTLP carries is what /metrics shows, name for name.
+    const pushed = receiver.exports.at(-1)!;
+    const families = declaredFamilies((await send(`${edgehook.adminUrl}/metrics`)).body);
+    expect(pushed.map((m) => prometheusName(m.name, m.monotonic)).sort()).toEqual([...families].sort());
+    expect(families).toEqual(expect.arrayContaining(['edgehook_responses_total', 'http_server_request_duration', 'http_client_open_connections', 'edgehook_cache_hit_ratio']));
   }, 30_000);
 
   it('turns on from OTEL_* variables alone, and flushes buffered spans on SIGTERM', async () => {

@@ -43,18 +43,18 @@ describe('process metrics (issue 13)', () => {
     const pending = new Promise<void>((resolve) => httpRequest(`${node!.url}/slow`, { agent }, (res) => res.resume().on('end', resolve)).end());
     await new Promise((resolve) => setTimeout(resolve, 100));
     const during = (await send(`${node.adminUrl}/metrics`)).body;
-    expect(value(during, 'edgehook_requests_in_flight')).toBe(1);
+    expect(value(during, 'http_server_active_requests')).toBe(1);
     expect(value(during, 'edgehook_client_connections')).toBe(1);
     release();
     await pending;
     agent.destroy();
     await new Promise((resolve) => setTimeout(resolve, 100));
     const after = (await send(`${node.adminUrl}/metrics`)).body;
-    expect(value(after, 'edgehook_requests_in_flight')).toBe(0);
+    expect(value(after, 'http_server_active_requests')).toBe(0);
     expect(value(after, 'edgehook_client_connections')).toBe(0);
-    expect(value(after, 'edgehook_process_cpu_seconds_total')).toBeGreaterThan(0);
-    expect(value(after, 'edgehook_process_resident_memory_bytes')).toBeGreaterThan(20 * 1024 * 1024);
-    expect(value(after, 'edgehook_event_loop_delay_seconds')).toBeGreaterThanOrEqual(0);
+    expect(value(after, 'process_cpu_time_total')).toBeGreaterThan(0);
+    expect(value(after, 'process_memory_usage')).toBeGreaterThan(20 * 1024 * 1024);
+    expect(value(after, 'nodejs_eventloop_delay_p99')).toBeGreaterThanOrEqual(0);
     expect(after).toContain(`edgehook_build_info{version="${VERSION}",node_version="${process.versions.node}"} 1`);
   });
 
@@ -63,8 +63,8 @@ describe('process metrics (issue 13)', () => {
     child = await spawnEdgehook(origin.url, {}, { workers: 2, admin: true });
     const text = (await send(`${child.adminUrl}/metrics`)).body;
     // Two worker processes: more than one process's worth of memory.
-    expect(value(text, 'edgehook_process_resident_memory_bytes')).toBeGreaterThan(2 * 20 * 1024 * 1024);
-    expect(value(text, 'edgehook_process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(value(text, 'process_memory_usage')).toBeGreaterThan(2 * 20 * 1024 * 1024);
+    expect(value(text, 'process_cpu_time_total')).toBeGreaterThan(0);
     expect(text).toContain(`edgehook_build_info{version="${VERSION}"`);
   });
 
@@ -78,7 +78,7 @@ describe('process metrics (issue 13)', () => {
     await send(`${node.url}/timed`);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const text = (await send(`${node.adminUrl}/metrics`)).body;
-    for (const name of ['edgehook_request_duration_seconds', 'edgehook_ttfb_seconds']) {
+    for (const name of ['http_server_request_duration', 'edgehook_response_ttfb']) {
       expect(value(text, `${name}_count{cache="miss"}`)).toBe(1);
       expect(value(text, `${name}_count{cache="hit"}`)).toBe(1);
       // The miss took the origin's 60 ms; the hit is under 50 ms even on a loaded machine.

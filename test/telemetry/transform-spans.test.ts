@@ -51,6 +51,6 @@ describe('image transform telemetry', () => {
     const lines = (await send(`${node.adminUrl}/metrics`)).body.split('\n');
     expect(lines).toContain('edgehook_transforms_total{kind="webp",outcome="ok"} 1');
     expect(lines.some((line) => /^edgehook_transforms_total\{kind="webp",outcome="(corrupt|unsupported)"\} 1$/.test(line))).toBe(true);
-    expect(lines).toContain('edgehook_transform_duration_seconds_count 2');
+    expect(lines).toContain('edgehook_transform_duration_count 2');
   });
 });

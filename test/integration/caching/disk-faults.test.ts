@@ -93,8 +93,8 @@ async function diskMetrics(node: EdgehookProcess): Promise<{ entries: number; by
   const text = await (await request(`${node.adminUrl}/metrics`)).body.text();
   const value = (name: string): number => Number(new RegExp(`^${name}\\{tier="disk"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
   const faults: Record<string, number> = {};
-  for (const [, fault, count] of text.matchAll(/^edgehook_cache_tier_faults_total\{tier="disk",fault="([^"]+)"\} (\S+)$/gm)) faults[fault!] = Number(count);
-  return { entries: value('edgehook_cache_tier_entries'), bytes: value('edgehook_cache_tier_bytes'), faults };
+  for (const [, fault, count] of text.matchAll(/^edgehook_cache_faults_total\{tier="disk",fault="([^"]+)"\} (\S+)$/gm)) faults[fault!] = Number(count);
+  return { entries: value('edgehook_cache_entries'), bytes: value('edgehook_cache_size'), faults };
 }
 
 /** Waits until `count` entries are committed on disk (read by a second LMDB handle). */

@@ -224,8 +224,8 @@ describe('invalidation and purge', () => {
     expect(metrics).toContain('edgehook_responses_total{cache="hit",status_class="2xx"} 1');
     expect(metrics).toContain('edgehook_responses_total{cache="miss",status_class="2xx"} 1');
     expect(metrics).toContain('edgehook_cache_hit_ratio 0.5');
-    expect(metrics).toContain('edgehook_cache_entries 1');
-    expect(metrics).toMatch(/edgehook_origin_latency_seconds_count 1/);
+    expect(metrics).toContain('edgehook_cache_entries{tier="memory"} 1');
+    expect(metrics).toMatch(/http_client_request_duration_count 1/);
   });
 });
 

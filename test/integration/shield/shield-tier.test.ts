@@ -64,6 +64,15 @@ describe('shield tier', () => {
     const atEdge = await get(edgeA.url, '/fresh-at-b');
     expect(field(atEdge.headers['cache-status'])).toMatch(/^shield; hit; ttl=\d+, edge-a; hit; ttl=\d+$/);
     expect(field(atEdge.headers.via)).toBe('1.1 shield, 1.1 edge-a');
+
+    // The edge's connection pools (issue 13): its fills went to the shield, which keeps them alive;
+    // the origin's pool is listed too, with nothing on it.
+    const metrics = (await send(`${edgeA.adminUrl}/metrics`)).body;
+    const series = (state: string, url: string): RegExp =>
+      new RegExp(`^http_client_open_connections\\{http_connection_state="${state}",server_address="127.0.0.1",server_port="${new URL(url).port}"\\} (\\d+)$`, 'm');
+    expect(Number(series('idle', shield.url).exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(series('active', shield.url).exec(metrics)?.[1])).toBe(0);
+    expect(Number(series('active', o.url).exec(metrics)?.[1])).toBe(0);
   });
 
   it('passes purge tags to a trusted edge, so a tag purge at the edge reaches the copy it filled through the shield', async () => {

@@ -79,14 +79,14 @@ describe('edgehook serve --workers 2', () => {
   it('sums every worker\'s counters in /metrics', async () => {
     expect(await metric('edgehook_responses_total{cache="miss",status_class="2xx"}')).toBe(2);
     expect(await metric('edgehook_responses_total{cache="hit",status_class="2xx"}')).toBe(10);
-    expect(await metric('edgehook_cache_entries')).toBe(2);
+    expect(await metric('edgehook_cache_entries{tier="memory"}')).toBe(2);
     expect(await metric('edgehook_workers{state="ready"}')).toBe(2);
   });
 
   it('purges in every worker before it answers', async () => {
     const purge = await getJson<{ purged: number; workers: number }>(`${node.adminUrl}/purge`, 'POST', { tag: 'pages' });
     expect(purge).toEqual({ status: 200, body: { purged: 1, workers: 2 } });
-    expect(await metric('edgehook_cache_entries')).toBe(0);
+    expect(await metric('edgehook_cache_entries{tier="memory"}')).toBe(0);
     for (let i = 0; i < 4; i++) expect((await getOnce(`${node.url}/a`)).status).toBe(200);
     expect(origin.count('/a')).toBe(4);
   });

@@ -1,7 +1,8 @@
 /**
  * An in-memory trace pipeline for tests: the node's own tracer provider (what the CLI runs)
  * exporting to the SDK's InMemorySpanExporter through a SimpleSpanProcessor (each span exported
- * as it ends), W3C propagation, and the Telemetry object a node is built with. Nothing global is
+ * as it ends), W3C propagation, a metric reader collecting from the node's metrics producer as the
+ * CLI's OTLP reader does, and the Telemetry object a node is built with. Nothing global is
  * registered.
  */
 import type { TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
@@ -13,6 +14,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { EdgeTracerProvider } from '../../../src/telemetry/tracer/edge-tracer.ts';
+import { createNodeMetricsProducer } from '../../../src/telemetry/metrics-producer.ts';
 import { createTelemetry, type Telemetry } from '../../../src/telemetry/telemetry.ts';
 
 export interface TracingHarness {
@@ -43,10 +45,11 @@ export function createTracingHarness(root: Sampler = new AlwaysOnSampler(), opti
     sampler: new ParentBasedSampler({ root }),
     spanProcessors: [new SimpleSpanProcessor({ exporter })],
   });
-  const metricReader = new PullReader();
+  const producer = createNodeMetricsProducer();
+  const metricReader = new PullReader({ metricProducers: [producer] });
   const meterProvider = new MeterProvider({ readers: [metricReader] });
   const tracing = { tracerProvider: provider, propagator: new W3CTraceContextPropagator(), startsTraces: options.startsTraces ?? true };
-  const telemetry = createTelemetry({ tracing, meterProvider });
+  const telemetry = createTelemetry({ tracing, metrics: producer });
   return {
     telemetry,
     provider,

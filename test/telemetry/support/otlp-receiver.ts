@@ -43,11 +43,20 @@ export interface ReceivedPoint {
   readonly value: number | undefined;
 }
 
+/** One metric of one export, whatever its points: name, type, and whether a sum is monotonic (a counter). */
+export interface ReceivedMetric {
+  readonly name: string;
+  readonly type: 'sum' | 'gauge' | 'histogram' | 'other';
+  readonly monotonic: boolean;
+}
+
 export interface OtlpReceiver {
   /** Base URL, as the config's endpoint or OTEL_EXPORTER_OTLP_ENDPOINT. */
   readonly url: string;
   readonly spans: ReceivedSpan[];
   readonly points: ReceivedPoint[];
+  /** Each metrics export (OTLP/JSON), as the list of metrics it carried. */
+  readonly exports: ReceivedMetric[][];
   /** Every request received, by path and content type (to check what was sent where). */
   readonly requests: Array<{ path: string; contentType: string }>;
   close(): Promise<void>;
@@ -56,6 +65,7 @@ export interface OtlpReceiver {
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const points: ReceivedPoint[] = [];
+  const exports: ReceivedMetric[][] = [];
   const requests: Array<{ path: string; contentType: string }> = [];
   const server = createServer((req, res) => {
     void readBody(req).then((body) => {
@@ -63,7 +73,11 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       requests.push({ path: req.url ?? '', contentType });
       const json = contentType.startsWith('application/json');
       if (req.url === '/v1/traces') spans.push(...(json ? spansFromJson(JSON.parse(body.toString('utf8'))) : spansFromProtobuf(body)));
-      if (req.url === '/v1/metrics' && json) points.push(...pointsFromJson(JSON.parse(body.toString('utf8'))));
+      if (req.url === '/v1/metrics' && json) {
+        const decoded = JSON.parse(body.toString('utf8')) as JsonMetrics;
+        points.push(...pointsFromJson(decoded));
+        exports.push(metricsFromJson(decoded));
+      }
       // An empty Export*ServiceResponse is a full success.
       res.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
       res.end(json ? '{}' : '');
@@ -77,6 +91,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     url: `http://127.0.0.1:${port}`,
     spans,
     points,
+    exports,
     requests,
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
@@ -285,5 +300,13 @@ function pointsFromJson(body: JsonMetrics): ReceivedPoint[] {
       attributes: jsonAttributes(point.attributes as JsonKeyValue[]),
       value: point.asDouble !== undefined ? Number(point.asDouble) : point.asInt !== undefined ? Number(point.asInt) : point.count !== undefined ? Number(point.count) : undefined,
     }));
+  })));
+}
+
+function metricsFromJson(body: JsonMetrics): ReceivedMetric[] {
+  return (body.resourceMetrics ?? []).flatMap((rm) => (rm.scopeMetrics ?? []).flatMap((sm) => (sm.metrics ?? []).map((metric) => {
+    const type = metric.sum !== undefined ? 'sum' : metric.gauge !== undefined ? 'gauge' : metric.histogram !== undefined ? 'histogram' : 'other';
+    const monotonic = type === 'sum' && (metric.sum as { isMonotonic?: boolean }).isMonotonic === true;
+    return { name: metric.name as string, type, monotonic };
   })));
 }
