@@ -69,7 +69,8 @@ type Signal = keyof typeof SIGNALS;
 export function resolveTelemetrySetup(config: TelemetryConfig, env: Env): TelemetrySetup {
   const notes: string[] = [];
   const problems: string[] = [];
-  checkSampler(env, problems);
+  checkSampler(env, notes, problems);
+  checkResourceDetectors(env, problems);
   const disabled = value(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true';
   return {
     serviceName: serviceNameFromEnv(env) ? null : config.serviceName,
@@ -92,18 +93,44 @@ export function describeExport(signal: SignalExport): string {
   return signal.kind === 'otlp' ? `otlp ${signal.protocol} ${signal.url}` : signal.kind;
 }
 
-/** OTEL_TRACES_SAMPLER must name a sampler; a ratio sampler's OTEL_TRACES_SAMPLER_ARG must be in [0, 1]. */
-function checkSampler(env: Env, problems: string[]): void {
+/** Samplers the spec names that need a remote service; the SDK falls back to its default for them. */
+const REMOTE_SAMPLERS: readonly string[] = ['jaeger_remote', 'parentbased_jaeger_remote', 'xray'];
+
+/** The names NodeSDK gives its resource detectors (OTEL_NODE_RESOURCE_DETECTORS). */
+export const RESOURCE_DETECTOR_NAMES = ['env', 'host', 'os', 'process', 'serviceinstance', 'all', 'none'] as const;
+
+/**
+ * OTEL_TRACES_SAMPLER must name a sampler; a ratio sampler's OTEL_TRACES_SAMPLER_ARG must be in
+ * [0, 1]; a remote sampler is noted, as the default is what runs.
+ */
+function checkSampler(env: Env, notes: string[], problems: string[]): void {
   const sampler = value(env, 'OTEL_TRACES_SAMPLER');
   if (sampler === undefined) return;
   if (!(KNOWN_SAMPLERS as readonly string[]).includes(sampler)) {
     problems.push(`OTEL_TRACES_SAMPLER=${sampler}: expected one of ${KNOWN_SAMPLERS.join(', ')}`);
     return;
   }
+  if (REMOTE_SAMPLERS.includes(sampler)) {
+    notes.push(`OTEL_TRACES_SAMPLER=${sampler} is not built in (it needs a remote sampling service); parentbased_always_on is used`);
+    return;
+  }
   const arg = value(env, 'OTEL_TRACES_SAMPLER_ARG');
   if (arg === undefined || !sampler.endsWith('traceidratio')) return;
   const ratio = Number(arg);
   if (!(Number.isFinite(ratio) && ratio >= 0 && ratio <= 1)) problems.push(`OTEL_TRACES_SAMPLER_ARG=${arg}: expected a ratio from 0 to 1`);
+}
+
+/** Every name in OTEL_NODE_RESOURCE_DETECTORS must be one NodeSDK knows (a typo would silently drop a detector). */
+function checkResourceDetectors(env: Env, problems: string[]): void {
+  const raw = value(env, 'OTEL_NODE_RESOURCE_DETECTORS');
+  if (raw === undefined) return;
+  for (const name of raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')) {
+    if (!(RESOURCE_DETECTOR_NAMES as readonly string[]).includes(name)) {
+      const names = RESOURCE_DETECTOR_NAMES;
+      problems.push(`OTEL_NODE_RESOURCE_DETECTORS=${raw}: "${name}" is not a detector (expected ${names.slice(0, -1).join(', ')} or ${names.at(-1)})`);
+      return;
+    }
+  }
 }
 
 function signalExport(signal: Signal, config: TracesConfig | MetricsConfig, env: Env, notes: string[], problems: string[]): SignalExport {

@@ -66,6 +66,8 @@ describe('resolveTelemetrySetup', () => {
     ['an unsupported exporter', { OTEL_TRACES_EXPORTER: 'zipkin' }, 'OTEL_TRACES_EXPORTER=zipkin is not supported (otlp, console or none); the value is not used'],
     ['prometheus (the admin endpoint already serves it)', { OTEL_METRICS_EXPORTER: 'prometheus' },
       'OTEL_METRICS_EXPORTER=prometheus: edgehook serves Prometheus text on the admin /metrics endpoint; the value is not used'],
+    ['a sampler the SDK does not build in', { OTEL_TRACES_SAMPLER: 'xray' },
+      'OTEL_TRACES_SAMPLER=xray is not built in (it needs a remote sampling service); parentbased_always_on is used'],
   ];
 
   it.each(ignored)('says why it ignores %s, and keeps the config', (_name, env, note) => {
@@ -81,6 +83,8 @@ describe('resolveTelemetrySetup', () => {
     ['a bad protocol', { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http' },
       'OTEL_EXPORTER_OTLP_PROTOCOL=http: expected an OTLP protocol (http/protobuf, http/json, grpc)'],
     ['a bad interval', { OTEL_METRIC_EXPORT_INTERVAL: 'soon' }, 'OTEL_METRIC_EXPORT_INTERVAL=soon: expected a positive number'],
+    ['an unknown resource detector', { OTEL_NODE_RESOURCE_DETECTORS: 'env, hots' },
+      'OTEL_NODE_RESOURCE_DETECTORS=env, hots: "hots" is not a detector (expected env, host, os, process, serviceinstance, all or none)'],
   ];
 
   it.each(refused)('names %s as a problem', (_name, env, problem) => {
