@@ -19,11 +19,13 @@ import { ConsoleMetricExporter, PeriodicExportingMetricReader, type PushMetricEx
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
   AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ConsoleSpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler,
-  type BatchSpanProcessorOptions, type Sampler, type SpanExporter,
+  type BatchSpanProcessorOptions, type Sampler, type SpanExporter, type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
+import type { Logger } from '../log.ts';
 import { createNodeMetricsProducer, type NodeMetricsProducer } from '../telemetry/metrics-producer.ts';
 import { createTelemetry, type Telemetry } from '../telemetry/telemetry.ts';
 import { EdgeTracerProvider, spanLimitsFromEnv } from '../telemetry/tracer/edge-tracer.ts';
+import { EncodingSpanProcessor } from '../telemetry/tracer/encoding-span-processor.ts';
 import { OtlpProtoSpanExporter } from '../telemetry/tracer/otlp-proto-span-exporter.ts';
 import { detectNodeResource } from './telemetry-resource.ts';
 import type { Env, SignalExport, SpanBatchSettings, TelemetrySetup } from './telemetry-settings.ts';
@@ -34,7 +36,7 @@ export interface TelemetrySdk {
   shutdown(): Promise<void>;
 }
 
-export function startTelemetrySdk(setup: TelemetrySetup, env: Env = process.env): TelemetrySdk {
+export function startTelemetrySdk(setup: TelemetrySetup, logger: Logger, env: Env = process.env): TelemetrySdk {
   const resource = detectNodeResource(env, setup.serviceName);
   const producer = setup.metrics.kind === 'none' ? null : createNodeMetricsProducer();
   const sdk = new NodeSDK({
@@ -51,7 +53,7 @@ export function startTelemetrySdk(setup: TelemetrySetup, env: Env = process.env)
   const tracerProvider = setup.traces.kind === 'none' ? null : new EdgeTracerProvider({
     resource,
     sampler: setup.sampleRatio === null ? samplerFromEnv(env) : new ParentBasedSampler({ root: rootSampler(setup.sampleRatio) }),
-    spanProcessors: [new BatchSpanProcessor({ exporter: spanExporter(setup.traces), ...batchOptions(setup.spanBatch) })],
+    spanProcessors: [spanProcessor(setup.traces, setup.spanBatch, logger)],
     limits: spanLimitsFromEnv(env),
   });
   const telemetry = createTelemetry({
@@ -99,18 +101,25 @@ function rootSampler(ratio: number): Sampler {
   return new TraceIdRatioBasedSampler(ratio);
 }
 
+/**
+ * OTLP/HTTP protobuf, the default, encodes each span as it ends and batches bytes
+ * (src/telemetry/tracer/encoding-span-processor.ts); the other exporters take span objects
+ * through the SDK's batch processor.
+ */
+function spanProcessor(signal: Exclude<SignalExport, { kind: 'none' }>, batch: SpanBatchSettings, logger: Logger): SpanProcessor {
+  if (signal.kind === 'otlp' && signal.protocol === 'http/protobuf') {
+    return new EncodingSpanProcessor(new OtlpProtoSpanExporter({ url: signal.url }), {
+      ...batch,
+      onLoss: ({ error, failedExports, spansLost }) => logger.warn('spans lost', { spans: spansLost, failed_exports: failedExports, ...(error === undefined ? { reason: 'queue full' } : { error }) }),
+    });
+  }
+  return new BatchSpanProcessor({ exporter: spanExporter(signal), ...batchOptions(batch) });
+}
+
 function spanExporter(signal: Exclude<SignalExport, { kind: 'none' }>): SpanExporter {
   if (signal.kind === 'console') return new ConsoleSpanExporter();
   const options = { url: signal.url };
-  switch (signal.protocol) {
-    case 'http/protobuf':
-      // The SDK's exporter with the node's span encoder (src/telemetry/tracer/otlp-span-encoder.ts).
-      return new OtlpProtoSpanExporter(options);
-    case 'http/json':
-      return new OtlpJsonTraceExporter(options);
-    case 'grpc':
-      return new OtlpGrpcTraceExporter(options);
-  }
+  return signal.protocol === 'grpc' ? new OtlpGrpcTraceExporter(options) : new OtlpJsonTraceExporter(options);
 }
 
 function metricReader(signal: Exclude<SignalExport, { kind: 'none' }>, intervalMs: number, producer: NodeMetricsProducer): PeriodicExportingMetricReader {

@@ -30,7 +30,7 @@ export async function startTelemetry(config: TelemetryConfig, env: Env, logger: 
     ...(setup.metrics.kind === 'none' ? {} : { metrics_interval_ms: setup.metricsIntervalMs }),
   });
   const { startTelemetrySdk } = await import('./telemetry-sdk.ts');
-  const sdk = startTelemetrySdk(setup);
+  const sdk = startTelemetrySdk(setup, logger, env);
   return {
     telemetry: sdk.telemetry,
     shutdown: () => sdk.shutdown().catch((error: unknown) => {

@@ -30,6 +30,22 @@ export class ProtoWriter {
     return out;
   }
 
+  /** The bytes written so far, as a view valid until the next write or reset. */
+  view(): Uint8Array {
+    return this.#buf.subarray(0, this.#pos);
+  }
+
+  reset(): void {
+    this.#pos = 0;
+  }
+
+  /** Already-encoded fields, as they are. */
+  raw(bytes: Uint8Array): void {
+    this.#ensure(bytes.length);
+    this.#buf.set(bytes, this.#pos);
+    this.#pos += bytes.length;
+  }
+
   /** Opens a length-delimited field; returns the mark `end()` needs. */
   begin(field: number): number {
     this.#tag(field, WIRE_LENGTH);

@@ -12,7 +12,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import { EdgeTracerProvider } from '../../../src/telemetry/tracer/edge-tracer.ts';
-import { OtlpSpanEncoder } from '../../../src/telemetry/tracer/otlp-span-encoder.ts';
+import { SpanBatchEncoder } from '../../../src/telemetry/tracer/otlp-span-encoder.ts';
 import { spansFromProtobuf } from '../../telemetry/support/otlp-receiver.ts';
 
 const REMOTE: SpanContext = {
@@ -54,10 +54,19 @@ function recordedSpans(): ReadableSpan[] {
   return exporter.getFinishedSpans();
 }
 
+function encode(encoder: SpanBatchEncoder, spans: readonly ReadableSpan[]): Uint8Array {
+  for (const span of spans) encoder.add(span);
+  expect(encoder.count).toBe(spans.length);
+  const batch = encoder.take();
+  expect(batch.spanCount).toBe(spans.length);
+  expect(encoder.count).toBe(0);
+  return batch.bytes;
+}
+
 describe('the OTLP span encoder', () => {
   it('encodes what the SDK serializer encodes, field for field', () => {
     const spans = recordedSpans();
-    const ours = spansFromProtobuf(Buffer.from(new OtlpSpanEncoder().serializeRequest(spans)));
+    const ours = spansFromProtobuf(Buffer.from(encode(new SpanBatchEncoder(), spans)));
     const sdks = spansFromProtobuf(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) ?? new Uint8Array()));
     expect(ours).toHaveLength(6);
     expect(ours).toEqual(sdks);
@@ -70,12 +79,12 @@ describe('the OTLP span encoder', () => {
   });
 
   it('reuses its buffer: a second, larger batch is whole and the first one unchanged', () => {
-    const encoder = new OtlpSpanEncoder();
+    const encoder = new SpanBatchEncoder();
     const spans = recordedSpans();
-    const first = encoder.serializeRequest(spans.slice(0, 1));
+    const first = encode(encoder, spans.slice(0, 1));
     const firstCopy = Buffer.from(first);
     const many = Array.from({ length: 400 }, () => spans).flat();
-    const second = encoder.serializeRequest(many);
+    const second = encode(encoder, many);
     expect(spansFromProtobuf(Buffer.from(second))).toHaveLength(many.length);
     expect(Buffer.from(first).equals(firstCopy)).toBe(true);
   });
