@@ -79,6 +79,7 @@ const FILES: Record<string, OriginFile> = {
   '/docs/latin1.md': { type: 'text/markdown; charset=iso-8859-1', body: '# caf\u00e9\n' },
   '/docs/missing.md': { type: 'text/markdown', body: '# Not found\n', status: 404 },
   '/docs/big.md': { type: 'text/markdown; charset=utf-8', body: BIG, headers: { etag: '"big-v1"' } },
+  '/broken/guide.md': { type: 'text/markdown', body: GUIDE },
   ...Object.fromEntries(CONVERSIONS.map((c) => [`/docs/table/${c.name}.md`, { type: 'text/markdown', body: c.markdown }])),
 };
 
@@ -104,11 +105,15 @@ describe.each(LANGUAGES)('examples/markdown-to-html (%s)', (language) => {
       res.end(file.body);
     });
     const logger = createLogger({ level: 'info', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const hook = (name: string, path: string, config: unknown, extra: Record<string, unknown> = {}) => ({
+      name, module, phases: ['on-origin-response'], routes: [{ path }], body: { response: BOUND, overflow: 'pass' }, config, ...languageSettings(language), ...extra,
+    });
     node = await startEdgehook(origin.url, {
-      hooks: [{
-        name: 'markdown', module, phases: ['on-origin-response'], routes: [{ path: '/docs/**' }],
-        body: { response: BOUND, overflow: 'pass' }, config: { template: TEMPLATE, stylesheet: '/style.css' }, ...languageSettings(language),
-      }],
+      hooks: [
+        hook('markdown', '/docs/**', { template: TEMPLATE, stylesheet: '/style.css' }),
+        // The example's on_error: a formatting hook that fails leaves the document as it came.
+        hook('broken', '/broken/**', { template: '<p>no content placeholder</p>' }, { on_error: 'open' }),
+      ],
     }, { hookCacheDir: CACHE_DIR, logger });
   }, 180_000);
 
@@ -201,5 +206,12 @@ describe.each(LANGUAGES)('examples/markdown-to-html (%s)', (language) => {
       expect(answer.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', etag: 'W/"r1"' });
       expect(answer.body).toBe(GUIDE_PAGE);
     }
+  });
+
+  it('a broken config fails every call with a log line naming the field; on_error open serves the Markdown', async () => {
+    const answer = await send(`${node.url}/broken/guide.md`);
+    expect({ status: answer.status, type: answer.headers['content-type'], body: answer.body }).toEqual({ status: 200, type: 'text/markdown', body: GUIDE });
+    expect(lines).toContainEqual(expect.objectContaining({ hook: 'broken', msg: 'markdown-to-html: config.template must contain {{content}}' }));
+    expect(lines).toContainEqual(expect.objectContaining({ hook: 'broken', msg: 'hook failed', code: 'EH_HOOK_TRAP', on_error: 'open' }));
   });
 });
