@@ -36,6 +36,7 @@ export function renderPrometheus({ proxy, store, tiers, hooks, circuitCounts, ex
   if (hooks !== undefined) renderHooks(lines, hooks.phases, circuitCounts ?? countCircuits([hooks.circuits]));
   if (hooks?.filters !== undefined) renderFilterMetrics(lines, hooks.filters);
   renderTransforms(lines, proxy);
+  renderHookBodySkips(lines, proxy);
   return lines.join('\n') + '\n' + (extra ?? '');
 }
 
@@ -150,6 +151,14 @@ function renderHooks(lines: Lines, phases: readonly HookPhaseSnapshot[], circuit
   header(lines, PROM.hookCircuit, 'gauge', 'Hook circuit breaker state: 1 for the current state, 0 for the others (with workers: how many workers are in each state).');
   for (const [hook, counts] of circuits) {
     for (const state of CIRCUIT_STATES) lines.push(`${PROM.hookCircuit}{hook="${label(hook)}",state="${state}"} ${counts[state]}`);
+  }
+}
+
+function renderHookBodySkips(lines: Lines, proxy: ProxyMetricsSnapshot): void {
+  header(lines, PROM.hookBodySkips, 'counter', 'Hooks not called for a body over their bound (body.overflow: pass), per hook and phase.');
+  for (const [key, value] of proxy.hookBodySkips ?? []) {
+    const [hook, phase] = key.split('|');
+    lines.push(`${PROM.hookBodySkips}{hook="${label(hook!)}",phase="${phase}"} ${value}`);
   }
 }
 

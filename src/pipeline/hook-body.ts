@@ -5,7 +5,8 @@
  * size; this file reads the body as far as that decision needs, and — when no hook on the route
  * refuses an overflow — keeps it whole past the bound: what was read goes back in front of the
  * rest, so the body streams on unchanged and never truncated (`body.overflow: pass`). Each hook
- * skipped for a body gets one log line, with a stable code, its bound and the trace id.
+ * skipped for a body gets one log line, with a stable code, its bound and the trace id, and is
+ * counted (edgehook_hook_body_skips_total{hook,phase}).
  */
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
@@ -115,6 +116,7 @@ function skipped(ctx: RequestContext, phase: PhaseName, fit: BodyFit, length: nu
   for (const reader of fit.val) {
     if (!reader.phases.includes(phase)) continue;
     (names ??= new Set()).add(reader.name);
+    ctx.deps.metrics.countHookBodySkip(reader.name, phase);
     ctx.deps.logger.warn('hook skipped: body over its bound', {
       code: BODY_OVER_BOUND, hook: reader.name, phase, bound: reader.maxBytes, ...(length === null ? {} : { body_bytes: length }),
       method: ctx.view.method, path: ctx.view.path, ...traceLogFields(ctx.span),

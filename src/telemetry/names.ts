@@ -102,6 +102,8 @@ export const PROM = {
   hookErrors: 'edgehook_hook_errors_total',
   hookDuration: 'edgehook_hook_duration_seconds',
   hookCircuit: 'edgehook_hook_circuit_state',
+  /** Hooks not called for a body over their bound (body.overflow: pass), per hook and phase. */
+  hookBodySkips: 'edgehook_hook_body_skips_total',
   /** Metrics proxy-wasm filters define: the filter's metric name is the `name` label. */
   filterCounter: 'edgehook_filter_counter_total',
   filterGauge: 'edgehook_filter_gauge',
@@ -162,6 +164,7 @@ export const METRIC = {
   hookErrors: 'edgehook.hook.errors',
   hookDuration: 'edgehook.hook.duration',
   hookCircuit: 'edgehook.hook.circuit.state',
+  hookBodySkips: 'edgehook.hook.body_skips',
   filterCounter: 'edgehook.filter.counter',
   filterGauge: 'edgehook.filter.gauge',
   filterHistogramSum: 'edgehook.filter.histogram.sum',

@@ -48,6 +48,7 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
     hookErrors: counter(METRIC.hookErrors, 'Hook calls that failed, per hook, phase and error code.', '{call}'),
     hookCircuit: gauge(METRIC.hookCircuit, 'Hook circuit breaker state: 1 for the current state, 0 for the others.'),
     transforms: counter(METRIC.transforms, 'Body transforms, by kind and outcome.', '{transform}'),
+    hookBodySkips: counter(METRIC.hookBodySkips, 'Hooks not called for a body over their bound (body.overflow: pass), per hook and phase.', '{call}'),
     processCpu: counter(METRIC.processCpu, 'User and system CPU time spent.', 's'),
     processMemory: gauge(METRIC.processMemory, 'Resident memory.', 'By'),
     eventLoopDelay: gauge(METRIC.eventLoopDelay, 'The 99th percentile of the event loop\'s delay since the previous collection or scrape.', 's'),
@@ -71,7 +72,7 @@ export function mirrorMetrics(meter: Meter, sources: MirroredSources): () => voi
 
 type Instruments = Record<
   'responses' | 'responseBytes' | 'hitRatio' | 'originErrors' | 'collapsed' | 'clientCuts' | 'shed' | 'parentEvents' | 'cacheBytes' | 'cacheMaxBytes' | 'cacheEntries'
-  | 'cacheEvictions' | 'tierSize' | 'tierMaxSize' | 'tierEntries' | 'tierFaults' | 'hookCalls' | 'hookErrors' | 'hookCircuit' | 'transforms'
+  | 'cacheEvictions' | 'tierSize' | 'tierMaxSize' | 'tierEntries' | 'tierFaults' | 'hookCalls' | 'hookErrors' | 'hookCircuit' | 'transforms' | 'hookBodySkips'
   | 'processCpu' | 'processMemory' | 'eventLoopDelay' | 'requestsInFlight' | 'clientConnections',
   Observable
 >;
@@ -95,6 +96,10 @@ function observeProxy(result: BatchObservableResult, i: Instruments, proxy: Prox
   for (const [key, value] of snapshot.transforms) {
     const [kind, outcome] = key.split('|');
     result.observe(i.transforms, value, { [LABEL.kind]: kind!, [LABEL.outcome]: outcome! });
+  }
+  for (const [key, value] of snapshot.hookBodySkips ?? []) {
+    const [hook, phase] = key.split('|');
+    result.observe(i.hookBodySkips, value, { [LABEL.hook]: hook!, [LABEL.phase]: phase! });
   }
 }
 

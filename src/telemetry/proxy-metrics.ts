@@ -7,7 +7,7 @@
  * (the API cannot observe a histogram); with no metrics SDK that is the no-op meter, a few ns.
  */
 import { createNoopMeter, type Histogram as OtelHistogram, type Meter, type MetricAttributes } from '@opentelemetry/api';
-import type { ResponseSource } from '../pipeline/hook-seam.ts';
+import type { PhaseName, ResponseSource } from '../pipeline/hook-seam.ts';
 import { copyHistogram, createHistogram, LATENCY_BUCKETS, observe, REQUEST_BUCKETS, TRANSFORM_BUCKETS, type Histogram } from './histogram.ts';
 import { LABEL, METRIC } from './names.ts';
 
@@ -42,6 +42,8 @@ export interface ProxyMetrics {
   countParentEvent(parent: string, event: ParentEvent): void;
   /** One image transform: its kind (the output format), result and duration. */
   countTransform(kind: string, result: TransformResult, seconds: number): void;
+  /** A hook not called for a body over its bound (body.overflow: pass); hooks are bounded by config. */
+  countHookBodySkip(hook: string, phase: PhaseName): void;
   snapshot(): ProxyMetricsSnapshot;
 }
 
@@ -59,6 +61,8 @@ export interface ProxyMetricsSnapshot {
   /** Keyed "kind|outcome". */
   readonly transforms: ReadonlyMap<string, number>;
   readonly transformDuration: Readonly<Histogram>;
+  /** Keyed "hook|phase" (absent in snapshots from before body.overflow). */
+  readonly hookBodySkips?: ReadonlyMap<string, number>;
   /** Per cache outcome (absent in snapshots from before issue 13). */
   readonly requestDuration?: ReadonlyMap<ResponseSource, Readonly<Histogram>>;
   readonly ttfb?: ReadonlyMap<ResponseSource, Readonly<Histogram>>;
@@ -76,6 +80,7 @@ export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetri
   const clientCuts = new Map<ClientCutReason, number>();
   const shed = new Map<ShedReason, number>();
   const parentEvents = new Map<string, number>();
+  const hookBodySkips = new Map<string, number>();
   const otel = otelHistograms(meter);
   const requestDuration = RESPONSE_SOURCES.map(() => createHistogram(REQUEST_BUCKETS));
   const ttfb = RESPONSE_SOURCES.map(() => createHistogram(REQUEST_BUCKETS));
@@ -126,6 +131,10 @@ export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetri
       observe(transformDuration, seconds);
       otel.transformDuration.record(seconds, { [LABEL.kind]: kind, [LABEL.outcome]: outcome } satisfies MetricAttributes);
     },
+    countHookBodySkip(hook, phase) {
+      const key = `${hook}|${phase}`;
+      hookBodySkips.set(key, (hookBodySkips.get(key) ?? 0) + 1);
+    },
     snapshot() {
       const byKey = new Map<string, number>();
       RESPONSE_SOURCES.forEach((source, s) => STATUS_CLASSES.forEach((cls, c) => {
@@ -142,6 +151,7 @@ export function createProxyMetrics(meter: Meter = createNoopMeter()): ProxyMetri
         parentEvents: new Map(parentEvents),
         transforms: new Map(transforms),
         transformDuration: copyHistogram(transformDuration),
+        hookBodySkips: new Map(hookBodySkips),
         requestDuration: new Map(RESPONSE_SOURCES.map((source, s) => [source, copyHistogram(requestDuration[s]!)])),
         ttfb: new Map(RESPONSE_SOURCES.map((source, s) => [source, copyHistogram(ttfb[s]!)])),
       };

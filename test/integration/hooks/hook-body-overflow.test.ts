@@ -132,6 +132,9 @@ describe.each([
       expect.objectContaining({ level: 'warn', hook: 'sizer', phase, bound: BOUND, body_bytes: BIG.length, path: '/big', trace_id: TRACE_ID }),
       expect.objectContaining({ level: 'warn', hook: 'sizer', phase, bound: BOUND, path: '/chunked', trace_id: TRACE_ID }),
     ]);
+    // Crossing the bound is a metric too, on the admin /metrics.
+    const metrics = await (await fetch(`${node.adminUrl}/metrics`)).text();
+    expect(metrics).toContain(`edgehook_hook_body_skips_total{hook="sizer",phase="${phase}"} 2`);
     // Within the bound the hook runs as before, and is given the body.
     const small = await fetchBytes(`${node.url}/small`);
     expect(small.headers[marker]).toBe(String(SMALL.length));
@@ -211,5 +214,6 @@ describe('two hooks on one route', () => {
     expect(answer.headers['x-origin-body']).toBeUndefined();
     expect(answer.headers['x-response-body']).toBe(String(BIG.length));
     expect(overBound().map((l) => [l['hook'], l['phase']])).toEqual([['sizer', 'on-origin-response']]);
+    expect([...node.metricsSnapshot().proxy.hookBodySkips ?? []]).toEqual([['sizer|on-origin-response', 1]]);
   });
 });
