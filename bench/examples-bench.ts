@@ -4,7 +4,7 @@
  * when the hook accepts it (a valid signature, a valid token, a response to harden), plus the
  * first call after load (QuickJS compiles its engine code then). The same builds and configs as
  * the `examples` group of bench/run.ts.
- *   node bench/examples-bench.ts [--iterations N]
+ *   node bench/examples-bench.ts [--iterations N] [--example markdown-to-html]
  */
 import { systemClock } from '../src/clock.ts';
 import { silentLogger } from '../src/log.ts';
@@ -15,11 +15,34 @@ import type { HookRequestState, HookResponseState, PhaseName } from '../src/pipe
 import { makeRequest, makeResponse } from '../test/hooks/support/states.ts';
 import { buildFixture, buildJsFixture } from '../test/hooks/support/fixtures.ts';
 import { benchUploadToken, buildExampleVariant, EXAMPLE_VARIANTS, signedBenchPath, type ExampleVariant } from './lib/example-configs.ts';
+import { benchMarkdown } from './lib/markdown-doc.ts';
 
 const ITERATIONS = Number(process.argv[process.argv.indexOf('--iterations') + 1]) || 5_000;
+const ONLY = process.argv.includes('--example') ? process.argv[process.argv.indexOf('--example') + 1] : undefined;
 const CACHE_DIR = new URL('../.cache', import.meta.url).pathname;
 
-interface Call { readonly phase: PhaseName; request(): HookRequestState; response(): HookResponseState | null }
+interface Call {
+  readonly phase: PhaseName;
+  /** What the row measures, when the phase alone does not say (a document's size). */
+  readonly label?: string;
+  /** Iterations are divided by this: a call that converts 64 KiB is not run 5000 times. */
+  readonly weight?: number;
+  /** Whether the call did its work (a page was written), checked once after the first call. */
+  readonly did?: (response: HookResponseState) => boolean;
+  request(): HookRequestState;
+  response(): HookResponseState | null;
+}
+
+/** A Markdown response as the origin sends it, `bytes` long (bench/lib/markdown-doc.ts). */
+function markdownCall(bytes: number, weight: number): Call {
+  const body = Buffer.from(benchMarkdown(bytes));
+  return {
+    phase: 'on-origin-response', label: `${Math.round(body.length / 1024)} KiB Markdown page`, weight,
+    did: (response) => response.headers.get('content-type') === 'text/html; charset=utf-8' && response.body?.toString().startsWith('<!doctype html>') === true,
+    request: () => makeRequest({ path: '/docs/guide.md' }),
+    response: () => makeResponse({ headers: [['content-type', 'text/markdown; charset=utf-8'], ['etag', '"b1"'], ['cache-control', 'max-age=600']], body }),
+  };
+}
 
 /** The call each example makes on an accepted request, fresh state per call (its edits are not idempotent). */
 function callsOf(variant: ExampleVariant): Call[] {
@@ -50,6 +73,8 @@ function callsOf(variant: ExampleVariant): Call[] {
         phase: 'on-response', request: () => makeRequest({ path: '/img/a.jpg', headers: base }),
         response: () => makeResponse({ headers: [['content-type', 'image/webp'], ['cache-control', 'max-age=60']] }),
       }];
+    case 'markdown-to-html':
+      return [markdownCall(4 * 1024, 4), markdownCall(64 * 1024, 64)];
     default:
       return [{
         phase: 'on-response', request: () => makeRequest({ path: '/hit/1k', headers: base }),
@@ -60,7 +85,9 @@ function callsOf(variant: ExampleVariant): Call[] {
 
 async function load(variant: ExampleVariant): Promise<LoadedHook> {
   const module = await buildExampleVariant(variant);
-  const { value, errors } = validateHookConfig({ name: variant.example, module, phases: variant.phases, config: variant.config, timeout_ms: 5000 }, 'bench');
+  const { value, errors } = validateHookConfig({
+    name: variant.example, module, phases: variant.phases, config: variant.config, timeout_ms: 5000, ...(variant.body === undefined ? {} : { body: variant.body }),
+  }, 'bench');
   if (value === undefined) throw new Error(JSON.stringify(errors));
   const guest = await loadGuest(await import('node:fs/promises').then((fs) => fs.readFile(module)), value.memory_mb, { cacheDir: CACHE_DIR, clock: systemClock });
   return createLoadedHook(value, guest, { logger: silentLogger, clock: systemClock });
@@ -87,13 +114,19 @@ for (const [name, fixture] of [['no-op (anchor)', await buildFixture('continue')
   await timeCalls(hook, call, 500);
   rows.push([name, js ? 'TypeScript (QuickJS)' : 'AssemblyScript', 'on-request', first.toFixed(1), (await timeCalls(hook, call, js ? Math.max(500, ITERATIONS / 5) : ITERATIONS)).toFixed(1)]);
 }
-for (const variant of EXAMPLE_VARIANTS) {
+for (const variant of EXAMPLE_VARIANTS.filter((v) => ONLY === undefined || v.example === ONLY)) {
   const hook = await load(variant);
   for (const call of callsOf(variant)) {
     const first = (await timeCalls(hook, call, 1)) / 1000;
-    await timeCalls(hook, call, Math.min(500, ITERATIONS));
-    const iterations = variant.language === 'ts' ? Math.max(500, ITERATIONS / 5) : ITERATIONS;
-    rows.push([variant.example, variant.language === 'as' ? 'AssemblyScript' : 'TypeScript (QuickJS)', call.phase, first.toFixed(1), (await timeCalls(hook, call, iterations)).toFixed(1)]);
+    if (call.did !== undefined) {
+      const response = call.response()!;
+      await hook.invoke(call.phase, call.request(), response);
+      if (!call.did(response)) throw new Error(`${variant.id}: ${call.phase} did not do its work`);
+    }
+    const iterations = Math.max(20, Math.round((variant.language === 'ts' ? Math.max(500, ITERATIONS / 5) : ITERATIONS) / (call.weight ?? 1)));
+    await timeCalls(hook, call, Math.min(500, iterations));
+    const phase = call.label === undefined ? call.phase : `${call.phase} (${call.label})`;
+    rows.push([variant.example, variant.language === 'as' ? 'AssemblyScript' : 'TypeScript (QuickJS)', phase, first.toFixed(1), (await timeCalls(hook, call, iterations)).toFixed(1)]);
   }
 }
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -88,7 +88,8 @@ const HOOK_TARGETS = [edgehookTarget('no-hooks'), ...HOOK_VARIANTS.map((v) => ed
 /**
  * The deployable examples (examples/), each in both languages, against the same node without
  * hooks: a cache hit on a signed URL from a CORS origin (signed-downloads and security-headers
- * take their full accepting path) and a 1 KB POST with a bearer token (upload-auth's).
+ * take their full accepting path), a 1 KB POST with a bearer token (upload-auth's), and a hit on
+ * a 4 KB Markdown document (markdown-to-html serves the page it stored; no hook runs on a hit).
  */
 const EXAMPLE_TARGETS = [edgehookTarget('no-hooks'), ...EXAMPLE_VARIANTS.map((v) => edgehookTarget(v.id, exampleConfigPath(v)))];
 const EXAMPLE_SCENARIOS: readonly Scenario[] = [
@@ -100,6 +101,7 @@ const EXAMPLE_SCENARIOS: readonly Scenario[] = [
     id: 'post-1k-bearer', title: 'POST 1 KB with a bearer JWT',
     request: { method: 'POST', path: '/post/1k', bodyBytes: 1024, headers: { authorization: benchUploadToken() } }, expectOrigin: 'all',
   },
+  { id: 'hit-md-4k', title: 'hit on a 4 KB Markdown document (markdown-to-html: its stored page)', request: { method: 'GET', path: '/md/4k' }, expectOrigin: 'none' },
 ];
 
 /** Access-log overhead: the same node with no access log, JSON lines and text lines to a file. */

@@ -9,6 +9,8 @@
  *   GET  /__stats       {"requests": N, "otlpExports": M} — requests served so far, excluding /__stats
  *                       itself and OTLP exports
  *   GET  /image/photo-1mp.jpg   a 1 MP JPEG, public, max-age=3600 (query string ignored; the image group)
+ *   GET  /md/<size>     a Markdown document of about <size> bytes, text/markdown, public, max-age=3600
+ *                       (the markdown-to-html example: stored converted, hits served as HTML)
  *   POST /v1/<signal>   a no-op OTLP/HTTP receiver (traces, metrics): reads and drops the export,
  *                       answers an empty success; the tracing bench group points edgehook here
  *
@@ -17,6 +19,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import sharp from 'sharp';
+import { benchMarkdown } from './markdown-doc.ts';
 import { profileOnSignal } from './profile-on-signal.ts';
 
 const MAX_SIZE = 16 * 1024 * 1024;
@@ -49,6 +52,15 @@ function send(response: ServerResponse, size: number, cacheControl: string): voi
   response.end(body);
 }
 
+const markdowns = new Map<number, Buffer>();
+
+function sendMarkdown(response: ServerResponse, size: number): void {
+  let body = markdowns.get(size);
+  if (body === undefined) markdowns.set(size, (body = Buffer.from(benchMarkdown(size))));
+  response.writeHead(200, { 'content-type': 'text/markdown; charset=utf-8', 'content-length': body.length, 'cache-control': 'public, max-age=3600' });
+  response.end(body);
+}
+
 function route(request: IncomingMessage, response: ServerResponse): void {
   const [, kind = '', sizeText = ''] = (request.url ?? '/').split('?')[0]!.split('/');
   if (kind === '__stats') {
@@ -62,6 +74,7 @@ function route(request: IncomingMessage, response: ServerResponse): void {
   const size = parseSize(sizeText);
   if (size === null) return void response.writeHead(404).end();
   if (kind === 'hit' && request.method === 'GET') return send(response, size, 'public, max-age=3600');
+  if (kind === 'md' && request.method === 'GET') return sendMarkdown(response, size);
   if (kind === 'miss' && request.method === 'GET') return send(response, size, 'no-store');
   if (kind === 'post' && request.method === 'POST') {
     request.resume();

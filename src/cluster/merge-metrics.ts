@@ -146,6 +146,7 @@ function sumProxy(a: ProxyMetricsSnapshot, b: ProxyMetricsSnapshot): ProxyMetric
     parentEvents: sumMaps(a.parentEvents, b.parentEvents),
     transforms: sumMaps(a.transforms, b.transforms),
     transformDuration: sumHistograms(a.transformDuration, b.transformDuration),
+    hookBodySkips: sumMaps(a.hookBodySkips ?? new Map(), b.hookBodySkips ?? new Map()),
     requestDuration: sumHistogramMaps(a.requestDuration, b.requestDuration),
     ttfb: sumHistogramMaps(a.ttfb, b.ttfb),
   };

@@ -57,8 +57,12 @@ const hookShape = {
   timeout_ms: s.duration({ doc: 'Deadline for one hook call.', default: `${HOOK_DEFAULTS.timeout_ms}ms`, min: 1, max: 60_000 }),
   memory_mb: s.int({ doc: 'Cap on one instance\'s linear memory, in MiB (the module\'s declared maximum is rewritten to it).', default: HOOK_DEFAULTS.memory_mb, min: 1, max: 4096 }),
   body: s.object({
-    request: s.bytes({ doc: 'Request body bytes buffered for the hook (a size, or a bare number of bytes; 0 = streamed past it; over the bound: 413).', default: 0, min: 0, max: MAX_BODY_BYTES, bareNumber: true }),
-    response: s.bytes({ doc: 'Response body bytes buffered for the hook (a size, or a bare number of bytes; 0 = streamed past it; over the bound: 500).', default: 0, min: 0, max: MAX_BODY_BYTES, bareNumber: true }),
+    request: s.bytes({ doc: 'Request body bytes buffered for the hook (a size, or a bare number of bytes; 0 = streamed past it; over the bound: see overflow).', default: 0, min: 0, max: MAX_BODY_BYTES, bareNumber: true }),
+    response: s.bytes({ doc: 'Response body bytes buffered for the hook (a size, or a bare number of bytes; 0 = streamed past it; over the bound: see overflow).', default: 0, min: 0, max: MAX_BODY_BYTES, bareNumber: true }),
+    overflow: s.enumOf(['error', 'pass'], {
+      doc: 'What a body over the bound does, in every phase and both directions: error answers 413 (request) or 500 (response) before any hook runs (once the body is past the largest bound among the route\'s hooks); pass sends it on whole and unchanged without calling this hook for it, with a log line (code EH_HOOK_BODY_OVER_BOUND).',
+      default: 'error',
+    }),
   }, { doc: 'Bodies the hook reads or replaces, bounded.' }),
   isolation: s.enumOf(['pooled', 'per-request'], {
     doc: 'pooled: instances are reused across requests, so guest globals and heap persist from one request (and client) to the next — never keep request data or secrets there; per-request: a fresh instance per call, nothing carried over, for an instantiation per call.',
@@ -108,7 +112,7 @@ function toRuntimeConfig(value: HookFields, ctx: s.ParseContext): HookConfig | s
     on_error: value.onError,
     timeout_ms: value.timeoutMs,
     memory_mb: value.memoryMb,
-    body: Object.freeze({ request: value.body.request, response: value.body.response }),
+    body: Object.freeze({ request: value.body.request, response: value.body.response, overflow: value.body.overflow }),
     isolation: value.isolation,
     ...(value.circuit === null ? {} : {
       circuit: Object.freeze({ failures: value.circuit.failures, window_ms: value.circuit.windowMs, cooldown_ms: value.circuit.cooldownMs }),

@@ -19,6 +19,8 @@ interface DemoHook {
   readonly phases: readonly string[];
   readonly routes: readonly Record<string, unknown>[];
   readonly config: unknown;
+  /** Other keys of the hook's entry (body bounds, on_error, deadline), as its example's edgehook.yaml sets them. */
+  readonly settings?: Readonly<Record<string, unknown>>;
 }
 
 // Request phases run in this order: security-headers answers preflights before the others look.
@@ -35,6 +37,10 @@ const DEMO_HOOKS: readonly DemoHook[] = [
   { name: 'upload-auth', phases: ['on-request'], routes: [{ path: '/uploads/**', methods: ['PUT', 'POST'] }], config: { secret: DEMO_SIGNING_KEY, max_bytes: 1_073_741_824 } },
   { name: 'image-resize', phases: ['on-request', 'on-origin-response', 'on-response'], routes: [{ path: '/img/**', methods: ['GET', 'HEAD'] }], config: { widths: [160, 320, 640, 1280] } },
   { name: 'cache-ttl', phases: ['on-origin-response'], routes: [{ path: '/static/**' }], config: '300' },
+  {
+    name: 'markdown-to-html', phases: ['on-origin-response'], routes: [{ path: '/docs/**', methods: ['GET', 'HEAD'] }], config: { stylesheet: '/static/docs.css' },
+    settings: { body: { response: '64KiB', overflow: 'pass' }, on_error: 'open', timeout_ms: 250, memory_mb: 32 },
+  },
 ];
 
 /**
@@ -62,7 +68,7 @@ export async function buildDemoHooks(cacheDir: string): Promise<Record<string, u
     const { component } = await buildHook(entry, { cacheDir });
     const module = join(outDir, `${hook.name}.wasm`);
     await writeFile(module, component);
-    return { name: hook.name, module, phases: hook.phases, routes: hook.routes, config: hook.config };
+    return { name: hook.name, module, phases: hook.phases, routes: hook.routes, config: hook.config, ...hook.settings };
   }));
 }
 
@@ -112,6 +118,12 @@ export function demoCurls(nodeUrl: string, nowMs: number): ReadonlyArray<readonl
     ['image-resize (/img/**)', [
       { command: `curl -s -o /dev/null -D - -H 'accept: image/avif,image/webp' '${nodeUrl}/img/photo.jpg?w=300'`, shows: 'a 320 px AVIF variant, transformed once and cached', status: 200, shown: 'content-type: image/avif' },
       { command: `curl -s -o /dev/null -D - -H 'sec-ch-width: 500' ${nodeUrl}/img/photo.jpg`, shows: 'a client hint: 640 px JPEG', status: 200 },
+    ]],
+    ['markdown-to-html (/docs/**)', [
+      { command: `curl -si ${nodeUrl}/docs/guide.md`, shows: 'the Markdown document as an HTML page, converted once (on the fill)', status: 200, shown: 'content-type: text/html; charset=utf-8' },
+      { command: `curl -si ${nodeUrl}/docs/guide.md`, shows: 'again: a hit on the stored page, not converted', status: 200, shown: 'cache-status: edgehook; hit' },
+      { command: `curl -s -o /dev/null -D - ${nodeUrl}/docs/huge.md`, shows: 'over body.response (64 KiB): served as it came, whole; the node logs EH_HOOK_BODY_OVER_BOUND', status: 200, shown: 'content-type: text/markdown' },
+      { command: `curl -si ${nodeUrl}/docs/nowhere.md`, shows: 'a 404 in Markdown stays Markdown', status: 404, shown: 'content-type: text/markdown' },
     ]],
     ['geo-rules (everywhere; X-Forwarded-For picks the country here)', [
       { command: `${from('203.0.113.7')} ${nodeUrl}/lang`, shows: 'a German client: x-geo-group: eu, cached per group', status: 200, shown: 'x-geo-group: eu' },

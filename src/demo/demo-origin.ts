@@ -14,7 +14,7 @@ export interface DemoOrigin {
 type Endpoint = (req: IncomingMessage, res: ServerResponse, rest: string) => void;
 
 const STARTED = new Date();
-const EXAMPLE_NAMES: Record<string, string> = { '/big/': '10', '/files/': 'report.pdf', '/img/': 'photo.jpg', '/uploads/': 'demo/hello.txt' };
+const EXAMPLE_NAMES: Record<string, string> = { '/big/': '10', '/docs/': 'guide.md', '/files/': 'report.pdf', '/img/': 'photo.jpg', '/uploads/': 'demo/hello.txt' };
 
 const ENDPOINTS: ReadonlyArray<readonly [prefix: string, doc: string, handler: Endpoint]> = [
   ['/static/', 'cacheable for 60 s, with ETag and Last-Modified (revalidated with 304 once stale); purge tag "static"', (req, res, rest) => {
@@ -62,7 +62,26 @@ const ENDPOINTS: ReadonlyArray<readonly [prefix: string, doc: string, handler: E
     });
   }],
   ['/uploads/', 'uploads behind the upload-auth hook: PUT/POST need a bearer JWT (401/403/411/413 at the edge otherwise)', (req, res) => countBytes(req, res)],
+  ['/docs/', 'Markdown (guide.md; huge.md is ~100 KiB) behind the markdown-to-html hook: stored and served as HTML pages', (_req, res, rest) => {
+    const doc = DOCS[rest];
+    if (doc === undefined) send(res, 404, '# Not found\n', { 'content-type': 'text/markdown; charset=utf-8', 'cache-control': 'max-age=10' });
+    else send(res, 200, doc, { 'content-type': rest.endsWith('.md') ? 'text/markdown; charset=utf-8' : 'text/plain; charset=utf-8', 'cache-control': 'public, max-age=300', etag: `"${rest}-1"` });
+  }],
 ];
+
+const GUIDE = `# Edgehook demo guide
+
+Written in **Markdown** on the origin, served as an HTML page by the \`markdown-to-html\` hook:
+converted once when the page is stored, then every request is a hit.
+
+- [A page that is not there](/docs/nowhere.md): its 404 stays Markdown
+- Raw HTML stays text: <script>alert(1)</script>
+`;
+const DOCS: Record<string, string> = {
+  'guide.md': GUIDE,
+  'huge.md': `# Huge\n\n${'A long line of a long document that is never converted, being over the bound.\n'.repeat(1400)}`,
+  'notes.txt': 'plain text, left alone\n',
+};
 
 export async function startDemoOrigin(listen: { host: string; port: number }): Promise<DemoOrigin> {
   const server = createServer((req, res) => route(req, res));

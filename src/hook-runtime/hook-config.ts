@@ -2,7 +2,7 @@
  * The `hooks:` items of the config file, typed and validated. The config engineer plugs
  * validateHookConfig into the config loader; errors carry a path such as `hooks[2].timeout_ms`.
  */
-import type { PhaseName } from '../pipeline/hook-seam.ts';
+import type { BodyOverflow, PhaseName } from '../pipeline/hook-seam.ts';
 import { isPhaseName } from './contract.ts';
 
 export interface HookRoute {
@@ -44,7 +44,8 @@ export interface HookConfig {
   readonly on_error: 'open' | 'closed';
   readonly timeout_ms: number;
   readonly memory_mb: number;
-  readonly body: { readonly request?: number; readonly response?: number };
+  /** Bytes buffered for the hook per direction; `overflow`: what a body over the bound does (default error). */
+  readonly body: { readonly request?: number; readonly response?: number; readonly overflow?: BodyOverflow };
   readonly isolation: 'pooled' | 'per-request';
   readonly circuit?: HookCircuitConfig;
   /** Absent: detected from the module's bytes (a component, or a core module with a proxy-wasm ABI marker). */
@@ -152,13 +153,16 @@ function validateBody(raw: unknown, path: string, errors: ConfigIssue[]): HookCo
     errors.push({ path, message: 'must be an object' });
     return {};
   }
-  const out: { request?: number; response?: number } = {};
+  const out: { request?: number; response?: number; overflow?: BodyOverflow } = {};
   for (const key of ['request', 'response'] as const) {
     if (raw[key] === undefined) continue;
     const value = raw[key];
     if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 64 * 1_048_576) out[key] = value;
     else errors.push({ path: `${path}.${key}`, message: 'must be a byte count in 0..67108864' });
   }
+  const overflow = raw['overflow'];
+  if (overflow === 'error' || overflow === 'pass') out.overflow = overflow;
+  else if (overflow !== undefined) errors.push({ path: `${path}.overflow`, message: 'must be error or pass' });
   return out;
 }
 

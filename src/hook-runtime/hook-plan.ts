@@ -4,7 +4,7 @@
  * set (memoised, bounded by the number of hook combinations actually seen) so the hot path does
  * not allocate chains per request.
  */
-import type { HookPlan, RouteHooks } from '../pipeline/hook-seam.ts';
+import type { BodyReaderHook, HookPlan, RouteHooks } from '../pipeline/hook-seam.ts';
 import type { LoadedHook } from './loaded-hook.ts';
 import { requestChain, responseChain } from './phase-chain.ts';
 import { compileRoutes, hostOf, type RouteTest } from './route-matcher.ts';
@@ -20,11 +20,19 @@ function buildRouteHooks(hooks: readonly LoadedHook[]): RouteHooks {
     onResponse: responseChain('on-response', bound('on-response')),
     requestBodyBytes: Math.max(0, ...hooks.map((h) => h.config.body.request ?? 0)),
     responseBodyBytes: Math.max(0, ...hooks.map((h) => h.config.body.response ?? 0)),
+    requestBodyReaders: bodyReaders(hooks, 'request'),
+    responseBodyReaders: bodyReaders(hooks, 'response'),
     // From the components' imports at load: a route whose hooks cannot read geo or image attributes never pays for them.
     readsGeo: hooks.some((h) => h.reads.geo),
     readsImage: hooks.some((h) => h.reads.image),
     hookNames: Object.freeze(hooks.map((h) => h.name)),
   });
+}
+
+function bodyReaders(hooks: readonly LoadedHook[], direction: 'request' | 'response'): readonly BodyReaderHook[] {
+  return Object.freeze(hooks.filter((h) => (h.config.body[direction] ?? 0) > 0).map((h) => Object.freeze({
+    name: h.name, phases: h.config.phases, maxBytes: h.config.body[direction]!, overflow: h.config.body.overflow ?? 'error',
+  })));
 }
 
 export function createFrozenPlan(hooks: readonly LoadedHook[]): HookPlan {

@@ -20,7 +20,7 @@ import type { AccessEntry } from '../logs/access-entry.ts';
 import type { Pending, PipelineDeps, RequestContext } from './context.ts';
 import type { HookRequestState, PhaseVerdict, RouteHooks } from './hook-seam.ts';
 import { hasRequestBody, passThrough } from './pass-through.ts';
-import { collectBody } from './read-body.ts';
+import { requestBodyForHooks } from './hook-body.ts';
 import { errorOutgoing, localOutgoing, respond } from './respond.ts';
 import { viewFromHookState, viewFromNode } from './request-view.ts';
 import { decideVariant, variantFromQuery, type QueryVariant } from './variant-request.ts';
@@ -113,22 +113,26 @@ function runRequestPhase(ctx: RequestContext, route: RouteHooks, state: HookRequ
   return runRequestHooks(ctx, route, state);
 }
 
-function runRequestHooks(ctx: RequestContext, route: RouteHooks, state: HookRequestState): boolean | Promise<boolean> {
+function runRequestHooks(ctx: RequestContext, route: RouteHooks, state: HookRequestState, skip?: ReadonlySet<string>): boolean | Promise<boolean> {
   const pathBefore = state.path;
   const phaseSpan = ctx.deps.tracing.startChild(ctx.span, SPAN.phase['on-request']);
-  const verdict = tracePhase(phaseSpan, route.onRequest!.run(state, phaseSpan));
+  const verdict = tracePhase(phaseSpan, route.onRequest!.run(state, phaseSpan, skip));
   if (verdict instanceof Promise) return verdict.then((settled) => afterRequestPhase(ctx, state, pathBefore, settled));
   return afterRequestPhase(ctx, state, pathBefore, verdict);
 }
 
 async function bufferThenRun(ctx: RequestContext, route: RouteHooks, state: HookRequestState): Promise<boolean> {
-  const body = await collectBody(ctx.req, route.requestBodyBytes);
-  if (body === null) {
+  const read = await requestBodyForHooks(ctx, route);
+  if (read === null) {
+    // The rest of the body is unread: the connection closes after the 413, and what arrives until
+    // then is dropped (as the request guard does), so the client reads the answer, not a reset.
+    ctx.res.shouldKeepAlive = false;
     await respond(ctx, errorOutgoing(ctx, new EdgehookError('EH_BODY_TOO_LARGE', 'request body exceeds the hook buffer limit')));
+    ctx.req.resume();
     return true;
   }
-  state.body = body;
-  return runRequestHooks(ctx, route, state);
+  state.body = read.buffered;
+  return runRequestHooks(ctx, route, state, read.skip);
 }
 
 function afterRequestPhase(ctx: RequestContext, state: HookRequestState, pathBefore: string, verdict: PhaseVerdict): boolean | Promise<boolean> {

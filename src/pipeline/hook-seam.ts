@@ -100,11 +100,24 @@ export type MaybePromise<T> = T | Promise<T>;
  * returns its verdict, not a promise: a hooked cache hit then stays synchronous, as an unhooked one.
  */
 export interface RequestPhaseChain {
-  run(request: HookRequestState, phaseSpan?: Span | null): MaybePromise<PhaseVerdict>;
+  /** `skip`: names of hooks not called this time (a body over their bound, body-fit.ts). */
+  run(request: HookRequestState, phaseSpan?: Span | null, skip?: ReadonlySet<string>): MaybePromise<PhaseVerdict>;
 }
 
 export interface ResponsePhaseChain {
-  run(request: HookRequestState, response: HookResponseState, phaseSpan?: Span | null): MaybePromise<PhaseVerdict>;
+  run(request: HookRequestState, response: HookResponseState, phaseSpan?: Span | null, skip?: ReadonlySet<string>): MaybePromise<PhaseVerdict>;
+}
+
+/** What a body over a hook's bound does (hooks[].body.overflow). */
+export type BodyOverflow = 'error' | 'pass';
+
+/** A hook on a route that reads bodies in one direction: its bound and its overflow policy. */
+export interface BodyReaderHook {
+  readonly name: string;
+  /** Its phases: a skip is said (and matters) only in a phase the hook runs in. */
+  readonly phases: readonly PhaseName[];
+  readonly maxBytes: number;
+  readonly overflow: BodyOverflow;
 }
 
 /** The hook chains that apply to one route; each is null when empty so the hot path skips it. */
@@ -116,6 +129,12 @@ export interface RouteHooks {
   readonly requestBodyBytes: number;
   /** Largest response body any hook on the route wants buffered (0 = stream untouched). */
   readonly responseBodyBytes: number;
+  /**
+   * The hooks behind those two bounds (body.request > 0, body.response > 0), config order.
+   * Absent: every reader's overflow is `error` (a body over the route's bound is refused).
+   */
+  readonly requestBodyReaders?: readonly BodyReaderHook[];
+  readonly responseBodyReaders?: readonly BodyReaderHook[];
   /** A hook on the route reads geo (its component imports request.geo): RequestAttributes.geo() looks it up (default false: never looked up). */
   readonly readsGeo?: boolean;
   /** A response-phase hook on the route imports response.image: image responses are inspected on the miss (default false). */

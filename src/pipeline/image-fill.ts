@@ -2,16 +2,16 @@
  * Images in a cache fill: inspecting an origin image before on-origin-response (only when a hook
  * on the route reads image attributes), and transforming it after, when a hook asked for that.
  * Both need the whole body, read up to image.max_bytes; past that the body streams on unchanged
- * (what was read is replayed first) and the image is left alone, with a log line.
+ * (what was read is replayed first: read-body.ts, readUpTo) and the image is left alone, with a
+ * log line.
  */
-import { Readable } from 'node:stream';
-import { readableOf, type StreamedBody } from '../origin/origin-body.ts';
+import type { StreamedBody } from '../origin/origin-body.ts';
 import { absent, imageFormatOf, inspectImage, type ImageInspection } from '../attributes/image.ts';
 import { resolveTransform, type TransformSpec } from '../attributes/transform-spec.ts';
 import { observeTransform } from '../telemetry/transform-telemetry.ts';
 import { lookupInPairs } from './stored-object.ts';
 import type { RequestContext } from './context.ts';
-import { collectBody, discardStream } from './read-body.ts';
+import { readUpTo } from './read-body.ts';
 import { variantHeaders } from './variant-headers.ts';
 
 type Body = StreamedBody | Buffer;
@@ -61,12 +61,6 @@ export async function transformForStore(ctx: RequestContext, spec: TransformSpec
   return { headers: variantHeaders(headers, image, resolved.val), body: image.data, inspection: { tag: 'image', val: image.attributes } };
 }
 
-/** A hook's body buffer over what may already be a buffer (the image read for inspection). */
-export async function bufferForHook(body: Body, maxBytes: number): Promise<Buffer | null> {
-  if (Buffer.isBuffer(body)) return body.length > maxBytes ? null : body;
-  return collectBody(body, maxBytes);
-}
-
 function noted(ctx: RequestContext, body: Body, inspection: ImageInspection): InspectedBody {
   if (inspection.tag === 'absent') {
     ctx.deps.logger.warn('image attributes absent', { code: 'EH_IMAGE_REFUSED', reason: inspection.val, path: ctx.view.path });
@@ -82,32 +76,4 @@ export function isTransformableImage(status: number, headers: readonly (readonly
 
 function isEncoded(encoding: string | undefined): boolean {
   return encoding !== undefined && encoding.trim().toLowerCase() !== 'identity';
-}
-
-type ReadResult = { readonly tag: 'whole'; readonly val: Buffer } | { readonly tag: 'overflow'; readonly val: Readable };
-
-/** The whole body when it fits in maxBytes; else a stream that replays what was read, then the rest. */
-export async function readUpTo(whole: Body, maxBytes: number): Promise<ReadResult> {
-  if (Buffer.isBuffer(whole)) return whole.length > maxBytes ? { tag: 'overflow', val: Readable.from([whole], { objectMode: false }) } : { tag: 'whole', val: whole };
-  const body = readableOf(whole);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const iterator = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done === true) return { tag: 'whole', val: Buffer.concat(chunks, size) };
-    chunks.push(next.value);
-    size += next.value.length;
-    if (size > maxBytes) return { tag: 'overflow', val: Readable.from(replay(chunks, iterator, body), { objectMode: false }) };
-  }
-}
-
-async function* replay(read: readonly Buffer[], rest: AsyncIterator<Buffer>, source: Readable): AsyncGenerator<Buffer> {
-  try {
-    yield* read;
-    for (let next = await rest.next(); next.done !== true; next = await rest.next()) yield next.value;
-  } finally {
-    // Ended early (the reader went away): the origin body must not be left half-read.
-    if (!source.readableEnded) discardStream(source);
-  }
 }

@@ -16,8 +16,10 @@ import { SPAN } from '../telemetry/names.ts';
 import { tracePhase } from '../telemetry/pipeline-spans.ts';
 import type { RequestContext } from './context.ts';
 import type { HookResponseState, LocalResponse, ResponseSource } from './hook-seam.ts';
-import { bufferForHook, inspectForHooks, transformForStore } from './image-fill.ts';
+import { responseBodyForHooks } from './hook-body.ts';
+import { inspectForHooks, transformForStore } from './image-fill.ts';
 import { discardStream } from './read-body.ts';
+import { lookupInPairs } from './stored-object.ts';
 
 /** A response head and body as the origin sent them (hop-by-hop fields already removed). */
 export interface OriginAnswer {
@@ -63,14 +65,15 @@ export async function runOriginPhase(ctx: RequestContext, answer: OriginAnswer, 
   }
   const notModified = answer.status === 304;
   const state: HookResponseState = { status: answer.status, headers: HeaderMap.fromPairs(answer.headers), body: null, source, tags: [] };
-  const bufferBytes = ctx.route!.responseBodyBytes;
-  if (bufferBytes > 0 && !notModified) {
-    const buffered = await bufferForHook(body, bufferBytes);
-    if (buffered === null) return { kind: 'local', response: hookBufferOverflow() };
-    state.body = buffered;
+  let skip: ReadonlySet<string> | undefined;
+  if (ctx.route!.responseBodyBytes > 0 && !notModified) {
+    const read = await responseBodyForHooks(ctx, 'on-origin-response', body, lookupInPairs(answer.headers)('content-length'));
+    if (read === null) return { kind: 'local', response: hookBufferOverflow() };
+    ({ body, skip } = read);
+    state.body = read.buffered;
   }
   const phaseSpan = ctx.deps.tracing.startChild(ctx.span, SPAN.phase['on-origin-response']);
-  const verdict = await tracePhase(phaseSpan, chain.run(ctx.hookRequest, state, phaseSpan));
+  const verdict = await tracePhase(phaseSpan, chain.run(ctx.hookRequest, state, phaseSpan, skip));
   ctx.access?.verdict('on-origin-response', verdict.tag);
   if (verdict.tag === 'respond') {
     if (!Buffer.isBuffer(body)) discardStream(body);
@@ -95,7 +98,7 @@ export async function runOriginPhase(ctx: RequestContext, answer: OriginAnswer, 
   return { kind: 'continue', status: notModified ? answer.status : state.status, headers, body, image, directives };
 }
 
-/** Envoy's rule: a response body larger than the buffer a filter asked for is a 500. */
+/** Envoy's rule: a response body larger than the buffer a filter asked for is a 500 (body.overflow: error). */
 function hookBufferOverflow(): LocalResponse {
   return { status: 500, headers: [['content-type', 'text/plain']], body: Buffer.from('origin response exceeds the hook buffer limit\n') };
 }

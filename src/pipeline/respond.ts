@@ -14,7 +14,8 @@ import type { CacheOutcome } from '../telemetry/proxy-metrics.ts';
 import { recordResponse, tracePhase } from '../telemetry/pipeline-spans.ts';
 import type { Pending, RequestContext } from './context.ts';
 import type { HookResponseState, LocalResponse, MaybePromise, PhaseVerdict, ResponseSource } from './hook-seam.ts';
-import { collectBody, discardStream } from './read-body.ts';
+import { outgoingBodyForHooks } from './hook-body.ts';
+import { discardStream } from './read-body.ts';
 import type { BodyReader, SharedBody } from './shared-body.ts';
 
 export type BodySource =
@@ -64,16 +65,17 @@ function runResponsePhase(ctx: RequestContext, out: Outgoing): MaybePromise<Outg
 }
 
 async function bufferThenRunResponse(ctx: RequestContext, out: Outgoing, state: HookResponseState): Promise<Outgoing> {
-  const body = await bufferBody(out.body, ctx.route!.responseBodyBytes);
-  if (body === null) return localOutgoing(ctx, overflowResponse(), 'error');
-  state.body = body;
-  return runResponseHooks(ctx, out, state);
+  const contentLength = out.headers.find(([name]) => name === 'content-length')?.[1];
+  const read = await outgoingBodyForHooks(ctx, out.body, contentLength);
+  if (read === null) return localOutgoing(ctx, overflowResponse(), 'error');
+  state.body = read.buffered;
+  return runResponseHooks(ctx, { ...out, body: read.body }, state, read.skip);
 }
 
-function runResponseHooks(ctx: RequestContext, out: Outgoing, state: HookResponseState): MaybePromise<Outgoing> {
+function runResponseHooks(ctx: RequestContext, out: Outgoing, state: HookResponseState, skip?: ReadonlySet<string>): MaybePromise<Outgoing> {
   ctx.attributes.setImage(out.image);
   const phaseSpan = ctx.deps.tracing.startChild(ctx.span, SPAN.phase['on-response']);
-  const verdict = tracePhase(phaseSpan, ctx.route!.onResponse!.run(ctx.hookRequest!, state, phaseSpan));
+  const verdict = tracePhase(phaseSpan, ctx.route!.onResponse!.run(ctx.hookRequest!, state, phaseSpan, skip));
   if (verdict instanceof Promise) return verdict.then((settled) => afterResponsePhase(ctx, out, state, settled));
   return afterResponsePhase(ctx, out, state, verdict);
 }
@@ -93,7 +95,7 @@ function afterResponsePhase(ctx: RequestContext, out: Outgoing, state: HookRespo
   return { status: state.status, headers, body, source: out.source, cacheStatus: out.cacheStatus, ...(out.uncacheable === true ? { uncacheable: true } : {}) };
 }
 
-/** Envoy's rule: a response body larger than the buffer a filter asked for is a 500. */
+/** Envoy's rule: a response body larger than the buffer a filter asked for is a 500 (body.overflow: error). */
 function overflowResponse(): LocalResponse {
   return { status: 500, headers: [['content-type', 'text/plain']], body: Buffer.from('response body exceeds the hook buffer limit\n') };
 }
@@ -270,39 +272,6 @@ function bodyLength(body: BodySource): number {
 /** Lets go of a body that will not be sent, so an origin stream is not left half-read. */
 export function releaseBody(body: BodySource): void {
   if (body.kind === 'stream') discardStream(body.stream);
-}
-
-async function bufferBody(body: BodySource, maxBytes: number): Promise<Buffer | null> {
-  switch (body.kind) {
-    case 'none':
-      return Buffer.alloc(0);
-    case 'buffer':
-      return body.data.length > maxBytes ? null : body.data;
-    case 'stream':
-      return collectBody(body.stream, maxBytes);
-    case 'shared':
-      return collectShared(body.body, maxBytes);
-  }
-}
-
-function collectShared(shared: SharedBody, maxBytes: number): Promise<Buffer | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const reader: BodyReader = {
-      onChunk(chunk) {
-        size += chunk.length;
-        if (size > maxBytes) {
-          shared.unsubscribe(reader);
-          resolve(null);
-        } else chunks.push(chunk);
-        return true;
-      },
-      onEnd: () => resolve(Buffer.concat(chunks, size)),
-      onError: () => resolve(null),
-    };
-    if (!shared.subscribe(reader)) resolve(null);
-  });
 }
 
 export function setContentLength(headers: [string, string][], length: number): void {

@@ -123,6 +123,7 @@ export const METRIC = {
   hookErrors: 'edgehook.hook.errors',
   hookDuration: 'edgehook.hook.duration',
   hookCircuit: 'edgehook.hook.circuit.state',
+  hookBodySkips: 'edgehook.hook.body_skips',
   filterCounter: 'edgehook.filter.counter',
   filterGauge: 'edgehook.filter.gauge',
   filterHistogram: 'edgehook.filter.histogram',

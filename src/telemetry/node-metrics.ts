@@ -139,5 +139,10 @@ function transformData(proxy: ProxyMetricsSnapshot, times: CollectionTimes): Met
         return [n, { [LABEL.kind]: kind!, [LABEL.outcome]: outcome! }] as const;
       })),
     histogram({ name: METRIC.transformDuration, description: 'Body transform duration.', unit: 's' }, times, [[proxy.transformDuration]]),
+    counter({ name: METRIC.hookBodySkips, description: 'Hooks not called for a body over their bound (body.overflow: pass), per hook and phase.', unit: '{call}' }, times,
+      [...(proxy.hookBodySkips ?? [])].map(([key, n]) => {
+        const [hook, phase] = key.split('|');
+        return [n, { [LABEL.hook]: hook!, [LABEL.phase]: phase! }] as const;
+      })),
   ];
 }

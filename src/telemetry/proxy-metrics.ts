@@ -5,7 +5,7 @@
  * only when metrics are collected: a snapshot becomes OpenTelemetry metric data (node-metrics.ts)
  * for admin /metrics and OTLP alike — histograms included, so nothing here calls a meter.
  */
-import type { ResponseSource } from '../pipeline/hook-seam.ts';
+import type { PhaseName, ResponseSource } from '../pipeline/hook-seam.ts';
 import { copyHistogram, createHistogram, LATENCY_BUCKETS, observe, REQUEST_BUCKETS, TRANSFORM_BUCKETS, type Histogram } from './histogram.ts';
 
 export type { Histogram } from './histogram.ts';
@@ -45,6 +45,8 @@ export interface ProxyMetrics {
   countParentEvent(parent: string, event: ParentEvent): void;
   /** One image transform: its kind (the output format), result and duration. */
   countTransform(kind: string, result: TransformResult, seconds: number): void;
+  /** A hook not called for a body over its bound (body.overflow: pass); hooks are bounded by config. */
+  countHookBodySkip(hook: string, phase: PhaseName): void;
   snapshot(): ProxyMetricsSnapshot;
 }
 
@@ -62,6 +64,8 @@ export interface ProxyMetricsSnapshot {
   /** Keyed "kind|outcome". */
   readonly transforms: ReadonlyMap<string, number>;
   readonly transformDuration: Readonly<Histogram>;
+  /** Keyed "hook|phase" (absent in snapshots from before body.overflow). */
+  readonly hookBodySkips?: ReadonlyMap<string, number>;
   /** Per cache outcome (absent in snapshots from before issue 13). */
   readonly requestDuration?: ReadonlyMap<CacheOutcome, Readonly<Histogram>>;
   readonly ttfb?: ReadonlyMap<CacheOutcome, Readonly<Histogram>>;
@@ -78,6 +82,7 @@ export function createProxyMetrics(): ProxyMetrics {
   const clientCuts = new Map<ClientCutReason, number>();
   const shed = new Map<ShedReason, number>();
   const parentEvents = new Map<string, number>();
+  const hookBodySkips = new Map<string, number>();
   const requestDuration = CACHE_OUTCOMES.map(() => createHistogram(REQUEST_BUCKETS));
   const ttfb = CACHE_OUTCOMES.map(() => createHistogram(REQUEST_BUCKETS));
   let collapsed = 0;
@@ -121,6 +126,10 @@ export function createProxyMetrics(): ProxyMetrics {
       transforms.set(key, (transforms.get(key) ?? 0) + 1);
       observe(transformDuration, seconds);
     },
+    countHookBodySkip(hook, phase) {
+      const key = `${hook}|${phase}`;
+      hookBodySkips.set(key, (hookBodySkips.get(key) ?? 0) + 1);
+    },
     snapshot() {
       const byKey = new Map<string, number>();
       CACHE_OUTCOMES.forEach((outcome, s) => STATUS_CLASSES.forEach((cls, c) => {
@@ -137,6 +146,7 @@ export function createProxyMetrics(): ProxyMetrics {
         parentEvents: new Map(parentEvents),
         transforms: new Map(transforms),
         transformDuration: copyHistogram(transformDuration),
+        hookBodySkips: new Map(hookBodySkips),
         requestDuration: new Map(CACHE_OUTCOMES.map((outcome, s) => [outcome, copyHistogram(requestDuration[s]!)])),
         ttfb: new Map(CACHE_OUTCOMES.map((outcome, s) => [outcome, copyHistogram(ttfb[s]!)])),
       };

@@ -49,16 +49,17 @@ const hrMs = ([seconds, nanos]: readonly [number, number]): number => seconds * 
 
 /** A route whose chains are plain functions; `seen` collects the phase spans they were handed. */
 function nativeHooks(chains: Partial<Record<'onRequest' | 'onOriginResponse' | 'onResponse', () => PhaseVerdict>>, seen: (Span | null | undefined)[] = []): NonNullable<StartOptions['hooks']> {
-  const chain = (fn: (() => PhaseVerdict) | undefined) => (fn === undefined ? null : {
+  // The phase span follows the request (and, in response phases, the response) state.
+  const chain = (fn: (() => PhaseVerdict) | undefined, spanAt: number) => (fn === undefined ? null : {
     run: async (...args: unknown[]) => {
-      seen.push(args.at(-1) as Span | null | undefined);
+      seen.push(args[spanAt] as Span | null | undefined);
       return fn();
     },
   });
   const route: RouteHooks = {
-    onRequest: chain(chains.onRequest),
-    onOriginResponse: chain(chains.onOriginResponse),
-    onResponse: chain(chains.onResponse),
+    onRequest: chain(chains.onRequest, 1),
+    onOriginResponse: chain(chains.onOriginResponse, 2),
+    onResponse: chain(chains.onResponse, 2),
     requestBodyBytes: 0,
     responseBodyBytes: 0,
     hookNames: ['native'],

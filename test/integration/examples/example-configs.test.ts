@@ -27,7 +27,7 @@ function prefixes(path: string): string[] {
 
 describe('examples/*/edgehook.yaml', () => {
   it('covers the deployable examples', () => {
-    expect(EXAMPLES).toEqual(expect.arrayContaining(['signed-downloads', 'upload-auth', 'security-headers', 'geo-rules', 'image-resize']));
+    expect(EXAMPLES).toEqual(expect.arrayContaining(['signed-downloads', 'upload-auth', 'security-headers', 'geo-rules', 'image-resize', 'markdown-to-html']));
   });
 
   it.each(EXAMPLES)('%s: loads, and its README documents every hook config field', async (name) => {

@@ -131,19 +131,19 @@ describe('resolveConfig accepts', () => {
     ]],
     ['a hook with defaults', { hooks: [{ name: 'auth', module: '/hooks/auth.wasm', phases: ['on-request'] }] }, (c) => c.hooks, [{
       name: 'auth', module: '/hooks/auth.wasm', phases: ['on-request'], routes: [{}], on_error: 'closed',
-      timeout_ms: 50, memory_mb: 16, body: { request: 0, response: 0 }, isolation: 'pooled',
+      timeout_ms: 50, memory_mb: 16, body: { request: 0, response: 0, overflow: 'error' }, isolation: 'pooled',
     }]],
     ['a hook with every key', {
       hooks: [{
         name: 'img', module: 'https://hooks.example/i.wasm', sha256: 'a'.repeat(64), phases: ['on-origin-response', 'on-response'],
         routes: [{ host: 'CDN.example', path: '/images/**', methods: ['get'] }], config: { q: 80 },
-        on_error: 'open', timeout_ms: '200ms', memory_mb: 128, body: { response: '1MiB' }, isolation: 'per-request',
+        on_error: 'open', timeout_ms: '200ms', memory_mb: 128, body: { response: '1MiB', overflow: 'pass' }, isolation: 'per-request',
         circuit: { failures: 3, window_ms: '1s', cooldown_ms: '5s' },
       }],
     }, (c) => c.hooks[0], {
       name: 'img', module: 'https://hooks.example/i.wasm', sha256: 'a'.repeat(64), phases: ['on-origin-response', 'on-response'],
       routes: [{ host: 'cdn.example', path: '/images/**', methods: ['GET'] }], config: { q: 80 },
-      on_error: 'open', timeout_ms: 200, memory_mb: 128, body: { request: 0, response: 1_048_576 }, isolation: 'per-request',
+      on_error: 'open', timeout_ms: 200, memory_mb: 128, body: { request: 0, response: 1_048_576, overflow: 'pass' }, isolation: 'per-request',
       circuit: { failures: 3, window_ms: 1000, cooldown_ms: 5000 },
     }],
   ];
