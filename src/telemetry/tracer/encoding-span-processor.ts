@@ -4,9 +4,9 @@
  * `scheduledDelayMs` after its first span — the SDK's BatchSpanProcessor, except that what waits
  * for the export is bytes, not span objects. At a proxy's request rate a queue of span objects
  * outlives young-generation collections (which then copy and promote every span); encoded at
- * the end, a span dies young. Batches that cannot be queued (more than `maxQueueSize` spans
- * waiting) are dropped and counted, as the SDK does; an export that outlives `exportTimeoutMs`
- * is given up on.
+ * the end, a span dies young. As the SDK's processor, it sends one batch at a time (a collector
+ * that slows down is not answered with more concurrent requests), spans past `maxQueueSize`
+ * waiting are dropped and counted, and an export that outlives `exportTimeoutMs` is given up on.
  */
 import { diag, TraceFlags } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
@@ -46,8 +46,12 @@ export class EncodingSpanProcessor implements SpanProcessor {
   readonly #exporter: EncodedSpanExporter;
   readonly #options: EncodingSpanProcessorOptions;
   readonly #encoder = new SpanBatchEncoder();
-  readonly #inFlight = new Set<Promise<void>>();
-  /** Spans encoded and not yet answered for (in the open batch or being sent). */
+  /** Closed batches waiting for the one export in flight. */
+  readonly #ready: EncodedSpanBatch[] = [];
+  #sending: Promise<void> | null = null;
+  /** Set while the open batch waits for a resource's async attributes (written when it closes). */
+  #resourcesSettling: Promise<void> | null = null;
+  /** Spans encoded and not yet answered for (open batch, ready batches, the one being sent). */
   #waiting = 0;
   #dropped = 0;
   #unreported = { error: undefined as string | undefined, failedExports: 0, spansLost: 0 };
@@ -76,16 +80,16 @@ export class EncodingSpanProcessor implements SpanProcessor {
     }
     this.#encoder.add(span);
     this.#waiting++;
-    if (this.#encoder.count >= this.#options.maxExportBatchSize) this.#send();
+    if (this.#encoder.count >= this.#options.maxExportBatchSize) this.#closeBatch();
     else if (this.#timer === null) {
-      this.#timer = setTimeout(() => this.#send(), this.#options.scheduledDelayMs);
+      this.#timer = setTimeout(() => this.#closeBatch(), this.#options.scheduledDelayMs);
       this.#timer.unref();
     }
   }
 
   async forceFlush(): Promise<void> {
-    this.#send();
-    await Promise.all(this.#inFlight);
+    this.#closeBatch();
+    while (this.#resourcesSettling !== null || this.#sending !== null) await (this.#resourcesSettling ?? this.#sending);
     await this.#exporter.forceFlush();
   }
 
@@ -96,25 +100,41 @@ export class EncodingSpanProcessor implements SpanProcessor {
     await this.#exporter.shutdown();
   }
 
-  #send(): void {
+  /** Ends the open batch (full, or its delay passed) and queues it for sending. */
+  #closeBatch(): void {
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    if (this.#encoder.count === 0) return;
+    if (this.#encoder.count === 0 || this.#resourcesSettling !== null) return;
     const pending = [...this.#encoder.resources()].filter((resource) => resource.asyncAttributesPending === true);
-    // A resource whose detectors are still answering is waited for (as the SDK's processor does):
-    // its attributes are written when the batch is wrapped, not when its spans were encoded.
-    const ready = pending.length === 0 ? null : Promise.all(pending.map((resource) => resource.waitForAsyncAttributes?.()));
-    const batch = ready === null ? this.#encoder.take() : null;
-    const sent = (batch === null ? ready!.then(() => this.#encoder.take()) : Promise.resolve(batch))
-      .then((taken) => this.#export(taken));
-    this.#inFlight.add(sent);
-    void sent.finally(() => this.#inFlight.delete(sent));
+    if (pending.length > 0) {
+      // As the SDK's processor: a resource whose detectors are still answering is waited for.
+      this.#resourcesSettling = Promise.all(pending.map((resource) => resource.waitForAsyncAttributes?.())).then(() => {
+        this.#resourcesSettling = null;
+        this.#closeBatch();
+      }, () => {
+        this.#resourcesSettling = null;
+        this.#closeBatch();
+      });
+      return;
+    }
+    this.#ready.push(this.#encoder.take());
+    this.#pump();
+  }
+
+  /** Sends the next ready batch unless one is being sent. */
+  #pump(): void {
+    if (this.#sending !== null) return;
+    const batch = this.#ready.shift();
+    if (batch === undefined) return;
+    this.#sending = this.#export(batch).finally(() => {
+      this.#sending = null;
+      this.#pump();
+    });
   }
 
   #export(batch: EncodedSpanBatch): Promise<void> {
-    if (batch.spanCount === 0) return Promise.resolve();
     return new Promise<ExportResult>((resolve) => {
       const timeout = setTimeout(() => resolve({ code: ExportResultCode.FAILED, error: new Error('span export timed out') }), this.#options.exportTimeoutMs);
       timeout.unref();
