@@ -1,6 +1,7 @@
 /**
  * Micro-benchmark of what telemetry adds to one cache hit, in ns per operation: the metric
- * recording choices (hand-rolled slots vs OpenTelemetry SDK instruments) and the request-path
+ * recording choices (hand-rolled slots vs OpenTelemetry SDK instruments), one span's own cost and
+ * its OTLP encoding (the SDK's tracer and serializer against the node's), and the request-path
  * tracing calls a hit makes (SERVER span + lookup, target and response attributes + end),
  * with tracing off, sampled out (ratio 0 and 0.01) and recorded (ratio 1, batch processor and the
  * OTLP/HTTP protobuf exporter sending to a local receiver that drops) — through the SDK's tracer,
@@ -14,12 +15,13 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createNoopMeter, type Attributes, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
+import { createNoopMeter, ROOT_CONTEXT, SpanKind, type Attributes, type MeterProvider as ApiMeterProvider, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import {
-  AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type Sampler,
+  AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider,
+  type ReadableSpan, type Sampler, type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { SPAN_BATCH_DEFAULTS } from '../src/cli/telemetry-settings.ts';
 import { recordLookup, recordRequestTarget, recordResponse } from '../src/telemetry/pipeline-spans.ts';
@@ -29,6 +31,8 @@ import { EdgeTracerProvider } from '../src/telemetry/tracer/edge-tracer.ts';
 import { EncodingSpanProcessor } from '../src/telemetry/tracer/encoding-span-processor.ts';
 import { OtlpProtoSpanExporter } from '../src/telemetry/tracer/otlp-proto-span-exporter.ts';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { SpanBatchEncoder } from '../src/telemetry/tracer/otlp-span-encoder.ts';
 
 const TARGET_MS = 400;
 
@@ -176,9 +180,48 @@ async function tracingCosts(): Promise<Array<[string, number]>> {
   return rows;
 }
 
+/** One SERVER span as a hit fills it: started, six attributes, ended. */
+function fillSpan(tracer: Tracer): void {
+  const span = tracer.startSpan('GET', { kind: SpanKind.SERVER }, ROOT_CONTEXT);
+  span.setAttribute('http.request.method', 'GET');
+  span.setAttribute('url.scheme', 'http');
+  span.setAttribute('user_agent.original', 'wrk');
+  span.setAttribute('url.path', '/hit/1k');
+  span.setAttribute('http.response.status_code', 200);
+  span.setAttribute('edgehook.cache.status', 'edgehook; hit');
+  span.end();
+}
+
+/** A span's own cost (tracer, span object, attributes; a processor that keeps the last 512) and its encoding, SDK against node. */
+function spanCosts(): Array<[string, number]> {
+  const kept: ReadableSpan[] = [];
+  const keep: SpanProcessor = {
+    onStart: () => {},
+    onEnd: (span) => { if (kept.push(span) > 512) kept.shift(); },
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
+  const sampler = new AlwaysOnSampler();
+  const resource = resourceFromAttributes({ 'service.name': 'bench' });
+  const sdk = new TracerProvider({ sampler, spanProcessors: [keep], resource }).getTracer('bench');
+  const node = new EdgeTracerProvider({ sampler, spanProcessors: [keep], resource }).getTracer('bench');
+  const rows: Array<[string, number]> = [
+    ['span start, 6 attributes, end: SDK tracer', measure(() => fillSpan(sdk))],
+    ['span start, 6 attributes, end: node tracer', measure(() => fillSpan(node))],
+  ];
+  const batch = kept.slice();
+  const encoder = new SpanBatchEncoder();
+  rows.push(['OTLP protobuf, per span: SDK serializer', measure(() => void ProtobufTraceSerializer.serializeRequest(batch)) / batch.length]);
+  rows.push(['OTLP protobuf, per span: node encoder', measure(() => {
+    for (const span of batch) encoder.add(span);
+    encoder.take();
+  }) / batch.length]);
+  return rows;
+}
+
 async function main(): Promise<void> {
   console.log(`node ${process.version}; ns per operation (lower is better)`);
-  for (const [label, ns] of [...metricCosts(), ...(await tracingCosts())]) console.log(`  ${label.padEnd(60)} ${ns.toFixed(0).padStart(7)} ns`);
+  for (const [label, ns] of [...metricCosts(), ...spanCosts(), ...(await tracingCosts())]) console.log(`  ${label.padEnd(60)} ${ns.toFixed(0).padStart(7)} ns`);
   process.exit(0);
 }
 

@@ -1,9 +1,9 @@
 /**
  * The tracer provider the node records its spans with: an `@opentelemetry/api` TracerProvider
  * that makes `EdgeSpan`s and hands them to the SDK's span processors (batching, export) and
- * samplers unchanged. It exists because a cache hit is ~40 µs of CPU and the SDK's tracer spent
- * more than that again per recorded span (docs/performance.md, "Tracing"): the request path is
- * the one place where a span's fixed cost is the product's cost.
+ * samplers unchanged. It exists because a cache hit is ~40 µs of CPU and every µs of a span's
+ * fixed cost is a share of it: the SDK's tracer spends ~2.5× what this one does per span
+ * (docs/performance.md, "Tracing, third round").
  *
  * What it keeps from the SDK's tracer: sampling (the sampler decides, a NOT_RECORD span is the
  * API's non-recording span carrying the context on), parent/child and remote-parent rules, span
