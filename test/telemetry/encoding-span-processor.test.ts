@@ -75,17 +75,20 @@ describe('the encoding span processor', () => {
     expect(receiver.spans.map((span) => span.name)).toEqual(['sampled']);
   });
 
-  it('reports a failed export once, with what was lost, and keeps serving', async () => {
+  it('reports failed exports at most once per interval, and what is left at shutdown', async () => {
     receiver = await startOtlpReceiver();
     const url = receiver.url;
     await receiver.close();
     receiver = undefined;
-    const { processor, spans, losses } = pipeline(url);
+    const { processor, provider, spans, losses } = pipeline(url);
     spans(8);
     await processor.forceFlush();
     expect(losses).toHaveLength(1);
     expect(losses[0]).toMatchObject({ failedExports: 1, spansLost: 4 });
     expect(losses[0]?.error).toMatch(/ECONNREFUSED|connect/);
+    await provider.shutdown();
+    expect(losses).toHaveLength(2);
+    expect(losses[1]).toMatchObject({ failedExports: 1, spansLost: 4 });
   });
 
   it('drops spans past maxQueueSize while exports are outstanding', async () => {

@@ -27,8 +27,9 @@ export interface EncodingSpanProcessorOptions {
   readonly maxExportBatchSize: number;
   /**
    * Told of a failed export or of spans dropped because exports fell behind, at most once per
-   * `REPORT_EVERY_MS` (a collector that is down must not flood the log), with what was lost since
-   * the last report. The SDK's processor says it to `diag`, which nobody reads by default.
+   * `REPORT_EVERY_MS` (a collector that is down must not flood the log) and once more at shutdown,
+   * with what was lost since the last report. The SDK's processor says it to `diag`, which nobody
+   * reads by default.
    */
   readonly onLoss?: (loss: SpanLoss) => void;
 }
@@ -97,6 +98,8 @@ export class EncodingSpanProcessor implements SpanProcessor {
     if (this.#stopped) return;
     await this.forceFlush();
     this.#stopped = true;
+    // Losses held back by the report interval are said before the node goes.
+    if (this.#unreported.spansLost > 0) this.#report();
     await this.#exporter.shutdown();
   }
 
@@ -155,9 +158,12 @@ export class EncodingSpanProcessor implements SpanProcessor {
       loss.failedExports++;
       loss.error = error;
     }
-    const now = performance.now();
-    if (now - this.#reportedAt < REPORT_EVERY_MS) return;
-    this.#reportedAt = now;
+    if (performance.now() - this.#reportedAt >= REPORT_EVERY_MS) this.#report();
+  }
+
+  #report(): void {
+    const loss = this.#unreported;
+    this.#reportedAt = performance.now();
     this.#unreported = { error: undefined, failedExports: 0, spansLost: 0 };
     if (this.#options.onLoss === undefined) diag.error(`spans lost: ${loss.spansLost} (${loss.error ?? 'queue full'})`);
     else this.#options.onLoss(loss);
