@@ -172,6 +172,7 @@ function sumPhases(phases: readonly HookPhaseSnapshot[]): HookPhaseSnapshot[] {
     byKey.set(key, seen === undefined ? phase : {
       hook: phase.hook, phase: phase.phase, calls: seen.calls + phase.calls,
       errors: sumMaps(seen.errors, phase.errors), duration: sumHistograms(seen.duration, phase.duration),
+      logLinesDropped: (seen.logLinesDropped ?? 0) + (phase.logLinesDropped ?? 0),
     });
   }
   return [...byKey.values()];

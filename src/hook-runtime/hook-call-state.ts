@@ -63,7 +63,7 @@ export class HookCallState {
   /** request.set-transform in on-request, response.set-transform in on-origin-response (never both). */
   #transform: TransformSpec | undefined;
   #headerEdits = 0;
-  #logsDropped = false;
+  #logLinesDropped = 0;
 
   constructor(phase: PhaseName, settings: HookCallSettings, request: HookRequestState, response: HookResponseState | null) {
     this.phase = phase;
@@ -175,9 +175,9 @@ export class HookCallState {
       return;
     }
     if (this.logs.length >= LIMITS.logLinesPerCall) {
-      // Crossing the bound is said once per call (a console.log in a loop would otherwise vanish).
-      if (!this.#logsDropped) {
-        this.#logsDropped = true;
+      // Crossing the bound is said once per call (a console.log in a loop would otherwise vanish),
+      // and every line past it is counted (edgehook.hook.log_lines_dropped).
+      if (this.#logLinesDropped++ === 0) {
         this.settings.logger.warn('hook log lines dropped: more than the per-call bound', {
           hook: this.settings.name, phase: this.phase, limit: LIMITS.logLinesPerCall, ...this.traceFields,
         });
@@ -189,6 +189,11 @@ export class HookCallState {
     const line = { level, message: message.slice(0, LIMITS.logMessage), fields: record };
     this.logs.push(line);
     this.settings.logger[level](line.message, { hook: this.settings.name, phase: this.phase, fields: record, ...this.traceFields });
+  }
+
+  /** Log lines past the per-call bound, not written. */
+  get logLinesDropped(): number {
+    return this.#logLinesDropped;
   }
 
   /** Applies every recorded edit to the pipeline's state. Called once, after a valid verdict. */

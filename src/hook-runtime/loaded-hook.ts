@@ -121,7 +121,7 @@ export async function createLoadedHook(
     stats.record(micros, true);
     const failure = toHookFailure(error);
     const verdict = fail(call.phase, failure, call.span);
-    telemetry.endCall(call.span, call.phase, micros / 1e6, verdict, failure, call.state?.logs ?? []);
+    telemetry.endCall(call.span, call.phase, micros / 1e6, verdict, failure, call.state?.logs ?? [], call.state?.logLinesDropped ?? 0);
     return verdict;
   };
 
@@ -135,7 +135,7 @@ export async function createLoadedHook(
     breaker.success();
     const micros = (performance.now() - call.started) * 1000;
     stats.record(micros, false);
-    telemetry.endCall(call.span, call.phase, micros / 1e6, verdict, null, call.state!.logs);
+    telemetry.endCall(call.span, call.phase, micros / 1e6, verdict, null, call.state!.logs, call.state!.logLinesDropped);
     return verdict;
   };
 

@@ -17,8 +17,11 @@ export type CircuitStateName = 'closed' | 'open' | 'half-open';
 export const CIRCUIT_STATES: readonly CircuitStateName[] = ['closed', 'open', 'half-open'];
 
 export interface HookCallRecorder {
-  /** One finished call: its duration, and the stable error code when it failed (null = success). */
-  record(seconds: number, errorCode: string | null): void;
+  /**
+   * One finished call: its duration, the stable error code when it failed (null = success), and
+   * how many of its log lines were past the per-call bound.
+   */
+  record(seconds: number, errorCode: string | null, logLinesDropped?: number): void;
   /** A call refused before the hook ran (circuit open): an error, not a call with a duration. */
   recordSkipped(errorCode: string): void;
 }
@@ -41,6 +44,8 @@ export interface HookPhaseSnapshot {
   readonly calls: number;
   readonly errors: ReadonlyMap<string, number>;
   readonly duration: Readonly<Histogram>;
+  /** Absent in snapshots from before it was counted (a worker of an older build). */
+  readonly logLinesDropped?: number;
 }
 
 export interface HookMetricsSnapshot {
@@ -54,6 +59,7 @@ interface Slot {
   readonly hook: string;
   readonly phase: PhaseName;
   calls: number;
+  logLinesDropped: number;
   readonly errors: Map<string, number>;
   readonly duration: Histogram;
   readonly recorder: HookCallRecorder;
@@ -90,6 +96,7 @@ export function createHookMetrics(): HookMetrics {
           calls: slot.calls,
           errors: new Map(slot.errors),
           duration: copyHistogram(slot.duration),
+          logLinesDropped: slot.logLinesDropped,
         })),
         circuits: new Map(circuits()),
       };
@@ -102,11 +109,13 @@ function createSlot(hook: string, phase: PhaseName): Slot {
     hook,
     phase,
     calls: 0,
+    logLinesDropped: 0,
     errors: new Map(),
     duration: createHistogram(HOOK_BUCKETS),
     recorder: {
-      record(seconds, errorCode) {
+      record(seconds, errorCode, logLinesDropped = 0) {
         slot.calls++;
+        slot.logLinesDropped += logLinesDropped;
         if (errorCode !== null) slot.errors.set(errorCode, (slot.errors.get(errorCode) ?? 0) + 1);
         observe(slot.duration, seconds);
       },
@@ -144,6 +153,8 @@ export function hookMetricData(phases: readonly HookPhaseSnapshot[], circuits: C
       phases.flatMap((p) => [...p.errors].map(([code, n]) => [n, { ...labels(p), [LABEL.code]: code }] as const))),
     histogram({ name: METRIC.hookDuration, description: 'Hook call duration, per hook and phase.', unit: 's' }, times,
       phases.map((p) => [p.duration, labels(p)] as const)),
+    counter({ name: METRIC.hookLogLinesDropped, description: 'Hook log lines not written: past the per-call bound (32), per hook and phase.', unit: '{line}' }, times,
+      phases.map((p) => [p.logLinesDropped ?? 0, labels(p)] as const)),
     gauge({
       name: METRIC.hookCircuit,
       description: 'Hook circuit breaker state: 1 for the current state, 0 for the others (with workers: how many workers are in each state).',

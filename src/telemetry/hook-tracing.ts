@@ -36,7 +36,10 @@ export interface HookTelemetry {
    * Records a finished call: metrics always; the span, when there is one, gets the outcome and the
    * hook's log lines as events. `verdict` is what the phase got back — the hook's, or on_error's.
    */
-  endCall(span: Span | null, phase: PhaseName, seconds: number, verdict: PhaseVerdict, failure: HookCallFailure | null, logs: readonly HookLogRecord[]): void;
+  endCall(
+    span: Span | null, phase: PhaseName, seconds: number, verdict: PhaseVerdict, failure: HookCallFailure | null,
+    logs: readonly HookLogRecord[], logLinesDropped: number,
+  ): void;
   /** A call refused without running the hook (its circuit is open): an error, but no duration. */
   recordSkipped(span: Span | null, phase: PhaseName, verdict: PhaseVerdict, failure: HookCallFailure): void;
   /** trace_id / span_id for the hook's own log lines ({} when not traced). */
@@ -63,8 +66,8 @@ export function bindHookTelemetry(telemetry: Telemetry | undefined, hook: { name
       span.setAttribute(ATTR.hookPhase, phase);
       return span;
     },
-    endCall(span, phase, seconds, verdict, failure, logs) {
-      recorders.get(phase)!.record(seconds, failure === null ? null : failure.code);
+    endCall(span, phase, seconds, verdict, failure, logs, logLinesDropped) {
+      recorders.get(phase)!.record(seconds, failure === null ? null : failure.code, logLinesDropped);
       if (span !== null) endCallSpan(span, verdict, failure, logs);
     },
     recordSkipped(span, phase, verdict, failure) {

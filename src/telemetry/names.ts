@@ -124,6 +124,7 @@ export const METRIC = {
   hookDuration: 'edgehook.hook.duration',
   hookCircuit: 'edgehook.hook.circuit.state',
   hookBodySkips: 'edgehook.hook.body_skips',
+  hookLogLinesDropped: 'edgehook.hook.log_lines_dropped',
   filterCounter: 'edgehook.filter.counter',
   filterGauge: 'edgehook.filter.gauge',
   filterHistogram: 'edgehook.filter.histogram',

@@ -63,12 +63,16 @@ describe('JS guest failures', () => {
     expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'careful', phase: 'on-request' }));
   });
 
-  it('console past the per-call bound: 32 lines kept, and one line says the rest were dropped', async () => {
-    const { hook, logs } = await loadFixtureHook('js-throw', { timeout_ms: 2000 }, systemClock, js);
+  it('console past the per-call bound: 32 lines kept, one line says the rest were dropped, and a metric counts them', async () => {
+    const { hook, logs, telemetry } = await loadFixtureHook('js-throw', { timeout_ms: 2000 }, systemClock, js);
     expect(await hook.invoke('on-request', makeRequest({ path: '/chatty' }), null)).toEqual({ tag: 'continue' });
+    expect(await hook.invoke('on-request', makeRequest({ path: '/chatty' }), null)).toEqual({ tag: 'continue' });
+    // 102 lines a call ('seen /chatty', 'careful', 100 more), 32 kept: 70 dropped a call.
+    expect(telemetry.hooks.snapshot().phases.find((phase) => phase.phase === 'on-request')).toMatchObject({ hook: 'js-throw', calls: 2, logLinesDropped: 140 });
     // 32 in all: 'seen /chatty' and 'careful' come first.
-    expect(logs.filter((line) => String(line['msg']).startsWith('line '))).toHaveLength(30);
+    expect(logs.filter((line) => String(line['msg']).startsWith('line '))).toHaveLength(60);
     expect(logs.filter((line) => line['msg'] === 'hook log lines dropped: more than the per-call bound')).toEqual([
+      expect.objectContaining({ level: 'warn', limit: 32, phase: 'on-request' }),
       expect.objectContaining({ level: 'warn', limit: 32, phase: 'on-request' }),
     ]);
   });

@@ -5,11 +5,14 @@ import { createLogger } from '../../../src/log.ts';
 import { loadGuest } from '../../../src/hook-runtime/guest-loader.ts';
 import { createLoadedHook, type LoadedHook } from '../../../src/hook-runtime/loaded-hook.ts';
 import { validateHookConfig } from '../../../src/hook-runtime/hook-config.ts';
+import { createTelemetry, type Telemetry } from '../../../src/telemetry/telemetry.ts';
 import { buildFixture, CACHE_DIR, type Fixture } from './fixtures.ts';
 
 export interface LoadedFixture {
   readonly hook: LoadedHook;
   readonly logs: Record<string, unknown>[];
+  /** What the hook records its call metrics into (telemetry.hooks.snapshot() reads them). */
+  readonly telemetry: Telemetry;
 }
 
 export async function loadFixtureHook(
@@ -24,5 +27,6 @@ export async function loadFixtureHook(
   const guest = await loadGuest(fixture.bytes, value!.memory_mb, { cacheDir: CACHE_DIR, clock });
   // AssemblyScript fixtures (built here) must take the direct canonical-ABI path, never jco's glue.
   if (assemblyScript) expect(guest.kind).toBe('direct');
-  return { hook: await createLoadedHook(value!, guest, { logger, clock }), logs };
+  const telemetry = createTelemetry();
+  return { hook: await createLoadedHook(value!, guest, { logger, clock, telemetry }), logs, telemetry };
 }
