@@ -37,15 +37,18 @@ export interface HookLogLine {
 }
 
 const NO_TRACE_FIELDS: Readonly<Record<string, string>> = Object.freeze({});
+const NO_LOGS: readonly HookLogLine[] = Object.freeze([]);
 
 export class HookCallState {
   readonly phase: PhaseName;
   readonly settings: HookCallSettings;
   readonly request: HookRequestState;
   readonly response: HookResponseState | null;
-  readonly requestHeaders: PendingHeaders;
-  readonly responseHeaders: PendingHeaders | null;
-  readonly logs: HookLogLine[] = [];
+  // Header edits, log lines, key parts and tags are made on first use: most calls use none of
+  // them, and a call that allocates nothing it does not need is part of a hooked hit's budget.
+  #requestHeaders: PendingHeaders | undefined;
+  #responseHeaders: PendingHeaders | undefined;
+  #logs: HookLogLine[] | undefined;
   /** trace_id / span_id added to the hook's log lines when the request is traced (set by the caller). */
   traceFields: Readonly<Record<string, string>> = NO_TRACE_FIELDS;
   /** Why a wrapped JS handle() is about to throw, as it reported it (guest-report.ts). */
@@ -53,13 +56,13 @@ export class HookCallState {
   #method: string | undefined;
   #path: string | undefined;
   #query: string | undefined;
-  readonly #keyParts: string[] = [];
+  #keyParts: string[] | undefined;
   #requestBody: Uint8Array | undefined;
   #status: number | undefined;
   #responseBody: Uint8Array | undefined;
   #ttl: number | undefined;
   #cacheable: boolean | undefined;
-  readonly #tags: string[] = [];
+  #tags: string[] | undefined;
   /** request.set-transform in on-request, response.set-transform in on-origin-response (never both). */
   #transform: TransformSpec | undefined;
   #headerEdits = 0;
@@ -70,8 +73,19 @@ export class HookCallState {
     this.settings = settings;
     this.request = request;
     this.response = response;
-    this.requestHeaders = new PendingHeaders(request.headers);
-    this.responseHeaders = response === null ? null : new PendingHeaders(response.headers);
+  }
+
+  get requestHeaders(): PendingHeaders {
+    return this.#requestHeaders ??= new PendingHeaders(this.request.headers);
+  }
+
+  get responseHeaders(): PendingHeaders | null {
+    return this.response === null ? null : (this.#responseHeaders ??= new PendingHeaders(this.response.headers));
+  }
+
+  /** The call's log lines, in order (bounded per call). */
+  get logs(): readonly HookLogLine[] {
+    return this.#logs ?? NO_LOGS;
   }
 
   // ---- request reads ----
@@ -111,8 +125,8 @@ export class HookCallState {
   setPath(v: string): EditError | undefined { return this.#requestEdit(checkPath(v), () => { this.#path = v; }); }
   setQuery(v: string): EditError | undefined { return this.#requestEdit(checkQuery(v), () => { this.#query = v; }); }
   addCacheKeyPart(v: string): EditError | undefined {
-    const full = this.request.cacheKeyParts.length + this.#keyParts.length >= LIMITS.cacheKeyParts;
-    return this.#requestEdit(full ? 'too-large' : checkLabel(v, LIMITS.cacheKeyPart), () => { this.#keyParts.push(v); });
+    const full = this.request.cacheKeyParts.length + (this.#keyParts?.length ?? 0) >= LIMITS.cacheKeyParts;
+    return this.#requestEdit(full ? 'too-large' : checkLabel(v, LIMITS.cacheKeyPart), () => { (this.#keyParts ??= []).push(v); });
   }
   setRequestBody(body: Uint8Array): EditError | undefined {
     if (this.phase !== 'on-request') return 'wrong-phase';
@@ -152,9 +166,9 @@ export class HookCallState {
   }
   addTag(tag: string): EditError | undefined {
     if (this.phase !== 'on-origin-response') return 'wrong-phase';
-    const full = (this.response?.tags.length ?? 0) + this.#tags.length >= LIMITS.tags;
+    const full = (this.response?.tags.length ?? 0) + (this.#tags?.length ?? 0) >= LIMITS.tags;
     const invalid = full ? 'too-large' : checkLabel(tag, LIMITS.tag);
-    if (invalid === undefined) this.#tags.push(tag);
+    if (invalid === undefined) (this.#tags ??= []).push(tag);
     return invalid;
   }
 
@@ -174,7 +188,8 @@ export class HookCallState {
       this.guestReport = parseGuestReport(fields);
       return;
     }
-    if (this.logs.length >= LIMITS.logLinesPerCall) {
+    const logs = this.#logs ??= [];
+    if (logs.length >= LIMITS.logLinesPerCall) {
       // Crossing the bound is said once per call (a console.log in a loop would otherwise vanish),
       // and every line past it is counted (edgehook.hook.log_lines_dropped).
       if (this.#logLinesDropped++ === 0) {
@@ -187,7 +202,7 @@ export class HookCallState {
     const record: Record<string, string> = {};
     for (const [key, value] of fields.slice(0, LIMITS.logFields)) record[key.slice(0, 64)] = value.slice(0, 512);
     const line = { level, message: message.slice(0, LIMITS.logMessage), fields: record };
-    this.logs.push(line);
+    logs.push(line);
     this.settings.logger[level](line.message, { hook: this.settings.name, phase: this.phase, fields: record, ...this.traceFields });
   }
 
@@ -200,22 +215,22 @@ export class HookCallState {
   commit(): void {
     const request = this.request;
     if (this.phase === 'on-request') {
-      this.requestHeaders.commit();
+      this.#requestHeaders?.commit();
       if (this.#method !== undefined) request.method = this.#method;
       if (this.#path !== undefined) request.path = this.#path;
       if (this.#query !== undefined) request.query = this.#query;
-      request.cacheKeyParts.push(...this.#keyParts);
+      if (this.#keyParts !== undefined) request.cacheKeyParts.push(...this.#keyParts);
       if (this.#requestBody !== undefined) request.body = Buffer.from(this.#requestBody);
       if (this.#transform !== undefined) request.transform = this.#transform;
     }
     const response = this.response;
     if (response === null) return;
-    this.responseHeaders?.commit();
+    this.#responseHeaders?.commit();
     if (this.#status !== undefined) response.status = this.#status;
     if (this.#responseBody !== undefined) response.body = Buffer.from(this.#responseBody);
     if (this.#ttl !== undefined) response.ttlSeconds = this.#ttl;
     if (this.#cacheable !== undefined) response.cacheable = this.#cacheable;
-    response.tags.push(...this.#tags);
+    if (this.#tags !== undefined) response.tags.push(...this.#tags);
     if (this.#transform !== undefined) response.transform = this.#transform;
   }
 }

@@ -10,14 +10,14 @@ type HeaderOp = readonly ['set' | 'append', string, string] | readonly ['remove'
 export class PendingHeaders {
   readonly #base: HeaderMap;
   #view: HeaderMap | null = null;
-  readonly #ops: HeaderOp[] = [];
+  #ops: HeaderOp[] | undefined;
 
   constructor(base: HeaderMap) {
     this.#base = base;
   }
 
   get editCount(): number {
-    return this.#ops.length;
+    return this.#ops?.length ?? 0;
   }
 
   #current(): HeaderMap {
@@ -43,21 +43,22 @@ export class PendingHeaders {
 
   set(name: string, value: string): void {
     this.#edit().set(name, value);
-    this.#ops.push(['set', name, value]);
+    (this.#ops ??= []).push(['set', name, value]);
   }
 
   append(name: string, value: string): void {
     this.#edit().append(name, value);
-    this.#ops.push(['append', name, value]);
+    (this.#ops ??= []).push(['append', name, value]);
   }
 
   remove(name: string): void {
     this.#edit().delete(name);
-    this.#ops.push(['remove', name]);
+    (this.#ops ??= []).push(['remove', name]);
   }
 
   /** Replays the validated edits on the base map. */
   commit(): void {
+    if (this.#ops === undefined) return;
     for (const op of this.#ops) {
       if (op[0] === 'remove') this.#base.delete(op[1]);
       else if (op[0] === 'set') this.#base.set(op[1], op[2]);
