@@ -121,37 +121,27 @@ export class EdgeSpan implements Span, ReadableSpan {
   addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
     if (this.#endEpochMs >= 0) return this;
     const limits = this.#home.limits;
-    if (limits.eventCountLimit === 0) {
-      this.droppedEventsCount++;
-      return this;
-    }
-    if (this.events === NONE) this.events = [];
-    else if (this.events.length >= limits.eventCountLimit) {
-      this.events.shift();
-      this.droppedEventsCount++;
-    }
+    const [events, dropped] = withRoomForOne(this.events, limits.eventCountLimit);
+    if (dropped) this.droppedEventsCount++;
+    if (events === null) return this;
+    this.events = events;
     const isTime = isTimeInput(attributesOrTime);
     const at = isTime ? (time ?? attributesOrTime) : time;
-    const { attributes, dropped } = limited(isTime ? undefined : attributesOrTime, limits.attributePerEventCountLimit, limits.attributeValueLengthLimit);
+    const limitedAttributes = limited(isTime ? undefined : attributesOrTime, limits.attributePerEventCountLimit, limits.attributeValueLengthLimit);
     const epochMs = at === undefined ? this.#offsetMs + performance.now() : this.#home.clock.toEpochMs(at);
-    this.events.push({ name, time: toHrTime(epochMs), attributes, droppedAttributesCount: dropped });
+    events.push({ name, time: toHrTime(epochMs), attributes: limitedAttributes.attributes, droppedAttributesCount: limitedAttributes.dropped });
     return this;
   }
 
   addLink(link: Link): this {
     if (this.#endEpochMs >= 0) return this;
     const limits = this.#home.limits;
-    if (limits.linkCountLimit === 0) {
-      this.droppedLinksCount++;
-      return this;
-    }
-    if (this.links === NONE) this.links = [];
-    else if (this.links.length >= limits.linkCountLimit) {
-      this.links.shift();
-      this.droppedLinksCount++;
-    }
-    const { attributes, dropped } = limited(link.attributes, limits.attributePerLinkCountLimit, limits.attributeValueLengthLimit);
-    this.links.push({ context: link.context, attributes, droppedAttributesCount: dropped });
+    const [links, dropped] = withRoomForOne(this.links, limits.linkCountLimit);
+    if (dropped) this.droppedLinksCount++;
+    if (links === null) return this;
+    this.links = links;
+    const { attributes, dropped: droppedAttributes } = limited(link.attributes, limits.attributePerLinkCountLimit, limits.attributeValueLengthLimit);
+    links.push({ context: link.context, attributes, droppedAttributesCount: droppedAttributes });
     return this;
   }
 
@@ -199,6 +189,19 @@ export class EdgeSpan implements Span, ReadableSpan {
     this.#endEpochMs = Math.max(end, this.#startEpochMs);
     processor.onEnd(this);
   }
+}
+
+/**
+ * `list` ready for one more entry under `limit` — a list of the span's own in place of the shared
+ * empty one, the oldest entry dropped when full — or null when the limit allows none; and whether
+ * an entry was dropped (or refused), as the SDK counts it.
+ */
+function withRoomForOne<T>(list: T[], limit: number): [T[] | null, boolean] {
+  if (limit === 0) return [null, true];
+  if (list === NONE) return [[], false];
+  if (list.length < limit) return [list, false];
+  list.shift();
+  return [list, true];
 }
 
 function isTimeInput(value: unknown): value is TimeInput {
