@@ -1,10 +1,11 @@
 /**
  * Starts the OpenTelemetry SDK for the CLI — the only place edgehook does. NodeSDK supplies what
- * the standard OTEL_* variables configure for metrics and propagation; the exporters (with their
- * headers, TLS, compression and retries), the batch processor and the samplers are the SDK's too.
- * Spans are made by the node's own tracer (src/telemetry/tracer/: ~2.5× cheaper per span than the
- * SDK's, on a path where a hit is ~40 µs), fed to the SDK's processors; both signals carry one
- * resource, detected here once as NodeSDK would. The metric reader collects from one producer the
+ * the standard OTEL_* variables configure for metrics and propagation; the exporters' machinery
+ * (headers, TLS, compression, retries) and the samplers are the SDK's too. Spans are made by the
+ * node's own tracer (src/telemetry/tracer/: ~2.5× cheaper per span than the SDK's, on a path where
+ * a hit is ~40 µs) and, for OTLP/HTTP protobuf, encoded as they end (encoding-span-processor.ts);
+ * other exporters take them through the SDK's batch processor. Both signals carry one resource,
+ * detected here once as NodeSDK would. The metric reader collects from one producer the
  * node feeds with the very metric data its admin /metrics serializes (telemetry/metrics-producer.ts),
  * so OTLP and Prometheus carry the same metrics. The node receives the providers as a Telemetry
  * object, through the API only. Imported lazily: with telemetry off the SDK is never loaded.
