@@ -22,7 +22,7 @@ export class ProtoWriter {
     this.#buf = Buffer.allocUnsafe(initialBytes);
   }
 
-  /** The bytes written since the last reset, copied out; the writer is then empty again. */
+  /** The bytes written so far, copied out; the writer is then empty again. */
   finish(): Uint8Array {
     const out = new Uint8Array(this.#pos);
     out.set(this.#buf.subarray(0, this.#pos));
@@ -30,13 +30,9 @@ export class ProtoWriter {
     return out;
   }
 
-  /** The bytes written so far, as a view valid until the next write or reset. */
+  /** The bytes written so far, as a view valid until the next write. */
   view(): Uint8Array {
     return this.#buf.subarray(0, this.#pos);
-  }
-
-  reset(): void {
-    this.#pos = 0;
   }
 
   /** Already-encoded fields, as they are. */
