@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EdgehookNode } from '../../src/node.ts';
 import { send, startEdgehook } from '../support/edgehook.ts';
 import { startOrigin, type TestOrigin } from '../support/origin.ts';
+import { seriesValue } from './support/prometheus-series.ts';
 
 let origin: TestOrigin | undefined;
 let node: EdgehookNode | undefined;
@@ -16,11 +17,6 @@ afterEach(async () => {
   await origin?.close();
   node = origin = undefined;
 });
-
-function value(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('hit ratio (issue 13)', () => {
   it('leaves out misses the cache could not store (no-store, private) and pass-through requests', async () => {
@@ -39,12 +35,12 @@ describe('hit ratio (issue 13)', () => {
     await send(`${node.url}/upload`, { method: 'POST', body: 'x' }); // pass-through
 
     const text = (await send(`${node.adminUrl}/metrics`)).body;
-    expect(value(text, 'edgehook_responses_total{cache="miss",status_class="2xx"}')).toBe(1);
-    expect(value(text, 'edgehook_responses_total{cache="uncacheable",status_class="2xx"}')).toBe(3);
-    expect(value(text, 'edgehook_responses_total{cache="hit",status_class="2xx"}')).toBe(2);
-    expect(value(text, 'edgehook_responses_total{cache="pass",status_class="2xx"}')).toBe(1);
+    expect(seriesValue(text, 'edgehook_responses_total{cache="miss",status_class="2xx"}')).toBe(1);
+    expect(seriesValue(text, 'edgehook_responses_total{cache="uncacheable",status_class="2xx"}')).toBe(3);
+    expect(seriesValue(text, 'edgehook_responses_total{cache="hit",status_class="2xx"}')).toBe(2);
+    expect(seriesValue(text, 'edgehook_responses_total{cache="pass",status_class="2xx"}')).toBe(1);
     // 2 hits over 2 hits + 1 cacheable miss; the three uncacheable misses and the upload are not in it.
-    expect(value(text, 'edgehook_cache_hit_ratio')).toBeCloseTo(2 / 3, 5);
+    expect(seriesValue(text, 'edgehook_cache_hit_ratio')).toBeCloseTo(2 / 3, 5);
     const help = text.split('\n').find((l) => l.startsWith('# HELP edgehook_cache_hit_ratio '));
     expect(help).toMatch(/cacheable misses/);
     expect(help).toMatch(/uncacheable/);
@@ -56,8 +52,8 @@ describe('hit ratio (issue 13)', () => {
     await send(`${node.url}/api`);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const text = (await send(`${node.adminUrl}/metrics`)).body;
-    expect(value(text, 'edgehook_response_body_size_total{cache="uncacheable"}')).toBe(500);
-    expect(value(text, 'http_server_request_duration_count{cache="uncacheable"}')).toBe(1);
-    expect(value(text, 'http_server_request_duration_count{cache="miss"}')).toBe(0);
+    expect(seriesValue(text, 'edgehook_response_body_size_total{cache="uncacheable"}')).toBe(500);
+    expect(seriesValue(text, 'http_server_request_duration_count{cache="uncacheable"}')).toBe(1);
+    expect(seriesValue(text, 'http_server_request_duration_count{cache="miss"}')).toBe(0);
   });
 });

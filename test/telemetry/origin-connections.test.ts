@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EdgehookNode } from '../../src/node.ts';
 import { send, startEdgehook } from '../support/edgehook.ts';
+import { seriesValue } from './support/prometheus-series.ts';
 
 let origin: Server | undefined;
 let node: EdgehookNode | undefined;
@@ -17,11 +18,6 @@ afterEach(async () => {
   await new Promise((resolve) => origin?.close(resolve) ?? resolve(undefined));
   node = origin = undefined;
 });
-
-function value(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('origin connections (issue 13)', () => {
   it('shows a connection active while the origin answers, and idle in the pool after', async () => {
@@ -42,20 +38,20 @@ describe('origin connections (issue 13)', () => {
 
     const before = (await send(`${node.adminUrl}/metrics`)).body;
     expect(before).toContain('# TYPE http_client_open_connections gauge');
-    expect(value(before, series('active')) ?? 0).toBe(0);
+    expect(seriesValue(before, series('active')) ?? 0).toBe(0);
 
     const pending = send(`${node.url}/slow`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const during = (await send(`${node.adminUrl}/metrics`)).body;
-    expect(value(during, series('active'))).toBe(1);
-    expect(value(during, series('idle'))).toBe(0);
+    expect(seriesValue(during, series('active'))).toBe(1);
+    expect(seriesValue(during, series('idle'))).toBe(0);
 
     release();
     await pending;
     await new Promise((resolve) => setTimeout(resolve, 50));
     const after = (await send(`${node.adminUrl}/metrics`)).body;
-    expect(value(after, series('active'))).toBe(0);
-    expect(value(after, series('idle'))).toBe(1);
+    expect(seriesValue(after, series('active'))).toBe(0);
+    expect(seriesValue(after, series('idle'))).toBe(1);
     expect(requests).toBe(1);
   });
 });
